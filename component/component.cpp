@@ -1,0 +1,54 @@
+// Component wiring and the built-in disco/ping/version services.
+#include "component/component.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace legate {
+
+Component::Component(asio::any_io_executor executor, ConnectionOptions options)
+    : jid_(options.jid), connection_(executor, std::move(options)), router_(executor, connection_) {
+  if (jid_.has_local() || jid_.has_resource())
+    throw JidError("component JID must be a bare domain: " + jid_.str());
+  connection_.on_stanza([this](Element& stanza) { router_.dispatch(stanza); });
+  connection_.on_state([this](bool up) {
+    if (!up) router_.fail_pending("component stream lost");
+  });
+  install_builtin_services();
+}
+
+void Component::require_own_jid(const Element& iq) const {
+  auto to = Jid::parse(iq.attr_or("to"));
+  if (!to || *to != jid_) throw StanzaError(ErrorCondition::service_unavailable);
+}
+
+void Component::install_builtin_services() {
+  router_.on_iq(IqType::get, "query", kDiscoInfoNs, [this](const Element& iq) -> Router::IqPayload {
+    require_own_jid(iq);
+    if (!iq.first_child()->attr_or("node").empty())
+      throw StanzaError(ErrorCondition::item_not_found, "unknown node");
+    return disco_.info();
+  });
+  router_.on_iq(IqType::get, "query", kDiscoItemsNs,
+                [this](const Element& iq) -> Router::IqPayload {
+                  require_own_jid(iq);
+                  if (!iq.first_child()->attr_or("node").empty())
+                    throw StanzaError(ErrorCondition::item_not_found, "unknown node");
+                  return disco_.items();
+                });
+  router_.on_iq(IqType::get, "ping", kPingNs, [this](const Element& iq) -> Router::IqPayload {
+    require_own_jid(iq);
+    return std::nullopt;
+  });
+  router_.on_iq(IqType::get, "query", kVersionNs, [this](const Element& iq) -> Router::IqPayload {
+    require_own_jid(iq);
+    Element query("query", std::string(kVersionNs));
+    query.add_child("name", std::string(kVersionNs)).set_text(version_.name);
+    query.add_child("version", std::string(kVersionNs)).set_text(version_.version);
+    if (!version_.os.empty()) query.add_child("os", std::string(kVersionNs)).set_text(version_.os);
+    return query;
+  });
+  disco_.add_feature(kPingNs);
+  disco_.add_feature(kVersionNs);
+}
+
+}  // namespace legate

@@ -1,0 +1,59 @@
+// Component: the facade a gateway builds on — the connection, the router, and the
+// built-in services of the component JID (disco, XEP-0199 ping, XEP-0092 version).
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include "component/asio.hpp"
+#include "component/connection.hpp"
+#include "component/disco.hpp"
+#include "component/jid.hpp"
+#include "component/router.hpp"
+
+namespace legate {
+
+inline constexpr std::string_view kPingNs = "urn:xmpp:ping";
+inline constexpr std::string_view kVersionNs = "jabber:iq:version";
+
+struct SoftwareVersion {
+  std::string name = "legate";
+  std::string version = "0.1.0";
+  std::string os;  // empty: not disclosed
+};
+
+class Component {
+ public:
+  Component(asio::any_io_executor executor, ConnectionOptions options);
+  Component(const Component&) = delete;
+  Component& operator=(const Component&) = delete;
+
+  const Jid& jid() const { return jid_; }
+  Router& router() { return router_; }
+  Disco& disco() { return disco_; }
+  Connection& connection() { return connection_; }
+  void set_version(SoftwareVersion version) { version_ = std::move(version); }
+
+  void send(const Element& stanza) { connection_.send(stanza); }
+  asio::awaitable<Element> request(Element iq,
+                                   std::chrono::milliseconds timeout = std::chrono::seconds(30)) {
+    return router_.request(std::move(iq), timeout);
+  }
+
+  asio::awaitable<void> run() { return connection_.run(); }
+  void stop() { connection_.stop(); }
+
+ private:
+  void install_builtin_services();
+  // Built-in services answer for the component JID itself; other addressees (contacts)
+  // belong to later layers.
+  void require_own_jid(const Element& iq) const;
+
+  Jid jid_;
+  Connection connection_;
+  Router router_;
+  Disco disco_;
+  SoftwareVersion version_;
+};
+
+}  // namespace legate

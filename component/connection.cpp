@@ -1,0 +1,348 @@
+// Connection: connect, open, authenticate, then read and write until the stream ends;
+// reconnect with backoff unless stopped.
+#include "component/connection.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <optional>
+#include <vector>
+
+#include "component/backoff.hpp"
+#include "component/handshake.hpp"
+#include "component/stanza.hpp"
+
+namespace legate {
+
+using tcp = asio::ip::tcp;
+using namespace asio::experimental::awaitable_operators;
+using asio::use_awaitable;
+
+namespace {
+
+constexpr auto kForever = std::chrono::hours(24 * 365);
+
+// Why the server refused us, in words an admin can act on.
+std::string_view hint(StreamCondition condition) {
+  switch (condition) {
+    case StreamCondition::not_authorized:
+      return " (check [component] secret)";
+    case StreamCondition::conflict:
+      return " (another component is connected with this JID)";
+    case StreamCondition::host_unknown:
+      return " (the server has no component with this JID)";
+    default:
+      return "";
+  }
+}
+
+}  // namespace
+
+struct Connection::Impl : StreamEvents {
+  enum class Phase { idle, opening, handshaking, ready, closing };
+
+  ConnectionOptions opt;
+  tcp::socket socket;
+  asio::steady_timer wake;  // new data for the writer, or closing started
+  asio::steady_timer peer_closed_signal;
+  asio::steady_timer close_started;
+  asio::steady_timer backoff_timer;
+  XmlStreamParser parser;
+  Backoff backoff;
+  StanzaHandler stanza_handler;
+  StateHandler state_handler;
+  std::string queue;    // whole stanzas waiting to be written
+  std::string writing;  // the batch being written
+  std::string tail;     // the last bytes of a closing stream
+  std::vector<char> read_buffer = std::vector<char>(64 * 1024);
+  Phase phase = Phase::idle;
+  bool stopping = false;
+  bool peer_closed = false;
+  bool stream_opened = false;
+  bool discard_input = false;
+  bool warned_full = false;
+  std::string stream_id;
+  std::optional<StreamFailure> peer_error;
+  std::optional<StreamFailure> local_error;
+  std::uint64_t connects = 0;
+
+  Impl(asio::any_io_executor ex, ConnectionOptions o)
+      : opt(std::move(o)),
+        socket(ex),
+        wake(ex),
+        peer_closed_signal(ex),
+        close_started(ex),
+        backoff_timer(ex),
+        parser(*this, opt.limits),
+        backoff(opt.backoff_initial, opt.backoff_max) {}
+
+  // --- StreamEvents (called from inside the parser; must not throw) ---
+  void on_stream_open(const Element& header) override {
+    stream_opened = true;
+    stream_id = header.attr_or("id");
+    if (header.name() != "stream" || header.ns() != kStreamsNs ||
+        header.attr_or("xmlns") != kComponentNs) {
+      local_error = StreamFailure{StreamCondition::invalid_namespace, "not a component stream"};
+    }
+  }
+
+  void on_stanza(Element& stanza) override {
+    if (stanza.is("error", kStreamsNs)) {
+      peer_error = parse_stream_error(stanza);
+      return;
+    }
+    if (phase == Phase::handshaking && stanza.name() == "handshake") {
+      phase = Phase::ready;
+      return;
+    }
+    if (phase != Phase::ready || !stanza_handler) return;
+    try {
+      stanza_handler(stanza);
+    } catch (const std::exception& e) {
+      spdlog::error("stanza handler failed: {}", e.what());
+    }
+  }
+
+  void on_stream_close() override {
+    peer_closed = true;
+    peer_closed_signal.cancel();
+  }
+
+  // --- writing ---
+  void enqueue(const Element& stanza) {
+    if (queue.size() >= opt.max_queued_bytes) {
+      if (!warned_full) {
+        spdlog::warn("outgoing queue full ({} bytes); dropping stanzas until it drains",
+                     queue.size());
+      }
+      warned_full = true;
+      return;
+    }
+    stanza.append_to(queue, kComponentNs);
+    if (phase == Phase::ready) wake.cancel();
+  }
+
+  void begin_close(std::string bytes) {
+    if (phase == Phase::closing) return;
+    phase = Phase::closing;
+    tail = std::move(bytes);
+    wake.cancel();
+    close_started.cancel();
+  }
+
+  asio::awaitable<void> write_loop() {
+    for (;;) {
+      if (!queue.empty()) {
+        writing.clear();
+        std::swap(writing, queue);
+        warned_full = false;
+        co_await asio::async_write(socket, asio::buffer(writing), use_awaitable);
+        continue;
+      }
+      if (phase == Phase::closing) break;
+      wake.expires_after(opt.keepalive);
+      auto [ec] = co_await wake.async_wait(asio::as_tuple(use_awaitable));
+      if (!ec && queue.empty() && phase == Phase::ready) queue.push_back(' ');  // keepalive
+    }
+    co_await asio::async_write(socket, asio::buffer(tail), use_awaitable);
+    // RFC 6120 §4.4: wait (briefly) for the peer to close its side as well.
+    while (!peer_closed) {
+      peer_closed_signal.expires_after(kForever);
+      co_await peer_closed_signal.async_wait(asio::as_tuple(use_awaitable));
+    }
+  }
+
+  // Bounds a close: a peer that stops reading cannot keep us waiting.
+  asio::awaitable<void> close_watchdog() {
+    while (phase != Phase::closing) {
+      close_started.expires_after(kForever);
+      co_await close_started.async_wait(asio::as_tuple(use_awaitable));
+    }
+    close_started.expires_after(opt.close_timeout);
+    co_await close_started.async_wait(asio::as_tuple(use_awaitable));
+  }
+
+  // --- reading ---
+  asio::awaitable<std::size_t> read_some() {
+    co_return co_await socket.async_read_some(asio::buffer(read_buffer), use_awaitable);
+  }
+
+  void feed(std::size_t n) {
+    if (discard_input) return;
+    parser.feed(std::string_view(read_buffer.data(), n));
+  }
+
+  // During the handshake: turns a failure into an exception (after telling the peer).
+  asio::awaitable<void> throw_if_failed() {
+    std::optional<StreamFailure> ours = parser.failure() ? parser.failure() : local_error;
+    if (ours) {
+      std::string bytes = stream_error_bytes(*ours);
+      co_await asio::async_write(socket, asio::buffer(bytes), use_awaitable);
+      throw std::runtime_error("stream error " + std::string(to_string(ours->condition)) + ": " +
+                               ours->text);
+    }
+    if (peer_error) {
+      throw std::runtime_error(
+          "server refused the component stream: " + std::string(to_string(peer_error->condition)) +
+          std::string(hint(peer_error->condition)) +
+          (peer_error->text.empty() ? "" : " - " + peer_error->text));
+    }
+    if (peer_closed) throw std::runtime_error("server closed the stream");
+  }
+
+  asio::awaitable<void> authenticate() {
+    std::string header =
+        "<?xml version='1.0'?><stream:stream xmlns='jabber:component:accept' "
+        "xmlns:stream='http://etherx.jabber.org/streams' to='" +
+        opt.jid + "'>";
+    co_await asio::async_write(socket, asio::buffer(header), use_awaitable);
+    while (!stream_opened) {
+      feed(co_await read_some());
+      co_await throw_if_failed();
+    }
+    phase = Phase::handshaking;
+    std::string handshake =
+        "<handshake>" + handshake_digest(stream_id, opt.secret) + "</handshake>";
+    co_await asio::async_write(socket, asio::buffer(handshake), use_awaitable);
+    while (phase != Phase::ready) {
+      feed(co_await read_some());
+      co_await throw_if_failed();
+    }
+  }
+
+  asio::awaitable<void> read_loop() {
+    for (;;) {
+      auto [ec, n] =
+          co_await socket.async_read_some(asio::buffer(read_buffer), asio::as_tuple(use_awaitable));
+      if (ec) {
+        if (phase == Phase::closing) co_return;
+        throw boost::system::system_error(ec);
+      }
+      if (discard_input) continue;
+      if (!parser.feed(std::string_view(read_buffer.data(), n))) {
+        const StreamFailure& failure = *parser.failure();
+        spdlog::warn("closing the component stream: {} ({})", to_string(failure.condition),
+                     failure.text);
+        discard_input = true;
+        begin_close(stream_error_bytes(failure));
+        continue;
+      }
+      if (peer_error) {
+        spdlog::error("stream error from the server: {}{}{}", to_string(peer_error->condition),
+                      hint(peer_error->condition),
+                      peer_error->text.empty() ? "" : " - " + peer_error->text);
+        peer_error.reset();
+        begin_close("</stream:stream>");
+      }
+      if (peer_closed && phase != Phase::closing) {
+        spdlog::warn("the server closed the component stream");
+        begin_close("</stream:stream>");
+      }
+    }
+  }
+
+  void reset_stream_state() {
+    parser.reset();
+    phase = Phase::opening;
+    peer_closed = stream_opened = discard_input = false;
+    peer_error.reset();
+    local_error.reset();
+    stream_id.clear();
+    tail.clear();
+  }
+
+  asio::awaitable<void> session() {
+    reset_stream_state();
+    tcp::resolver resolver(socket.get_executor());
+    auto endpoints =
+        co_await resolver.async_resolve(opt.host, std::to_string(opt.port), use_awaitable);
+    asio::steady_timer deadline(socket.get_executor(), opt.connect_timeout);
+    auto connected = co_await (asio::async_connect(socket, endpoints, use_awaitable) ||
+                               deadline.async_wait(use_awaitable));
+    if (connected.index() == 1) throw std::runtime_error("connection timed out");
+    socket.set_option(tcp::no_delay(true));
+    deadline.expires_after(opt.connect_timeout);
+    auto authenticated = co_await (authenticate() || deadline.async_wait(use_awaitable));
+    if (authenticated.index() == 1) throw std::runtime_error("handshake timed out");
+
+    ++connects;
+    backoff.reset();
+    spdlog::info("component {} connected to {}:{}", opt.jid, opt.host, opt.port);
+    if (state_handler) state_handler(true);
+    struct Down {
+      Impl& impl;
+      ~Down() {
+        if (impl.state_handler) impl.state_handler(false);
+      }
+    } down{*this};
+    if (!queue.empty()) wake.cancel();
+    co_await (read_loop() || write_loop() || close_watchdog());
+  }
+
+  asio::awaitable<void> run() {
+    while (!stopping) {
+      try {
+        co_await session();
+        if (!stopping) spdlog::warn("component stream to {}:{} ended", opt.host, opt.port);
+      } catch (const std::exception& e) {
+        if (!stopping)
+          spdlog::warn("component stream to {}:{} lost: {}", opt.host, opt.port, e.what());
+      }
+      boost::system::error_code ignored;
+      socket.shutdown(tcp::socket::shutdown_both, ignored);
+      socket.close(ignored);
+      phase = Phase::idle;
+      if (stopping) break;
+      const auto delay = backoff.next();
+      spdlog::info("reconnecting to {}:{} in {:.1f} s", opt.host, opt.port,
+                   static_cast<double>(delay.count()) / 1000.0);
+      backoff_timer.expires_after(delay);
+      co_await backoff_timer.async_wait(asio::as_tuple(use_awaitable));
+    }
+    spdlog::info("component {} disconnected", opt.jid);
+  }
+
+  void stop() {
+    stopping = true;
+    backoff_timer.cancel();
+    if (phase == Phase::ready) {
+      begin_close("</stream:stream>");
+    } else if (phase != Phase::closing) {
+      boost::system::error_code ignored;
+      socket.close(ignored);  // aborts a connect or handshake in progress
+    }
+  }
+};
+
+Connection::Connection(asio::any_io_executor executor, ConnectionOptions options)
+    : impl_(std::make_unique<Impl>(std::move(executor), std::move(options))) {}
+
+Connection::~Connection() = default;
+
+void Connection::on_stanza(StanzaHandler handler) {
+  impl_->stanza_handler = std::move(handler);
+}
+void Connection::on_state(StateHandler handler) {
+  impl_->state_handler = std::move(handler);
+}
+asio::awaitable<void> Connection::run() {
+  return impl_->run();
+}
+void Connection::stop() {
+  impl_->stop();
+}
+void Connection::send(const Element& stanza) {
+  impl_->enqueue(stanza);
+}
+bool Connection::is_up() const {
+  return impl_->phase == Impl::Phase::ready;
+}
+std::uint64_t Connection::connects() const {
+  return impl_->connects;
+}
+const ConnectionOptions& Connection::options() const {
+  return impl_->opt;
+}
+
+}  // namespace legate

@@ -1,0 +1,262 @@
+// libxml2 push parser with SAX2 callbacks, building one Element per top-level stanza.
+#include "component/xml_stream_parser.hpp"
+
+#include <libxml/parser.h>
+#include <libxml/parserInternals.h>
+#include <libxml/xmlerror.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+namespace legate {
+namespace {
+
+constexpr std::string_view kXmlNs = "http://www.w3.org/XML/1998/namespace";
+// Pieces fed to libxml2 at once: bounds how far a byte count can overshoot its limit.
+constexpr std::size_t kFeedPiece = 16 * 1024;
+
+std::string_view view(const xmlChar* s) {
+  return s ? std::string_view(reinterpret_cast<const char*>(s)) : std::string_view();
+}
+
+// With replaceEntities off, libxml2 hands attribute values with '&' spelled "&#38;" (so a
+// tree builder can tell it from an entity); nothing else can start with '&' here.
+void append_attribute_value(std::string& out, const char* begin, const char* end) {
+  std::string_view raw(begin, static_cast<std::size_t>(end - begin));
+  constexpr std::string_view kAmp = "&#38;";
+  std::size_t pos = 0;
+  for (std::size_t at; (at = raw.find(kAmp, pos)) != std::string_view::npos;) {
+    out.append(raw.substr(pos, at - pos));
+    out += '&';
+    pos = at + kAmp.size();
+  }
+  out.append(raw.substr(pos));
+}
+
+}  // namespace
+
+struct XmlStreamParser::State {
+  StreamEvents& events;
+  ParserLimits limits;
+  xmlSAXHandler sax{};
+  xmlParserCtxtPtr ctxt = nullptr;
+  std::optional<StreamFailure> failure;
+  std::size_t depth = 0;  // open elements, the stream element included
+  Element stanza;
+  std::vector<Element*> open;  // path from the stanza root to the innermost open element
+  long boundary = 0;           // byte offset where the current stanza (or gap) began
+  long fed = 0;                // bytes given to libxml2 so far
+
+  State(StreamEvents& e, ParserLimits l) : events(e), limits(l) {
+    sax.initialized = XML_SAX2_MAGIC;
+    sax.startElementNs = &State::on_start;
+    sax.endElementNs = &State::on_end;
+    sax.characters = &State::on_characters;
+    sax.ignorableWhitespace = &State::on_characters;
+    sax.internalSubset = &State::on_doctype;
+    sax.externalSubset = &State::on_doctype;
+    sax.entityDecl = &State::on_entity_decl;
+    sax.getEntity = &State::on_get_entity;
+    sax.getParameterEntity = &State::on_get_entity;
+    sax.comment = &State::on_comment;
+    sax.processingInstruction = &State::on_pi;
+    sax.serror = &State::on_error;
+    create();
+  }
+  ~State() { destroy(); }
+
+  void create() {
+    ctxt = xmlCreatePushParserCtxt(&sax, nullptr, nullptr, 0, nullptr);
+    if (!ctxt) throw std::bad_alloc();
+    ctxt->_private = this;
+    xmlCtxtUseOptions(ctxt, XML_PARSE_NONET | XML_PARSE_NOCDATA);
+  }
+  void destroy() {
+    if (ctxt) xmlFreeParserCtxt(ctxt);
+    ctxt = nullptr;
+  }
+
+  static State& of(void* ctx) {
+    return *static_cast<State*>(static_cast<xmlParserCtxtPtr>(ctx)->_private);
+  }
+
+  void fail(StreamCondition condition, std::string text) {
+    if (!failure) failure = StreamFailure{condition, std::move(text)};
+    xmlStopParser(ctxt);
+  }
+
+  void mark_boundary() { boundary = xmlByteConsumed(ctxt); }
+
+  static void on_start(void* ctx, const xmlChar* localname, const xmlChar* prefix,
+                       const xmlChar* uri, int nb_namespaces, const xmlChar** namespaces,
+                       int nb_attributes, int /*nb_defaulted*/, const xmlChar** attributes) {
+    (void)prefix;
+    State& s = of(ctx);
+    if (s.failure) return;
+    if (s.depth > s.limits.max_depth) {
+      return s.fail(StreamCondition::policy_violation, "stanza nested too deeply");
+    }
+    if (static_cast<std::size_t>(nb_attributes) > s.limits.max_attributes) {
+      return s.fail(StreamCondition::policy_violation, "too many attributes on one element");
+    }
+    Element* target;
+    if (s.depth == 0) {
+      s.stanza = Element(std::string(view(localname)), std::string(view(uri)));
+      target = &s.stanza;
+    } else if (s.depth == 1) {
+      s.stanza = Element(std::string(view(localname)), std::string(view(uri)));
+      s.open.clear();
+      s.open.push_back(&s.stanza);
+      target = &s.stanza;
+    } else {
+      target = &s.open.back()->add_child(std::string(view(localname)), std::string(view(uri)));
+      s.open.push_back(target);
+    }
+    ++s.depth;
+    target->reserve_attributes(static_cast<std::size_t>(nb_attributes));
+    for (int i = 0; i < nb_attributes; ++i) {
+      const xmlChar** a = attributes + 5 * i;  // localname, prefix, URI, value, end
+      std::string name;
+      if (a[2] != nullptr) {
+        if (view(a[2]) != kXmlNs) continue;  // only xml:* namespaced attributes matter
+        name = "xml:";
+      }
+      name += view(a[0]);
+      std::string value;
+      append_attribute_value(value, reinterpret_cast<const char*>(a[3]),
+                             reinterpret_cast<const char*>(a[4]));
+      target->append_attr(std::move(name), std::move(value));
+    }
+    if (s.depth == 1) {
+      for (int i = 0; i < nb_namespaces; ++i) {
+        if (namespaces[2 * i] == nullptr) s.stanza.set_attr("xmlns", view(namespaces[2 * i + 1]));
+      }
+      s.open_stream();
+    }
+  }
+
+  void open_stream() {
+    // XMPP is UTF-8 only (RFC 6120 §11.6); libxml2 would otherwise transcode.
+    const bool transcoding = ctxt->input && ctxt->input->buf && ctxt->input->buf->encoder;
+    if (transcoding ||
+        (ctxt->encoding &&
+         std::string_view(reinterpret_cast<const char*>(ctxt->encoding)) != "UTF-8" &&
+         std::string_view(reinterpret_cast<const char*>(ctxt->encoding)) != "utf-8")) {
+      return fail(StreamCondition::unsupported_encoding, "streams must be UTF-8");
+    }
+    mark_boundary();
+    events.on_stream_open(stanza);
+    stanza = Element();
+  }
+
+  static void on_end(void* ctx, const xmlChar*, const xmlChar*, const xmlChar*) {
+    State& s = of(ctx);
+    if (s.failure) return;
+    --s.depth;
+    if (s.depth == 0) {
+      s.events.on_stream_close();
+    } else if (s.depth == 1) {
+      s.open.clear();
+      s.mark_boundary();
+      s.events.on_stanza(s.stanza);
+      s.stanza = Element();
+    } else {
+      s.open.pop_back();
+    }
+  }
+
+  static void on_characters(void* ctx, const xmlChar* ch, int len) {
+    State& s = of(ctx);
+    if (s.failure) return;
+    if (s.depth >= 2) {
+      s.open.back()->append_text(
+          std::string_view(reinterpret_cast<const char*>(ch), static_cast<std::size_t>(len)));
+    } else if (s.depth == 1) {
+      s.mark_boundary();  // whitespace keepalives between stanzas do not add up
+    }
+  }
+
+  static void on_doctype(void* ctx, const xmlChar*, const xmlChar*, const xmlChar*) {
+    of(ctx).fail(StreamCondition::restricted_xml, "DOCTYPE is not allowed");
+  }
+  static void on_entity_decl(void* ctx, const xmlChar*, int, const xmlChar*, const xmlChar*,
+                             xmlChar*) {
+    of(ctx).fail(StreamCondition::restricted_xml, "entity declarations are not allowed");
+  }
+  // Called only for entities other than the five predefined ones.
+  static xmlEntityPtr on_get_entity(void* ctx, const xmlChar* name) {
+    of(ctx).fail(StreamCondition::restricted_xml,
+                 "entity reference &" + std::string(view(name)) + "; is not allowed");
+    return nullptr;
+  }
+  static void on_comment(void* ctx, const xmlChar*) {
+    of(ctx).fail(StreamCondition::restricted_xml, "comments are not allowed");
+  }
+  static void on_pi(void* ctx, const xmlChar*, const xmlChar*) {
+    of(ctx).fail(StreamCondition::restricted_xml, "processing instructions are not allowed");
+  }
+
+  static void on_error(void* ctx, xmlErrorPtr error) {
+    if (!error || error->level == XML_ERR_WARNING) return;
+    State& s = of(ctx);
+    if (s.failure || error->code == XML_ERR_USER_STOP) return;
+    std::string message = error->message ? error->message : "malformed XML";
+    while (!message.empty() && (message.back() == '\n' || message.back() == ' '))
+      message.pop_back();
+    if (error->code == XML_ERR_UNDECLARED_ENTITY || error->code == XML_WAR_UNDECLARED_ENTITY) {
+      s.failure = StreamFailure{StreamCondition::restricted_xml, std::move(message)};
+    } else {
+      s.failure = StreamFailure{StreamCondition::not_well_formed, std::move(message)};
+    }
+    xmlStopParser(s.ctxt);
+  }
+
+  bool feed_piece(std::string_view piece) {
+    fed += static_cast<long>(piece.size());
+    const int rc = xmlParseChunk(ctxt, piece.data(), static_cast<int>(piece.size()), 0);
+    if (!failure && rc != 0)
+      failure = StreamFailure{StreamCondition::not_well_formed, "malformed XML"};
+    if (failure) return false;
+    if (static_cast<std::size_t>(fed - boundary) > limits.max_stanza_bytes) {
+      fail(StreamCondition::policy_violation,
+           "stanza larger than " + std::to_string(limits.max_stanza_bytes) + " bytes");
+      return false;
+    }
+    return true;
+  }
+};
+
+XmlStreamParser::XmlStreamParser(StreamEvents& events, ParserLimits limits)
+    : state_(std::make_unique<State>(events, limits)) {}
+
+XmlStreamParser::~XmlStreamParser() = default;
+
+bool XmlStreamParser::feed(std::string_view bytes) {
+  State& s = *state_;
+  if (s.failure) return false;
+  while (!bytes.empty()) {
+    const std::size_t n = std::min(bytes.size(), kFeedPiece);
+    if (!s.feed_piece(bytes.substr(0, n))) return false;
+    bytes.remove_prefix(n);
+  }
+  return true;
+}
+
+const std::optional<StreamFailure>& XmlStreamParser::failure() const {
+  return state_->failure;
+}
+
+void XmlStreamParser::reset() {
+  State& s = *state_;
+  s.destroy();
+  s.failure.reset();
+  s.depth = 0;
+  s.stanza = Element();
+  s.open.clear();
+  s.boundary = 0;
+  s.fed = 0;
+  s.create();
+}
+
+}  // namespace legate
