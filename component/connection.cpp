@@ -66,6 +66,7 @@ struct Connection::Impl : StreamEvents {
   std::optional<StreamFailure> peer_error;
   std::optional<StreamFailure> local_error;
   std::uint64_t connects = 0;
+  std::string end_reason;  // why the last session ended, when it was not our choice
 
   Impl(asio::any_io_executor ex, ConnectionOptions o)
       : opt(std::move(o)),
@@ -132,6 +133,15 @@ struct Connection::Impl : StreamEvents {
   }
 
   asio::awaitable<void> write_loop() {
+    try {
+      co_await write_until_closed();
+    } catch (const std::exception& e) {
+      if (phase != Phase::closing && end_reason.empty())
+        end_reason = std::string("write failed: ") + e.what();
+    }
+  }
+
+  asio::awaitable<void> write_until_closed() {
     for (;;) {
       if (!queue.empty()) {
         writing.clear();
@@ -216,8 +226,9 @@ struct Connection::Impl : StreamEvents {
       auto [ec, n] =
           co_await socket.async_read_some(asio::buffer(read_buffer), asio::as_tuple(use_awaitable));
       if (ec) {
-        if (phase == Phase::closing) co_return;
-        throw boost::system::system_error(ec);
+        // Returning (not throwing) ends the session: operator|| waits for a *success*.
+        if (phase != Phase::closing && end_reason.empty()) end_reason = ec.message();
+        co_return;
       }
       if (discard_input) continue;
       if (!parser.feed(std::string_view(read_buffer.data(), n))) {
@@ -242,7 +253,18 @@ struct Connection::Impl : StreamEvents {
     }
   }
 
+  // Turns an exception into a value, so that operator|| sees the operation finish.
+  static asio::awaitable<std::exception_ptr> captured(asio::awaitable<void> operation) {
+    try {
+      co_await std::move(operation);
+    } catch (...) {
+      co_return std::current_exception();
+    }
+    co_return nullptr;
+  }
+
   void reset_stream_state() {
+    end_reason.clear();
     parser.reset();
     phase = Phase::opening;
     peer_closed = stream_opened = discard_input = false;
@@ -258,13 +280,18 @@ struct Connection::Impl : StreamEvents {
     auto endpoints =
         co_await resolver.async_resolve(opt.host, std::to_string(opt.port), use_awaitable);
     asio::steady_timer deadline(socket.get_executor(), opt.connect_timeout);
-    auto connected = co_await (asio::async_connect(socket, endpoints, use_awaitable) ||
-                               deadline.async_wait(use_awaitable));
+    // as_tuple: operator|| would otherwise wait out the deadline after a failure.
+    auto connected =
+        co_await (asio::async_connect(socket, endpoints, asio::as_tuple(use_awaitable)) ||
+                  deadline.async_wait(asio::as_tuple(use_awaitable)));
     if (connected.index() == 1) throw std::runtime_error("connection timed out");
+    if (auto ec = std::get<0>(std::get<0>(connected)); ec) throw boost::system::system_error(ec);
     socket.set_option(tcp::no_delay(true));
     deadline.expires_after(opt.connect_timeout);
-    auto authenticated = co_await (authenticate() || deadline.async_wait(use_awaitable));
+    auto authenticated =
+        co_await (captured(authenticate()) || deadline.async_wait(asio::as_tuple(use_awaitable)));
     if (authenticated.index() == 1) throw std::runtime_error("handshake timed out");
+    if (auto failure = std::get<0>(authenticated)) std::rethrow_exception(failure);
 
     ++connects;
     backoff.reset();
@@ -284,7 +311,10 @@ struct Connection::Impl : StreamEvents {
     while (!stopping) {
       try {
         co_await session();
-        if (!stopping) spdlog::warn("component stream to {}:{} ended", opt.host, opt.port);
+        if (!stopping) {
+          spdlog::warn("component stream to {}:{} ended{}{}", opt.host, opt.port,
+                       end_reason.empty() ? "" : ": ", end_reason);
+        }
       } catch (const std::exception& e) {
         if (!stopping)
           spdlog::warn("component stream to {}:{} lost: {}", opt.host, opt.port, e.what());

@@ -86,6 +86,10 @@ struct XmlStreamParser::State {
     xmlStopParser(ctxt);
   }
 
+  std::string too_large() const {
+    return "stanza larger than " + std::to_string(limits.max_stanza_bytes) + " bytes";
+  }
+
   void mark_boundary() { boundary = xmlByteConsumed(ctxt); }
 
   static void on_start(void* ctx, const xmlChar* localname, const xmlChar* prefix,
@@ -158,7 +162,11 @@ struct XmlStreamParser::State {
       s.events.on_stream_close();
     } else if (s.depth == 1) {
       s.open.clear();
+      const long start = s.boundary;
       s.mark_boundary();
+      if (static_cast<std::size_t>(s.boundary - start) > s.limits.max_stanza_bytes) {
+        return s.fail(StreamCondition::policy_violation, s.too_large());
+      }
       s.events.on_stanza(s.stanza);
       s.stanza = Element();
     } else {
@@ -202,8 +210,8 @@ struct XmlStreamParser::State {
     State& s = of(ctx);
     if (s.failure || error->code == XML_ERR_USER_STOP) return;
     std::string message = error->message ? error->message : "malformed XML";
-    while (!message.empty() && (message.back() == '\n' || message.back() == ' '))
-      message.pop_back();
+    std::replace(message.begin(), message.end(), '\n', ' ');  // one log line per event
+    while (!message.empty() && message.back() == ' ') message.pop_back();
     if (error->code == XML_ERR_UNDECLARED_ENTITY || error->code == XML_WAR_UNDECLARED_ENTITY) {
       s.failure = StreamFailure{StreamCondition::restricted_xml, std::move(message)};
     } else {
@@ -219,8 +227,7 @@ struct XmlStreamParser::State {
       failure = StreamFailure{StreamCondition::not_well_formed, "malformed XML"};
     if (failure) return false;
     if (static_cast<std::size_t>(fed - boundary) > limits.max_stanza_bytes) {
-      fail(StreamCondition::policy_violation,
-           "stanza larger than " + std::to_string(limits.max_stanza_bytes) + " bytes");
+      fail(StreamCondition::policy_violation, too_large());
       return false;
     }
     return true;

@@ -112,6 +112,7 @@ if __name__ == "__main__":
         sys.exit(f"usage: {sys.argv[0]} PATH/TO/legate-echo")
     harness.setup_logging()
     harness.install_signal_handlers()
+    harness.set_deadline(120)
     try:
         sys.exit(main(sys.argv[1]))
     except (Exception, KeyboardInterrupt) as e:

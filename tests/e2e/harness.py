@@ -1,13 +1,16 @@
 # Legate end-to-end test harness: runs a throwaway Prosody 0.12 in a temp dir,
-# starts a gateway binary against its XEP-0114 component port, and drives a
-# slixmpp client (synchronous facade over a private asyncio loop) to talk to it.
-# Used by test_component.py and demo.py; extend it for registration, messaging
-# and uploads (Prosody(extra_global=..., extra_config=...), Client.run(coro)).
-# Needs /usr/bin/python3 (Debian's python3-slixmpp), prosody, prosodyctl.
+# starts a gateway binary on its XEP-0114 component port, and drives slixmpp
+# clients (blocking facade over one shared asyncio loop) to talk to it.
+# Used by test_component.py and demo.py. To extend: Prosody(extra_global=...,
+# extra_vhost=..., extra_config=...) for more modules/components,
+# Client(plugins=[...]) and Client.run(coro) for anything not wrapped here.
+# Needs /usr/bin/python3 (Debian's python3-slixmpp 1.8.3), prosody, prosodyctl.
 import asyncio
+import atexit
 import ctypes
 import logging
 import os
+import re
 import shutil
 import signal
 import socket
@@ -16,8 +19,12 @@ import sys
 import tempfile
 import time
 
-import slixmpp
-from slixmpp.exceptions import IqError, IqTimeout
+try:
+    import slixmpp
+    from slixmpp.exceptions import IqError, IqTimeout
+except ImportError:
+    sys.exit(f"{sys.executable} has no slixmpp: run with /usr/bin/python3 (python3-slixmpp)")
+
 
 def free_port():
     """A TCP port on 127.0.0.1 that was free a moment ago."""
@@ -35,15 +42,14 @@ def port_open(port, host="127.0.0.1"):
 
 
 class GiveUp(Exception):
-    """Raised by a wait_until predicate to stop retrying at once."""
+    """Raise it from a wait_until predicate to stop retrying at once."""
 
 
 def wait_until(pred, timeout, interval=0.25, what="condition"):
-    """Call pred() until it returns a truthy value (returned) or timeout
-    seconds pass (TimeoutError, naming the last exception pred raised).
-    Exceptions from pred count as 'not yet', except GiveUp."""
-    deadline = time.monotonic() + timeout
-    last = None
+    """Call pred() until it returns something truthy (returned) or `timeout`
+    seconds pass (TimeoutError naming the last error). Exceptions raised by
+    pred mean 'not yet', except GiveUp, which propagates."""
+    deadline, last = time.monotonic() + timeout, None
     while True:
         try:
             value = pred()
@@ -60,22 +66,53 @@ def wait_until(pred, timeout, interval=0.25, what="condition"):
         time.sleep(interval)
 
 
+def describe(exc):
+    """One line for an exception; XMPP error replies by type/condition."""
+    if isinstance(exc, IqError):
+        err = exc.iq["error"]
+        text = f" {err['text']!r}" if err["text"] else ""
+        return f"error reply {err['type']}/{err['condition']}{text}"
+    if isinstance(exc, IqTimeout):
+        return "no reply (IqTimeout)"
+    return f"{type(exc).__name__}: {exc}"
+
+
+class Overtime(SystemExit):
+    """Raised when the set_deadline() alarm fires. A SystemExit, because an
+    Exception would be swallowed by retry loops, checks and asyncio callbacks."""
+
+
+def set_deadline(seconds):
+    """Abort the whole run with Overtime after `seconds` (SIGALRM)."""
+    def handler(_signum, _frame):
+        raise Overtime(f"run exceeded its {seconds} s deadline")
+    signal.signal(signal.SIGALRM, handler)
+    signal.alarm(seconds)
+
+
 def install_signal_handlers():
     """Turn SIGTERM/SIGHUP (e.g. a test runner's timeout) into SystemExit so
-    the context managers below still stop Prosody and the gateway."""
+    the context managers still stop Prosody and the gateway."""
     def handler(signum, _frame):
         raise SystemExit(128 + signum)
     signal.signal(signal.SIGTERM, handler)
     signal.signal(signal.SIGHUP, handler)
 
 
+def setup_logging():
+    """slixmpp errors to stderr; LEGATE_E2E_DEBUG=1 for full stanza traces."""
+    level = logging.DEBUG if os.environ.get("LEGATE_E2E_DEBUG") else logging.ERROR
+    logging.basicConfig(level=level, stream=sys.stderr,
+                        format="# %(levelname)s %(name)s: %(message)s")
+
+
 _prctl = ctypes.CDLL(None).prctl
 
 
 def _spawn(argv, out_path, cwd):
-    """Start a child with stdout+stderr to out_path, in its own session (a
-    terminal Ctrl-C reaches only the harness, which stops children in order)
-    and with PR_SET_PDEATHSIG=SIGKILL (it dies even if the harness is killed)."""
+    """Start a child with stdout+stderr appended to out_path, in its own
+    session (a terminal Ctrl-C reaches only the harness, which stops children
+    in order) and with PR_SET_PDEATHSIG=SIGKILL (dies if the harness is killed)."""
     with open(out_path, "ab") as out:
         return subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out,
                                 stderr=subprocess.STDOUT, cwd=cwd, start_new_session=True,
@@ -94,13 +131,31 @@ def _terminate(proc, timeout):
         return proc.wait(5), True
 
 
-def tail(path, lines=40):
+# Timestamps, <stanzas> and hex ids: ignored when folding repeated log lines.
+_LOG_NOISE = re.compile(r"^(\w{3} +\d+ |\d{4}-\d\d-\d\d[ T])[\d:.,]+|<[^>]*>|[0-9a-f-]{8,}")
+
+
+def tail(path, lines=60):
+    """The last `lines` lines of a log, runs of similar lines folded."""
     try:
         with open(path, "rb") as f:
-            data = f.read().decode("utf-8", "replace").splitlines()
+            text = f.read().decode("utf-8", "replace")
     except OSError as e:
         return f"<cannot read {path}: {e}>"
-    return "\n".join(data[-lines:])
+    out, prev, dup = [], None, 0
+    for line in text.splitlines():
+        key = _LOG_NOISE.sub("", line)
+        if key == prev:
+            dup += 1
+            continue
+        if dup:
+            out.append(f"    [... {dup} more similar line(s)]")
+        out.append(line)
+        prev, dup = key, 0
+    if dup:
+        out.append(f"    [... {dup} more similar line(s)]")
+    return "\n".join(out[-lines:])
+
 
 CONFIG_TEMPLATE = """\
 -- generated by tests/e2e/harness.py
@@ -109,7 +164,6 @@ daemonize = false
 pidfile = "{tmp}/prosody.pid"
 data_path = "{tmp}/data"
 log = {{ {log_level} = "{tmp}/prosody.log" }}
-admins = {{ }}
 modules_enabled = {{ "disco", "roster", "saslauth", "ping", "version", "posix" }}
 modules_disabled = {{ "s2s" }}
 allow_registration = false
@@ -129,47 +183,48 @@ Component "{component}"
 
 
 class Prosody:
-    """A private Prosody. Use as a context manager: the temp dir and every
-    process started through it (Prosody, Gateways) are cleaned up on exit.
-    extra_global / extra_vhost / extra_config are raw Lua appended to the
-    global section, the VirtualHost and the end of the file (more Components).
-    Set LEGATE_KEEP_TMP=1 to keep the temp dir (config, logs, data)."""
+    """A private Prosody. As a context manager it always stops what it started
+    (Prosody and adopted Gateways) and removes its temp dir (kept when
+    LEGATE_KEEP_TMP is set); on an exception it prints the logs' tails.
+    extra_global / extra_vhost / extra_config: raw Lua added to the global
+    section, the VirtualHost, and the end of the file (more Components)."""
 
     def __init__(self, domain="localhost", component="gw.localhost",
-                 secret="legate-e2e-secret", log_level="info",
-                 extra_global="", extra_vhost="", extra_config="",
-                 start_timeout=15.0):
+                 secret="legate-e2e-secret", log_level="info", extra_global="",
+                 extra_vhost="", extra_config="", start_timeout=15.0):
         self.domain, self.component, self.secret = domain, component, secret
         self.start_timeout = start_timeout
         self.tmp = tempfile.mkdtemp(prefix="legate-e2e-")
-        self.c2s_port, self.component_port = free_port(), free_port()
+        self.c2s_port = self.component_port = free_port()
+        while self.component_port == self.c2s_port:
+            self.component_port = free_port()
         self.config = os.path.join(self.tmp, "prosody.cfg.lua")
         self.log_path = os.path.join(self.tmp, "prosody.log")
         self.console_path = os.path.join(self.tmp, "prosody.console")
         self.proc = None
         self._children = []      # (label, object with .stop() and .log_path)
         os.makedirs(os.path.join(self.tmp, "data"))
-        # Prosody indexes <config dir>/certs at startup and logs an error if
-        # it is missing; no certificates = no STARTTLS offered, as we want.
+        # Prosody indexes <config dir>/certs at startup and logs an error if it
+        # is missing. No certificates there = no STARTTLS offered, as we want.
         os.makedirs(os.path.join(self.tmp, "certs"))
         with open(self.config, "w") as f:
             f.write(CONFIG_TEMPLATE.format(
-                tmp=self.tmp, log_level=log_level, domain=domain,
-                component=component, secret=secret, c2s_port=self.c2s_port,
-                component_port=self.component_port, extra_global=extra_global,
-                extra_vhost=extra_vhost, extra_config=extra_config))
+                tmp=self.tmp, log_level=log_level, domain=domain, component=component,
+                secret=secret, c2s_port=self.c2s_port, component_port=self.component_port,
+                extra_global=extra_global, extra_vhost=extra_vhost,
+                extra_config=extra_config))
 
-    # -- lifecycle
     def start(self):
-        if self.proc is not None and self.proc.poll() is None:
+        """Start `prosody --config FILE -F`; return once both ports accept TCP."""
+        if self.running:
             raise RuntimeError("prosody already running")
         self.proc = _spawn(["prosody", "--config", self.config, "-F"],
                            self.console_path, self.tmp)
 
         def ready():
             if self.proc.poll() is not None:
-                raise GiveUp(f"prosody exited with {self.proc.returncode}"
-                                   f"\n{tail(self.console_path)}\n{tail(self.log_path)}")
+                raise GiveUp(f"prosody exited with {self.proc.returncode}\n"
+                             f"{tail(self.console_path)}\n{tail(self.log_path)}")
             return port_open(self.c2s_port) and port_open(self.component_port)
         try:
             wait_until(ready, self.start_timeout, 0.1, "prosody listening")
@@ -179,19 +234,18 @@ class Prosody:
         return self
 
     def stop(self, timeout=10.0):
-        """SIGTERM Prosody and wait; SIGKILL if it does not go. Returns its
-        exit code (None if it was not running)."""
+        """SIGTERM and wait, SIGKILL fallback. Returns the exit code (None if
+        never started)."""
         if self.proc is None:
             return None
         code, killed = _terminate(self.proc, timeout)
         if killed:
             print(f"# prosody ignored SIGTERM for {timeout} s, killed", file=sys.stderr)
-        # The ports must be free again before a restart binds them.
         wait_until(lambda: not port_open(self.c2s_port), 5, 0.1, "c2s port closed")
         return code
 
     def restart(self):
-        """Stop and start again on the same ports, config and data."""
+        """Stop, then start again on the same ports, config and data."""
         self.stop()
         return self.start()
 
@@ -199,7 +253,6 @@ class Prosody:
     def running(self):
         return self.proc is not None and self.proc.poll() is None
 
-    # -- administration
     def prosodyctl(self, *args, timeout=30):
         """Run prosodyctl on this config; returns the CompletedProcess."""
         return subprocess.run(["prosodyctl", "--config", self.config, *args],
@@ -207,25 +260,23 @@ class Prosody:
                               stdin=subprocess.DEVNULL, cwd=self.tmp)
 
     def register(self, user, password):
-        """Create user@domain (works with the server stopped or running)."""
+        """Create user@domain (works whether the server runs or not)."""
         r = self.prosodyctl("register", user, self.domain, password)
         if r.returncode != 0:
             raise RuntimeError(f"prosodyctl register {user} failed "
                                f"({r.returncode}): {r.stdout}{r.stderr}")
         return f"{user}@{self.domain}"
 
-    # -- children and diagnostics
     def adopt(self, label, child):
-        """Register a process object (with .stop() and .log_path) to be
-        stopped on exit and dumped on failure."""
+        """Have child (with .stop() and .log_path) stopped on exit, its log
+        dumped on failure."""
         self._children.append((label, child))
         return child
 
     def dump_logs(self, lines=60, out=sys.stderr):
         print(f"# ---- temp dir: {self.tmp}", file=out)
-        for label, path in ([("prosody console", self.console_path),
-                             ("prosody log", self.log_path)]
-                            + [(l, c.log_path) for l, c in self._children]):
+        logs = [("prosody console", self.console_path), ("prosody log", self.log_path)]
+        for label, path in logs + [(l, c.log_path) for l, c in self._children]:
             if os.path.exists(path) and os.path.getsize(path):
                 print(f"# ---- tail of {label} ({path}):\n{tail(path, lines)}", file=out)
 
@@ -249,32 +300,27 @@ class Prosody:
         return self
 
     def __exit__(self, exc_type, exc, tb):
-        failed = exc_type is not None and not (
-            exc_type is SystemExit and exc.code in (0, None))
-        self.close(failed=failed)
-        return False
+        self.close(failed=exc_type is not None and not (
+            exc_type is SystemExit and exc.code in (0, None)))
+
 
 class Gateway:
-    """A gateway process (e.g. legate-echo) connected to prosody's component
-    port with the standard --component.* flags; stderr goes to a file in the
-    temp dir. It is stopped when the Prosody context exits."""
+    """A gateway process (e.g. legate-echo) given the --component.* flags for
+    prosody's component port; output goes to <tmp>/<name>.stderr. Adopted by
+    the Prosody, so it is stopped when that context exits."""
 
-    def __init__(self, binary, prosody, log_level="debug", extra_args=(),
-                 name="gateway"):
-        self.binary = os.path.abspath(binary)
-        self.prosody = prosody
-        self.jid = prosody.component
+    def __init__(self, binary, prosody, log_level="debug", extra_args=(), name="gateway"):
+        self.prosody, self.jid = prosody, prosody.component
         self.log_path = os.path.join(prosody.tmp, f"{name}.stderr")
-        self.argv = [self.binary,
+        self.argv = [os.path.abspath(binary),
                      "--component.jid", prosody.component,
                      "--component.secret", prosody.secret,
                      "--component.host", "127.0.0.1",
                      "--component.port", str(prosody.component_port)]
-        if log_level:
-            self.argv += ["--log.level", log_level]
+        self.argv += ["--log.level", log_level] if log_level else []
         self.argv += list(extra_args)
         self.proc = None
-        self.died_early = False   # exited by itself before stop()
+        self.died_early = False   # it had exited by itself before stop()
         prosody.adopt(name, self)
 
     def start(self):
@@ -294,34 +340,56 @@ class Gateway:
         code, killed = _terminate(self.proc, timeout)
         return None if killed else code
 
+
+_loop = None
+
+
+def event_loop():
+    """The asyncio loop shared by all Clients, so that while one waits, all
+    make progress (e.g. two users messaging). slixmpp 1.8.3 binds futures to
+    asyncio.get_event_loop() when constructed: keep exactly one current loop."""
+    global _loop
+    if _loop is None or _loop.is_closed():
+        _loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(_loop)
+        atexit.register(_close_loop, _loop)
+    return _loop
+
+
+def _close_loop(loop):
+    if not loop.is_closed():
+        pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
+        for t in pending:
+            t.cancel()
+        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+        loop.close()
+
+
 class Client:
-    """A slixmpp ClientXMPP on a private event loop, with blocking helpers
-    that each carry a hard timeout. Plain TCP to 127.0.0.1 (no STARTTLS;
-    SCRAM-SHA-1 works unencrypted). For anything not wrapped here, write a
-    coroutine against self.xmpp and call self.run(coro, timeout)."""
+    """A slixmpp ClientXMPP on the shared event_loop(), with blocking helpers
+    that each carry a hard timeout. Plain TCP to 127.0.0.1, never STARTTLS
+    (SCRAM-SHA-1 works unencrypted). IQ helpers raise IqError on an error
+    reply, IqTimeout / asyncio.TimeoutError when nothing comes back."""
 
     PLUGINS = ("xep_0030", "xep_0199", "xep_0092")
 
-    def __init__(self, prosody, user, password, resource="e2e", timeout=10.0,
-                 plugins=()):
+    def __init__(self, prosody, user, password, resource="e2e", timeout=10.0, plugins=()):
         self.address = ("127.0.0.1", prosody.c2s_port)
         self.jid, self.password = f"{user}@{prosody.domain}/{resource}", password
         self.timeout = timeout
         self.plugins = list(self.PLUGINS) + list(plugins)
-        self.loop = asyncio.new_event_loop()
-        asyncio.set_event_loop(self.loop)   # slixmpp uses get_event_loop()
+        self.loop = event_loop()
         self.xmpp = None
 
-    def run(self, coro, timeout=None):
-        """Run a coroutine on the client's loop, bounded by timeout."""
-        return self.loop.run_until_complete(
-            asyncio.wait_for(coro, timeout or self.timeout))
+    def run(self, aw, timeout=None):
+        """Run a coroutine/future on the shared loop, bounded by timeout."""
+        return self.loop.run_until_complete(asyncio.wait_for(aw, timeout or self.timeout))
 
     def connect(self, timeout=None):
         """(Re)connect with a fresh ClientXMPP; returns once the session has
-        started (roster fetched, initial presence sent)."""
+        started (initial presence sent, roster fetched)."""
         self._drop()
-        xmpp = slixmpp.ClientXMPP(self.jid, self.password)
+        self.xmpp = xmpp = slixmpp.ClientXMPP(self.jid, self.password)
         for p in self.plugins:
             xmpp.register_plugin(p)
         started = self.loop.create_future()
@@ -336,10 +404,7 @@ class Client:
                 RuntimeError(f"authentication failed for {self.jid}"))
         xmpp.add_event_handler("session_start", on_start)
         xmpp.add_event_handler("failed_auth", on_failed_auth)
-        self.xmpp = xmpp
-        # force_starttls=False + disable_starttls=True: never try TLS.
-        xmpp.connect(address=self.address, force_starttls=False,
-                     disable_starttls=True)
+        xmpp.connect(address=self.address, force_starttls=False, disable_starttls=True)
         try:
             self.run(started, timeout)
         except BaseException:
@@ -348,36 +413,26 @@ class Client:
         return self
 
     def _drop(self):
-        """Forget the current stream, closing it (best effort, bounded)."""
+        """Close and forget the current stream (best effort, bounded)."""
         xmpp, self.xmpp = self.xmpp, None
         if xmpp is None:
             return
-        xmpp.cancel_connection_attempt()
+        xmpp.cancel_connection_attempt()   # stops slixmpp's own retry loop
         if xmpp.transport is not None:
             try:
                 self.run(xmpp.disconnect(wait=1.0), 3.0)
-            except Exception:  # noqa: BLE001 - server may be gone already
+            except Exception:  # noqa: BLE001 - the server may be gone already
                 xmpp.abort()
-        # slixmpp 1.8.3 keeps a send-filter task per stream object; cancel it
-        # or asyncio warns "Task was destroyed but it is pending!" on GC.
+        # Each stream object owns a send-filter task; cancel it, or asyncio
+        # warns "Task was destroyed but it is pending!" when it is collected.
         filters = getattr(xmpp, "_run_out_filters", None)
         if filters is not None and not filters.done():
             filters.cancel()
+            self.loop.run_until_complete(asyncio.sleep(0))
 
     def close(self):
-        if self.loop.is_closed():
-            return
-        try:
+        if not self.loop.is_closed():
             self._drop()
-        finally:
-            pending = [t for t in asyncio.all_tasks(self.loop) if not t.done()]
-            for t in pending:
-                t.cancel()
-            if pending:
-                self.loop.run_until_complete(
-                    asyncio.gather(*pending, return_exceptions=True))
-            self.loop.close()
-            asyncio.set_event_loop(None)
 
     def __enter__(self):
         return self
@@ -385,34 +440,29 @@ class Client:
     def __exit__(self, *exc):
         self.close()
 
-    # -- IQ helpers: each raises IqError (error reply), IqTimeout or
-    # asyncio.TimeoutError; all are bounded by `timeout`.
     def _iq(self, iq, timeout):
         t = timeout or self.timeout
         return self.run(iq.send(timeout=t), t + 1)
 
     def disco_info(self, jid, node=None, timeout=None):
-        """Returns {'identities': [(category, type, name)], 'features': set}."""
-        iq = self.xmpp.make_iq_get(queryxmlns="http://jabber.org/protocol/disco#info",
-                                   ito=jid)
+        """XEP-0030; returns {'identities': [(category, type, name)], 'features': set}."""
+        iq = self.xmpp.make_iq_get("http://jabber.org/protocol/disco#info", ito=jid)
         if node:
             iq["disco_info"]["node"] = node
         info = self._iq(iq, timeout)["disco_info"]
-        return {"identities": sorted((c, t, n or "") for c, t, _lang, n
-                                     in info["identities"]),
+        return {"identities": sorted((c, t, n or "") for c, t, _, n in info["identities"]),
                 "features": set(info["features"])}
 
     def disco_items(self, jid, node=None, timeout=None):
-        """Returns [(jid, node, name)]."""
-        iq = self.xmpp.make_iq_get(queryxmlns="http://jabber.org/protocol/disco#items",
-                                   ito=jid)
+        """XEP-0030; returns [(jid, node, name)]."""
+        iq = self.xmpp.make_iq_get("http://jabber.org/protocol/disco#items", ito=jid)
         if node:
             iq["disco_items"]["node"] = node
         items = self._iq(iq, timeout)["disco_items"]["items"]
         return [(str(j), n or "", name or "") for j, n, name in items]
 
     def ping(self, jid, timeout=None):
-        """XEP-0199 ping; returns the round-trip time in seconds."""
+        """XEP-0199; returns the round-trip time in seconds."""
         iq = self.xmpp.make_iq_get(ito=jid)
         iq.enable("ping")
         t0 = time.monotonic()
@@ -420,20 +470,10 @@ class Client:
         return time.monotonic() - t0
 
     def version(self, jid, timeout=None):
-        """XEP-0092; returns {'name', 'version', 'os'} (missing ones are '')."""
-        iq = self.xmpp.make_iq_get(queryxmlns="jabber:iq:version", ito=jid)
-        sv = self._iq(iq, timeout)["software_version"]
+        """XEP-0092; returns {'name', 'version', 'os'} ('' when absent)."""
+        sv = self._iq(self.xmpp.make_iq_get("jabber:iq:version", ito=jid),
+                      timeout)["software_version"]
         return {k: sv[k] or "" for k in ("name", "version", "os")}
-
-def describe(exc):
-    """One-line description of an exception; XMPP errors by condition."""
-    if isinstance(exc, IqError):
-        err = exc.iq["error"]
-        text = f" {err['text']!r}" if err["text"] else ""
-        return f"error reply {err['type']}/{err['condition']}{text}"
-    if isinstance(exc, IqTimeout):
-        return "no reply (IqTimeout)"
-    return f"{type(exc).__name__}: {exc}"
 
 
 class Checks:
@@ -451,8 +491,8 @@ class Checks:
         return bool(cond)
 
     def attempt(self, name, fn, *args, **kwargs):
-        """Run fn; a raised exception is a failed check. Returns fn's value
-        (None on failure)."""
+        """Call fn; an exception is a failed check. Returns fn's value, or
+        None on failure."""
         try:
             value = fn(*args, **kwargs)
         except Exception as e:  # noqa: BLE001
@@ -468,10 +508,3 @@ class Checks:
     def summary(self):
         print(f"# {self.count - len(self.failures)}/{self.count} checks passed",
               file=self.out, flush=True)
-
-
-def setup_logging():
-    """slixmpp logging to stderr; LEGATE_E2E_DEBUG=1 for full stanza traces."""
-    level = logging.DEBUG if os.environ.get("LEGATE_E2E_DEBUG") else logging.ERROR
-    logging.basicConfig(level=level, stream=sys.stderr,
-                        format="# %(levelname)s %(name)s: %(message)s")

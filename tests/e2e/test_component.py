@@ -5,7 +5,6 @@
 # Prints one "ok - ..." / "not ok - ..." line per check; exit status 0 only if
 # all pass. LEGATE_KEEP_TMP=1 keeps the temp dir, LEGATE_E2E_DEBUG=1 traces slixmpp.
 import os
-import signal
 import sys
 import time
 
@@ -14,7 +13,7 @@ import harness  # noqa: E402
 
 GW = "gw.localhost"
 USER, PASSWORD = "tester", "tester-pw"
-TOTAL_TIMEOUT = 60        # hard cap on the run (cleanup may add ~20 s)
+TOTAL_TIMEOUT = 60        # hard cap on the run (cleanup may add up to ~20 s)
 RECONNECT_TIMEOUT = 20    # how long the gateway may take to come back
 
 EXPECTED_FEATURES = [
@@ -92,7 +91,9 @@ def main(binary):
         return 1
     with harness.Prosody(component=GW) as prosody:
         prosody.register(USER, PASSWORD)
-        checks.attempt("prosody started", prosody.start)
+        if not checks.attempt("prosody started", prosody.start):
+            prosody.dump_logs()
+            return 1
         gateway = harness.Gateway(binary, prosody).start()
 
         with harness.Client(prosody, USER, PASSWORD, timeout=5) as client:
@@ -116,13 +117,12 @@ if __name__ == "__main__":
         sys.exit(f"usage: {sys.argv[0]} PATH/TO/legate-echo")
     harness.setup_logging()
     harness.install_signal_handlers()
-
-    def overtime(*_):
-        raise TimeoutError(f"test exceeded {TOTAL_TIMEOUT} s")
-    signal.signal(signal.SIGALRM, overtime)
-    signal.alarm(TOTAL_TIMEOUT)
+    harness.set_deadline(TOTAL_TIMEOUT)
     try:
         sys.exit(main(sys.argv[1]))
+    except harness.Overtime as e:
+        print(f"not ok - {e.code}", flush=True)
+        sys.exit(2)
     except (Exception, KeyboardInterrupt) as e:
-        print(f"not ok - aborted: {type(e).__name__}: {e}", flush=True)
+        print(f"not ok - aborted: {harness.describe(e)}", flush=True)
         sys.exit(2)

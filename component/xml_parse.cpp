@@ -1,0 +1,41 @@
+// parse_element: wraps the text in a stream header so the stream parser can read it.
+#include "component/xml_parse.hpp"
+
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+#include "component/xml_stream_parser.hpp"
+
+namespace legate {
+namespace {
+
+struct Collector : StreamEvents {
+  std::optional<Element> first;
+  void on_stream_open(const Element&) override {}
+  void on_stanza(Element& stanza) override {
+    if (!first) first = std::move(stanza);
+  }
+  void on_stream_close() override {}
+};
+
+}  // namespace
+
+Element parse_element(std::string_view xml, std::string_view default_ns) {
+  Collector collector;
+  ParserLimits limits;
+  limits.max_stanza_bytes = xml.size() + 1024;
+  XmlStreamParser parser(collector, limits);
+  std::string doc = "<s:stream xmlns:s='http://etherx.jabber.org/streams' xmlns='";
+  doc += default_ns;
+  doc += "'>";
+  doc += xml;
+  doc += "</s:stream>";
+  if (!parser.feed(doc)) {
+    throw std::invalid_argument("bad XML: " + parser.failure()->text);
+  }
+  if (!collector.first) throw std::invalid_argument("no element in: " + std::string(xml));
+  return std::move(*collector.first);
+}
+
+}  // namespace legate

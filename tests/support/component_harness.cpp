@@ -1,0 +1,66 @@
+// ComponentHarness implementation.
+#include "tests/support/component_harness.hpp"
+
+#include <doctest/doctest.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <future>
+
+#include "component/xml_parse.hpp"
+
+namespace legate::test {
+
+ComponentHarness::ComponentHarness(std::function<void(ConnectionOptions&)> tweak)
+    : server_(std::string(kGateway), std::string(kSecret)) {
+  ConnectionOptions options;
+  options.jid = kGateway;
+  options.secret = kSecret;
+  options.host = "127.0.0.1";
+  options.port = server_.port();
+  options.backoff_initial = 20ms;
+  options.backoff_max = 200ms;
+  options.close_timeout = 300ms;
+  if (tweak) tweak(options);
+  component_.emplace(io_.get_executor(), options);
+}
+
+ComponentHarness::~ComponentHarness() {
+  if (thread_.joinable()) {
+    boost::asio::post(io_, [this] { component_->stop(); });
+    server_.close_stream();
+    thread_.join();
+  }
+}
+
+void ComponentHarness::start() {
+  boost::asio::co_spawn(io_, component_->run(), boost::asio::detached);
+  thread_ = std::thread([this] { io_.run(); });
+  REQUIRE_MESSAGE(server_.accept_component(), server_.reason());
+}
+
+void ComponentHarness::on_component_thread(std::function<void()> fn) {
+  std::promise<void> done;
+  boost::asio::post(io_, [&] {
+    fn();
+    done.set_value();
+  });
+  done.get_future().wait();
+}
+
+void ComponentHarness::expect(std::string_view expected_xml, std::chrono::milliseconds timeout) {
+  const Element expected = parse_element(expected_xml);
+  auto got = server_.next(timeout);
+  REQUIRE_MESSAGE(got.has_value(), "no stanza arrived; expected " << expected_xml);
+  const std::string diff = structural_difference(*got, expected);
+  CHECK_MESSAGE(diff.empty(), "got " << got->str() << "\nexpected " << expected_xml << "\n"
+                                     << diff);
+}
+
+void ComponentHarness::expect_nothing(std::chrono::milliseconds quiet) {
+  auto got = server_.next(quiet);
+  CHECK_MESSAGE(!got.has_value(), "unexpected stanza " << (got ? got->str() : std::string()));
+}
+
+}  // namespace legate::test

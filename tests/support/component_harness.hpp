@@ -1,0 +1,47 @@
+// ComponentHarness: a Component under test on its own io_context thread, connected to a
+// FakeServer, with helpers to inject stanzas and expect replies compared as XML trees.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <functional>
+#include <optional>
+#include <string_view>
+#include <thread>
+
+#include "component/component.hpp"
+#include "tests/support/fake_server.hpp"
+
+namespace legate::test {
+
+inline constexpr std::string_view kGateway = "gw.test";
+inline constexpr std::string_view kSecret = "s3cret";
+
+class ComponentHarness {
+ public:
+  // `tweak` adjusts the connection options (limits, keepalive, …) before the start.
+  explicit ComponentHarness(std::function<void(ConnectionOptions&)> tweak = {});
+  ~ComponentHarness();
+
+  Component& component() { return *component_; }
+  FakeServer& server() { return server_; }
+  boost::asio::io_context& io() { return io_; }
+
+  // Starts the component thread and completes the handshake (REQUIREs success).
+  void start();
+  // Runs `fn` on the component's thread and waits for it.
+  void on_component_thread(std::function<void()> fn);
+
+  void inject(std::string_view xml) { server_.inject(xml); }
+  // The next stanza must equal `expected_xml` structurally (doctest CHECK with the diff).
+  void expect(std::string_view expected_xml, std::chrono::milliseconds timeout = 5s);
+  // No stanza may arrive within `quiet`.
+  void expect_nothing(std::chrono::milliseconds quiet = 200ms);
+
+ private:
+  FakeServer server_;
+  boost::asio::io_context io_;
+  std::optional<Component> component_;
+  std::thread thread_;
+};
+
+}  // namespace legate::test

@@ -1,0 +1,62 @@
+// Stanza views, StanzaError conditions/types and error replies.
+#include <doctest/doctest.h>
+
+#include "component/stanza.hpp"
+#include "component/xml_parse.hpp"
+
+using namespace legate;
+
+TEST_CASE("stanza: kinds, views and defaults") {
+  Element m = parse_element("<message from='a@b/c' to='gw.x' id='1'><body>hi</body></message>");
+  MessageView mv(m);
+  CHECK(mv.kind() == StanzaKind::message);
+  CHECK(mv.message_type() == "normal");
+  CHECK(mv.body() == "hi");
+  CHECK(mv.from()->bare_str() == "a@b");
+  Element p =
+      parse_element("<presence from='a@b/c'><show>away</show><status>out</status></presence>");
+  PresenceView pv(p);
+  CHECK(pv.presence_type() == "available");
+  CHECK(pv.show() == "away");
+  CHECK(pv.status() == "out");
+  CHECK(stanza_kind(parse_element("<iq/>", "jabber:client")) == StanzaKind::other);
+  Element bad = parse_element("<iq from='not a jid@@' type='get'/>");
+  CHECK_FALSE(IqView(bad).from().has_value());
+}
+
+TEST_CASE("stanza: every condition has a name and a default type, round trip") {
+  for (int i = 0; i <= static_cast<int>(ErrorCondition::unexpected_request); ++i) {
+    const auto condition = static_cast<ErrorCondition>(i);
+    const auto name = to_string(condition);
+    CAPTURE(name);
+    CHECK(error_condition_from(name) == condition);
+    StanzaError e(condition, "because");
+    Element request =
+        parse_element("<iq type='get' id='q' from='u@h/r' to='gw.x'><x xmlns='y'/></iq>");
+    Element reply = error_reply(request, e);
+    StanzaError back = StanzaError::from_stanza(reply);
+    CHECK(back.condition() == condition);
+    CHECK(back.type() == default_type(condition));
+    CHECK(back.text() == "because");
+  }
+  CHECK(default_type(ErrorCondition::bad_request) == ErrorType::modify);
+  CHECK(default_type(ErrorCondition::forbidden) == ErrorType::auth);
+  CHECK(default_type(ErrorCondition::service_unavailable) == ErrorType::cancel);
+  CHECK(default_type(ErrorCondition::resource_constraint) == ErrorType::wait);
+}
+
+TEST_CASE("stanza: error replies swap addresses and keep the id") {
+  Element request =
+      parse_element("<message id='m' from='u@h/r' to='c@gw.x'><body>x</body></message>");
+  Element reply = error_reply(request, StanzaError(ErrorCondition::item_not_found));
+  const Element expected = parse_element(
+      "<message id='m' type='error' from='c@gw.x' to='u@h/r'><error type='cancel'>"
+      "<item-not-found xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></message>");
+  CHECK(structural_difference(reply, expected) == "");
+  Element result = iq_result(parse_element("<iq type='get' id='7' from='u@h/r' to='gw.x'/>"));
+  CHECK(structural_difference(
+            result, parse_element("<iq type='result' id='7' from='gw.x' to='u@h/r'/>")) == "");
+  // An error without <error/> is still an error, of undefined condition.
+  CHECK(StanzaError::from_stanza(parse_element("<iq type='error'/>")).condition() ==
+        ErrorCondition::undefined_condition);
+}
