@@ -17,7 +17,9 @@ Component::Component(asio::any_io_executor executor, ConnectionOptions options)
 }
 
 void Component::require_own_jid(const Element& iq) const {
-  auto to = Jid::parse(iq.attr_or("to"));
+  const std::string_view raw_to = iq.attr_or("to");
+  if (raw_to == jid_.full()) return;  // the usual case, without parsing
+  auto to = Jid::parse(raw_to);
   if (!to || *to != jid_) throw StanzaError(ErrorCondition::service_unavailable);
 }
 

@@ -98,6 +98,8 @@ struct Connection::Impl : StreamEvents {
       return;
     }
     if (phase != Phase::ready || !stanza_handler) return;
+    if (spdlog::should_log(spdlog::level::trace))
+      spdlog::trace("RECV {}", stanza.str(kComponentNs));
     try {
       stanza_handler(stanza);
     } catch (const std::exception& e) {
@@ -120,7 +122,11 @@ struct Connection::Impl : StreamEvents {
       warned_full = true;
       return;
     }
+    const std::size_t start = queue.size();
     stanza.append_to(queue, kComponentNs);
+    if (spdlog::should_log(spdlog::level::trace)) {
+      spdlog::trace("SEND {}", std::string_view(queue).substr(start));
+    }
     if (phase == Phase::ready) wake.cancel();
   }
 

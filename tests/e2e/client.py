@@ -5,7 +5,6 @@ import atexit
 import time
 
 import slixmpp
-from slixmpp.exceptions import IqError, IqTimeout  # noqa: F401  (re-exported)
 
 _loop = None
 
