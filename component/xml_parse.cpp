@@ -12,9 +12,10 @@ namespace {
 
 struct Collector : StreamEvents {
   std::optional<Element> first;
+  int count = 0;
   void on_stream_open(const Element&) override {}
   void on_stanza(Element& stanza) override {
-    if (!first) first = std::move(stanza);
+    if (++count == 1) first = std::move(stanza);
   }
   void on_stream_close() override {}
 };
@@ -34,7 +35,9 @@ Element parse_element(std::string_view xml, std::string_view default_ns) {
   if (!parser.feed(doc)) {
     throw std::invalid_argument("bad XML: " + parser.failure()->text);
   }
-  if (!collector.first) throw std::invalid_argument("no element in: " + std::string(xml));
+  if (collector.count != 1) {
+    throw std::invalid_argument("expected exactly one element in: " + std::string(xml));
+  }
   return std::move(*collector.first);
 }
 

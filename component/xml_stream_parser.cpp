@@ -1,6 +1,8 @@
 // libxml2 push parser with SAX2 callbacks, building one Element per top-level stanza.
 #include "component/xml_stream_parser.hpp"
 
+#include "component/xml_escape.hpp"
+
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
 #include <libxml/xmlerror.h>
@@ -70,7 +72,10 @@ struct XmlStreamParser::State {
     ctxt = xmlCreatePushParserCtxt(&sax, nullptr, nullptr, 0, nullptr);
     if (!ctxt) throw std::bad_alloc();
     ctxt->_private = this;
-    xmlCtxtUseOptions(ctxt, XML_PARSE_NONET | XML_PARSE_NOCDATA);
+    // No XML_PARSE_NOCDATA: CDATA gets its own callback, which validates the UTF-8 that
+    // libxml2 2.9 does not fully check there (overlong forms pass).
+    xmlCtxtUseOptions(ctxt, XML_PARSE_NONET);
+    ctxt->sax->cdataBlock = &State::on_cdata;
   }
   void destroy() {
     if (ctxt) xmlFreeParserCtxt(ctxt);
@@ -149,7 +154,8 @@ struct XmlStreamParser::State {
          std::string_view(reinterpret_cast<const char*>(ctxt->encoding)) != "utf-8")) {
       return fail(StreamCondition::unsupported_encoding, "streams must be UTF-8");
     }
-    mark_boundary();
+    // Called before the header's closing '>' is consumed: count from after it.
+    boundary = xmlByteConsumed(ctxt) + 1;
     events.on_stream_open(stanza);
     stanza = Element();
   }
@@ -185,6 +191,14 @@ struct XmlStreamParser::State {
     }
   }
 
+  static void on_cdata(void* ctx, const xmlChar* ch, int len) {
+    const std::string_view text(reinterpret_cast<const char*>(ch), static_cast<std::size_t>(len));
+    if (!is_valid_xml_text(text)) {
+      return of(ctx).fail(StreamCondition::not_well_formed, "invalid UTF-8 in CDATA section");
+    }
+    on_characters(ctx, ch, len);
+  }
+
   static void on_doctype(void* ctx, const xmlChar*, const xmlChar*, const xmlChar*) {
     of(ctx).fail(StreamCondition::restricted_xml, "DOCTYPE is not allowed");
   }
@@ -214,6 +228,8 @@ struct XmlStreamParser::State {
     while (!message.empty() && message.back() == ' ') message.pop_back();
     if (error->code == XML_ERR_UNDECLARED_ENTITY || error->code == XML_WAR_UNDECLARED_ENTITY) {
       s.failure = StreamFailure{StreamCondition::restricted_xml, std::move(message)};
+    } else if (error->code == XML_ERR_UNSUPPORTED_ENCODING) {
+      s.failure = StreamFailure{StreamCondition::unsupported_encoding, std::move(message)};
     } else {
       s.failure = StreamFailure{StreamCondition::not_well_formed, std::move(message)};
     }
@@ -226,6 +242,9 @@ struct XmlStreamParser::State {
     if (!failure && rc != 0)
       failure = StreamFailure{StreamCondition::not_well_formed, "malformed XML"};
     if (failure) return false;
+    // Between stanzas, everything parsed so far is done with; libxml2 reports whitespace
+    // before consuming it, so the callbacks alone would leave the boundary behind.
+    if (depth == 1) boundary = xmlByteConsumed(ctxt);
     if (static_cast<std::size_t>(fed - boundary) > limits.max_stanza_bytes) {
       fail(StreamCondition::policy_violation, too_large());
       return false;
