@@ -293,6 +293,7 @@ struct Connection::Impl : StreamEvents {
     if (connected.index() == 1) throw std::runtime_error("connection timed out");
     if (auto ec = std::get<0>(std::get<0>(connected)); ec) throw boost::system::system_error(ec);
     socket.set_option(tcp::no_delay(true));
+    socket.set_option(asio::socket_base::keep_alive(true));  // notices a vanished peer
     deadline.expires_after(opt.connect_timeout);
     auto authenticated =
         co_await (captured(authenticate()) || deadline.async_wait(asio::as_tuple(use_awaitable)));

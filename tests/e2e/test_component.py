@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 # End-to-end test of a Legate gateway as a XEP-0114 component of a private
-# Prosody: disco#info, ping, version; survives a Prosody restart (reconnects);
+# Prosody: disco#info, ping, version; server stream errors (wrong secret, a second
+# connection) logged clearly; survives a Prosody restart (reconnects);
 # exits 0 on SIGTERM. Usage: /usr/bin/python3 test_component.py PATH/TO/legate-echo
 # Prints one "ok - ..." / "not ok - ..." line per check; exit status 0 only if
 # all pass. LEGATE_KEEP_TMP=1 keeps the temp dir, LEGATE_E2E_DEBUG=1 traces slixmpp.
@@ -66,6 +67,29 @@ def first_contact(checks, client, gateway):
     return True
 
 
+def log_says(gateway, text, timeout=10):
+    def found():
+        with open(gateway.log_path, errors="replace") as f:
+            return text in f.read()
+    return harness.wait_until(found, timeout, 0.1, f"'{text}' in {gateway.log_path}")
+
+
+def refused_streams(checks, prosody, binary):
+    """Server stream errors are logged in words an admin can act on, and the gateway
+    keeps retrying instead of dying."""
+    wrong = harness.Gateway(binary, prosody, name="wrong-secret", log_level="info")
+    wrong.argv[wrong.argv.index("--component.secret") + 1] = "not-the-secret"
+    wrong.start()
+    checks.attempt("wrong secret logged as not-authorized with a hint", log_says, wrong,
+                   "not-authorized (check [component] secret)")
+    # A second gateway with the right secret while the first is connected: conflict.
+    twin = harness.Gateway(binary, prosody, name="twin", log_level="info").start()
+    checks.attempt("second connection logged as conflict", log_says, twin, "conflict")
+    for g in (wrong, twin):
+        checks.check(f"{g.log_path.rsplit('/', 1)[-1]}: still retrying, exits 0 on SIGTERM",
+                     g.running and g.stop() == 0)
+
+
 def after_restart(checks, prosody, client, gateway):
     """The server goes away and comes back: the gateway must reconnect."""
     t0 = time.monotonic()
@@ -99,6 +123,7 @@ def main(binary):
         with harness.Client(prosody, USER, PASSWORD, timeout=5) as client:
             if checks.attempt("client connected", client.connect):
                 if first_contact(checks, client, gateway):
+                    refused_streams(checks, prosody, binary)
                     after_restart(checks, prosody, client, gateway)
 
         code = gateway.stop()
