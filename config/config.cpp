@@ -33,13 +33,19 @@ ConfigExit error(std::string_view program, const std::string& what) {
 }  // namespace
 
 std::variant<Config, ConfigExit> load_config(int argc, const char* const* argv,
-                                             std::string_view program, std::string_view version) {
+                                             std::string_view program, std::string_view version,
+                                             const std::vector<BridgeSetting>& bridge) {
   Config config;
   po::options_description generic("Options");
   generic.add_options()("help,h", "print this help and exit")(
       "version", "print the version and exit")("config,c", po::value(&config.path),
                                                "INI file to read");
   po::options_description settings = file_options(config);
+  for (const auto& setting : bridge) {
+    settings.add_options()(setting.key.c_str(),
+                           po::value<std::string>()->default_value(setting.default_value),
+                           setting.help.c_str());
+  }
   po::options_description all;
   all.add(generic).add(settings);
 
@@ -69,6 +75,7 @@ std::variant<Config, ConfigExit> load_config(int argc, const char* const* argv,
       return error(program, std::string("missing required setting ") + key +
                                 " (INI [component] section or --" + key + ")");
   }
+  for (const auto& setting : bridge) config.bridge[setting.key] = vm[setting.key].as<std::string>();
   bool level_ok = false;
   for (const char* level : kLevels) level_ok = level_ok || config.log.level == level;
   if (!level_ok) return error(program, "log.level '" + config.log.level + "' is not a log level");

@@ -26,10 +26,9 @@ std::string iq_get(std::string_view id, std::string_view payload, std::string_vi
 
 std::string error_xml(std::string_view id, std::string_view type, std::string_view condition,
                       std::string_view name = "iq", std::string_view text = {}) {
-  const std::string text_xml =
-      text.empty() ? std::string()
-                   : "<text xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'>" + std::string(text) +
-                         "</text>";
+  const std::string text_xml = text.empty() ? std::string()
+                                            : "<text xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'>" +
+                                                  std::string(text) + "</text>";
   return "<" + std::string(name) + " type='error' id='" + std::string(id) + "' from='" +
          std::string(kGateway) + "' to='" + std::string(kUser) + "'><error type='" +
          std::string(type) + "'><" + std::string(condition) +

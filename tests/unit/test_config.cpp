@@ -85,3 +85,18 @@ TEST_CASE("config: --help and --version exit 0") {
   auto version = load({"--version"});
   CHECK(std::get<ConfigExit>(version).message == "legate-test 1.2.3\n");
 }
+
+TEST_CASE("config: bridges declare their own settings") {
+  TempIni ini("[component]\njid = a\nsecret = b\n[echo]\ncode = 42\n");
+  const std::vector<BridgeSetting> echo{{"echo.code", "123456", "the 2FA code"},
+                                        {"echo.registration", "form", "type"}};
+  std::vector<const char*> argv{"t", "--config", ini.path.c_str(), "--echo.registration", "qr"};
+  auto loaded = load_config(static_cast<int>(argv.size()), argv.data(), "t", "1", echo);
+  REQUIRE(std::holds_alternative<Config>(loaded));
+  const auto& c = std::get<Config>(loaded);
+  CHECK(c.bridge.at("echo.code") == "42");
+  CHECK(c.bridge.at("echo.registration") == "qr");
+  // Without the declaration the same file is refused.
+  auto refused = load({"--config", ini.path});
+  CHECK(std::holds_alternative<ConfigExit>(refused));
+}

@@ -1,0 +1,83 @@
+// EchoGateway: registration policy of the reference bridge.
+#include "examples/echo/echo_gateway.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <random>
+
+#include "component/component.hpp"
+
+namespace echo {
+
+using legate::ErrorCondition;
+using legate::StanzaError;
+
+std::vector<legate::BridgeSetting> EchoGateway::declared_settings() const {
+  return {
+      {"echo.registration", "two-factor", "registration type: form, two-factor or qr"},
+      {"echo.code", "123456", "the two-factor code the toy network 'sends'"},
+      {"echo.qr_delay", "2", "seconds until the toy app 'scans' the QR code (negative: never)"},
+  };
+}
+
+legate::GatewayInfo EchoGateway::info() const {
+  legate::GatewayInfo info;
+  info.name = "Legate Echo";
+  info.type = "echo";
+  const std::string_view type = setting("echo.registration");
+  info.registration_type = type == "form" ? legate::RegistrationType::form
+                           : type == "qr" ? legate::RegistrationType::qr
+                                          : legate::RegistrationType::two_factor;
+  info.instructions = "Any user name works; any password but 'wrong'.";
+  info.registration_fields = {
+      legate::FormField::text("username", "User name", true),
+      legate::FormField::private_text("password", "Password", true),
+  };
+  info.welcome_message = "Welcome to Legate Echo! Every contact here echoes what you write.";
+  info.registration_timeout = std::chrono::seconds(60);
+  return info;
+}
+
+legate::asio::awaitable<legate::Json> EchoGateway::validate(const legate::Jid& user,
+                                                            const legate::Form& form) {
+  if (form.value("password") == "wrong")
+    throw StanzaError(ErrorCondition::not_authorized, "wrong password");
+  spdlog::info("{}: echo account {} accepted", user.str(), form.value("username"));
+  co_return boost::json::object{{"username", form.value("username")}, {"verified", false}};
+}
+
+legate::asio::awaitable<legate::Json> EchoGateway::validate_two_factor_code(legate::User& user,
+                                                                            std::string code) {
+  if (code != setting("echo.code")) throw StanzaError(ErrorCondition::not_authorized, "wrong code");
+  legate::Json data = user.legacy_data;
+  if (data.is_object()) data.as_object()["verified"] = true;
+  co_return data;
+}
+
+legate::asio::awaitable<std::string> EchoGateway::get_qr_text(legate::User& user) {
+  std::random_device random;
+  std::string text = "legate-echo:login:" + user.jid.str() + ":" + std::to_string(random());
+  legate::asio::co_spawn(component().router().executor(), pretend_scan(user.jid),
+                         legate::asio::detached);
+  co_return text;
+}
+
+legate::asio::awaitable<void> EchoGateway::pretend_scan(legate::Jid user) {
+  const int delay = std::stoi(std::string(setting("echo.qr_delay")));
+  if (delay < 0) co_return;
+  legate::asio::steady_timer timer(co_await legate::asio::this_coro::executor,
+                                   std::chrono::seconds(delay));
+  co_await timer.async_wait(legate::asio::use_awaitable);
+  confirm_qr(user);
+}
+
+legate::asio::awaitable<void> EchoGateway::unregister(legate::User& user) {
+  spdlog::info("{}: echo account forgotten", user.jid.str());
+  co_return;
+}
+
+}  // namespace echo

@@ -1,0 +1,85 @@
+// BaseGateway: what a bridge subclasses. It declares itself (info()), overrides the
+// registration hooks, and calls the helpers to talk to its users; the framework does the
+// XMPP side: XEP-0077 registration, storage of users, presence towards the gateway JID.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "component/asio.hpp"
+#include "component/form.hpp"
+#include "component/jid.hpp"
+#include "config/config.hpp"
+#include "gateway/gateway_info.hpp"
+#include "gateway/user.hpp"
+
+namespace legate {
+
+class Component;
+class Database;
+class UserStore;
+
+// Deployment settings the gateway needs (from the [gateway] section of the config).
+struct GatewaySettings {
+  std::vector<Jid> admins;
+  std::string allowed_jids;    // regular expression on bare JIDs; empty: the server's users
+  std::string upload_service;  // empty: discovered on the server domain
+  std::string server_domain;   // empty: the component JID minus its first label
+  std::map<std::string, std::string, std::less<>> bridge;  // the bridge's own section(s)
+};
+
+class BaseGateway {
+ public:
+  BaseGateway();
+  virtual ~BaseGateway();
+  BaseGateway(const BaseGateway&) = delete;
+  BaseGateway& operator=(const BaseGateway&) = delete;
+
+  // --- what the bridge declares ---
+  virtual GatewayInfo info() const = 0;
+  // Settings of the bridge's own INI section, e.g. {"echo.code", "123456", "help"}.
+  virtual std::vector<BridgeSetting> declared_settings() const { return {}; }
+
+  // --- registration hooks (throw StanzaError to refuse, with a reason for the user) ---
+  // Checks the submitted form against the legacy network; returns the data to keep for the
+  // user (credentials, tokens). Default: the submitted values as a JSON object.
+  virtual asio::awaitable<Json> validate(const Jid& user, const Form& form);
+  // Two-factor registrations: checks the code the user received; returns the (possibly
+  // updated) legacy data. Default: accepts any code, keeps the data.
+  virtual asio::awaitable<Json> validate_two_factor_code(User& user, std::string code);
+  // QR registrations: the text to encode; call confirm_qr() once the legacy side saw it
+  // scanned. Default: feature-not-implemented.
+  virtual asio::awaitable<std::string> get_qr_text(User& user);
+  // The user is leaving: log out of the legacy network, forget tokens. Default: nothing.
+  virtual asio::awaitable<void> unregister(User& user);
+
+  // --- helpers for the bridge ---
+  // The legacy side saw the QR code scanned (or failed: pass the reason).
+  void confirm_qr(const Jid& user, std::optional<std::string> error = std::nullopt);
+  // A chat message from the gateway JID to a user.
+  void send_message(const Jid& to, std::string_view text);
+  // Sends a QR code to a user: image (uploaded, XEP-0363 + XEP-0066), text, Unicode blocks.
+  asio::awaitable<void> send_qr(const Jid& user, std::string text);
+  // A registered user, from the database.
+  std::optional<User> find_user(const Jid& jid);
+  // A setting of the bridge's own section (declared_settings()).
+  std::string_view setting(std::string_view key) const;
+  const Jid& jid() const;
+  Component& component();
+
+  // Wires the gateway to its component and database; called once by run().
+  void attach(Component& component, Database& database, GatewaySettings settings);
+
+  struct Runtime;  // framework internals (registration, storage, waiters)
+  Runtime& runtime();
+
+ private:
+  std::map<std::string, std::string, std::less<>> bridge_settings_;  // readable in info()
+  std::unique_ptr<Runtime> runtime_;
+};
+
+}  // namespace legate

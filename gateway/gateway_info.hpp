@@ -1,0 +1,32 @@
+// GatewayInfo: what a bridge declares about itself as data: its name and disco type, how
+// users register (form, two-factor code, QR code), the registration form, the welcome.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "component/form.hpp"
+
+namespace legate {
+
+enum class RegistrationType {
+  form,        // one form, checked by validate()
+  two_factor,  // the form, then a code the user receives (validate_two_factor_code())
+  qr,          // the form, then a QR code scanned with the legacy app (get_qr_text(), confirm_qr())
+};
+
+struct GatewayInfo {
+  std::string name = "Legate gateway";  // disco identity name, shown by clients
+  std::string type = "legacy";  // disco identity type in category "gateway" (e.g. "whatsapp")
+  RegistrationType registration_type = RegistrationType::form;
+  std::string instructions = "Enter your account details.";
+  std::vector<FormField> registration_fields;
+  std::string welcome_message;
+  // How long a two-factor or QR step waits for the user before giving up.
+  std::chrono::seconds registration_timeout{std::chrono::minutes(5)};
+  // Wrong two-factor codes accepted before the registration is abandoned.
+  unsigned two_factor_attempts = 3;
+};
+
+}  // namespace legate

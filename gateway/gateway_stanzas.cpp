@@ -1,0 +1,79 @@
+// Message and presence handling for the gateway JID.
+#include "gateway/gateway_stanzas.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+
+#include "gateway/registration.hpp"
+#include "gateway/runtime.hpp"
+
+namespace legate {
+namespace {
+
+using Runtime = BaseGateway::Runtime;
+
+void on_message(Runtime& rt, Element& stanza) {
+  MessageView message(stanza);
+  if (message.is_error()) return;
+  auto from = message.from();
+  auto to = message.to();
+  if (!from || !to) throw StanzaError(ErrorCondition::jid_malformed);
+  const Jid user = from->bare();
+  const bool registered = rt.users.find(user).has_value();
+  if (*to != rt.component.jid()) {
+    // Contacts arrive with sessions (a later layer); until then nobody is reachable.
+    if (!registered) throw StanzaError(ErrorCondition::registration_required);
+    throw StanzaError(ErrorCondition::item_not_found, "no such contact");
+  }
+  const std::string_view body = message.body();
+  if (body.empty()) return;  // chat states, receipts…: nothing to do here
+  if (rt.chat_input.deliver(user.str(), std::string(body))) return;
+  if (!registered) {
+    throw StanzaError(ErrorCondition::registration_required, "register with this gateway first");
+  }
+  rt.send_chat(user, "This is " + rt.info.name + ". There is nothing to do here yet.");
+}
+
+asio::awaitable<void> unregister_by_roster(Runtime& rt, Jid user) {
+  try {
+    co_await rt.registration->remove(user);
+  } catch (const std::exception& e) {
+    spdlog::debug("{}: unregistration on roster removal: {}", user.str(), e.what());
+  }
+}
+
+void on_presence(Runtime& rt, Element& stanza) {
+  PresenceView presence(stanza);
+  auto from = presence.from();
+  auto to = presence.to();
+  if (!from || !to || *to != rt.component.jid()) return;  // contacts: a later layer
+  const Jid user = from->bare();
+  const std::string_view type = presence.presence_type();
+  const bool registered = rt.users.find(user).has_value();
+  if (type == "subscribe") {
+    // RFC 6121 §3.1: approve registered users, deny the rest.
+    rt.send_presence(user, registered ? "subscribed" : "unsubscribed");
+    if (registered) rt.send_presence(user, "");
+  } else if (type == "unsubscribe" || type == "unsubscribed") {
+    if (registered) {
+      spdlog::info("{} removed the gateway from their roster: unregistering", user.str());
+      asio::co_spawn(rt.component.router().executor(), unregister_by_roster(rt, user),
+                     asio::detached);
+    }
+  } else if (type == "probe") {
+    rt.send_presence(user, registered ? "" : "unsubscribed");
+  } else if (type == "available") {
+    if (registered) rt.send_presence(*from, "");
+  }
+}
+
+}  // namespace
+
+void install_gateway_stanzas(Runtime& rt) {
+  rt.component.router().on_message([&rt](Element& stanza) { on_message(rt, stanza); });
+  rt.component.router().on_presence([&rt](Element& stanza) { on_presence(rt, stanza); });
+}
+
+}  // namespace legate

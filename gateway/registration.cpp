@@ -1,0 +1,285 @@
+// Registration step machine and its XEP-0077 front end.
+#include "gateway/registration.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <array>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+
+#include "gateway/runtime.hpp"
+
+namespace legate {
+namespace {
+
+// XEP-0077's own field names: clients without data forms show these.
+constexpr std::array<std::string_view, 17> kLegacyFields{
+    "username", "nick", "password", "name", "first", "last", "email", "address", "city",
+    "state",    "zip",  "phone",    "url",  "date",  "misc", "text",  "key"};
+
+bool is_legacy_field(std::string_view var) {
+  return std::find(kLegacyFields.begin(), kLegacyFields.end(), var) != kLegacyFields.end();
+}
+
+std::string trimmed(std::string_view s) {
+  const auto first = s.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos) return {};
+  return std::string(s.substr(first, s.find_last_not_of(" \t\r\n") - first + 1));
+}
+
+std::string reason(const StanzaError& e) {
+  return e.text().empty() ? std::string(to_string(e.condition())) : e.text();
+}
+
+}  // namespace
+
+Registration::Registration(BaseGateway::Runtime& runtime) : rt_(runtime) {}
+
+Form Registration::form_for(const Jid& user) const {
+  Form form;
+  form.type = "form";
+  form.title = rt_.info.name + " registration";
+  form.instructions = {rt_.info.instructions};
+  form.fields = rt_.info.registration_fields;
+  auto record = rt_.users.find(user.bare());
+  if (record && record->legacy_data.is_object()) {
+    const auto& data = record->legacy_data.as_object();
+    for (auto& field : form.fields) {
+      if (field.type == FieldType::text_private) continue;  // never echo secrets back
+      auto it = data.find(field.var);
+      if (it != data.end() && it->value().is_string())
+        field.values = {std::string(it->value().as_string())};
+    }
+  }
+  return form;
+}
+
+Registration::Pending& Registration::pending(const Jid& user) {
+  auto it = pending_.find(user.bare_str());
+  if (it == pending_.end())
+    throw StanzaError(ErrorCondition::unexpected_request, "no registration in progress");
+  return it->second;
+}
+
+asio::awaitable<Registration::Step> Registration::begin(const Jid& user, const Form& submitted) {
+  const Jid bare = user.bare();
+  if (!rt_.is_allowed(bare))
+    throw StanzaError(ErrorCondition::not_allowed, "this gateway is not open to " + bare.str());
+  const Form definition = form_for(bare);
+  if (auto error = validate_submission(definition, submitted))
+    throw StanzaError(ErrorCondition::not_acceptable, error->var + ": " + error->message);
+  Json data = co_await rt_.gateway.validate(bare, with_defaults(definition, submitted));
+
+  User candidate{bare, std::move(data), boost::json::object(), 0};
+  if (auto record = rt_.users.find(bare)) {
+    candidate.id = record->id;
+    candidate.preferences = record->preferences;
+  }
+  pending_[bare.str()] = Pending{std::move(candidate), 0, std::nullopt};
+  switch (rt_.info.registration_type) {
+    case RegistrationType::form:
+      co_return finish(bare);
+    case RegistrationType::two_factor:
+      co_return Step{Step::Kind::need_code, {}};
+    case RegistrationType::qr: {
+      User copy = pending(bare).user;
+      std::string text = co_await rt_.gateway.get_qr_text(copy);
+      co_return Step{Step::Kind::need_qr, std::move(text)};
+    }
+  }
+  co_return Step{};
+}
+
+asio::awaitable<Registration::Step> Registration::submit_code(const Jid& user, std::string code) {
+  const Jid bare = user.bare();
+  User copy = pending(bare).user;  // the map may change while the hook runs
+  try {
+    Json data = co_await rt_.gateway.validate_two_factor_code(copy, std::move(code));
+    pending(bare).user.legacy_data = std::move(data);
+  } catch (const StanzaError&) {
+    auto it = pending_.find(bare.str());
+    if (it != pending_.end() && ++it->second.wrong_codes >= rt_.info.two_factor_attempts) {
+      pending_.erase(it);
+      throw StanzaError(ErrorCondition::not_authorized, "too many wrong codes");
+    }
+    throw;
+  }
+  co_return finish(bare);
+}
+
+asio::awaitable<Registration::Step> Registration::wait_for_qr(const Jid& user) {
+  const Jid bare = user.bare();
+  std::optional<std::string> result = std::move(pending(bare).qr_result);
+  if (!result) {
+    result = co_await rt_.qr_confirmations.wait(bare.str(), rt_.info.registration_timeout);
+  }
+  if (!result) {
+    abandon(bare);
+    throw StanzaError(ErrorCondition::remote_server_timeout, "the QR code was not scanned in time");
+  }
+  if (!result->empty()) {
+    abandon(bare);
+    throw StanzaError(ErrorCondition::not_authorized, *result);
+  }
+  co_return finish(bare);
+}
+
+void Registration::qr_confirmed(const Jid& user, std::string error) {
+  const std::string bare = user.bare_str();
+  if (rt_.qr_confirmations.deliver(bare, error)) return;
+  // Confirmed before anyone waits (a fast legacy side): keep it for wait_for_qr().
+  auto it = pending_.find(bare);
+  if (it != pending_.end()) it->second.qr_result = std::move(error);
+}
+
+void Registration::abandon(const Jid& user) {
+  const std::string bare = user.bare_str();
+  pending_.erase(bare);
+  rt_.chat_input.cancel(bare);
+  rt_.qr_confirmations.cancel(bare);
+}
+
+Registration::Step Registration::finish(const Jid& user) {
+  auto node = pending_.extract(user.bare_str());
+  User& u = node.mapped().user;
+  const bool existed = u.registered();
+  if (existed) {
+    rt_.users.update_legacy_data(u.jid, u.legacy_data);
+    spdlog::info("{} updated their registration", u.jid.str());
+    return Step{};
+  }
+  u.id = rt_.users.add(u.jid, u.legacy_data).id;
+  spdlog::info("{} registered", u.jid.str());
+  // Posted, so that the reply to the request that finished the registration goes first.
+  asio::post(rt_.component.router().executor(), [this, jid = u.jid] {
+    rt_.send_presence(jid, "subscribe");  // so the gateway sits in the user's roster
+    rt_.send_presence(jid, "");
+    if (!rt_.info.welcome_message.empty()) rt_.send_chat(jid, rt_.info.welcome_message);
+    for (const auto& admin : rt_.settings.admins)
+      rt_.send_chat(admin, "New user registered: " + jid.str());
+  });
+  return Step{};
+}
+
+asio::awaitable<void> Registration::remove(const Jid& user) {
+  const Jid bare = user.bare();
+  auto record = rt_.users.find(bare);
+  if (!record) throw StanzaError(ErrorCondition::registration_required, "not registered");
+  User u{bare, record->legacy_data, record->preferences, record->id};
+  try {
+    co_await rt_.gateway.unregister(u);
+  } catch (const std::exception& e) {
+    spdlog::warn("{}: the bridge's unregister failed: {}", bare.str(), e.what());
+  }
+  abandon(bare);
+  rt_.users.remove(bare);
+  spdlog::info("{} unregistered", bare.str());
+  asio::post(rt_.component.router().executor(), [this, bare] {  // after the reply, as above
+    rt_.send_presence(bare, "unavailable");
+    rt_.send_presence(bare, "unsubscribed");
+    rt_.send_presence(bare, "unsubscribe");
+  });
+}
+
+// --- XEP-0077 ---
+
+void Registration::install(Router& router) {
+  router.on_iq(IqType::get, "query", kRegisterNs, [this](const Element& iq) { return on_get(iq); });
+  router.on_iq_async(IqType::set, "query", kRegisterNs,
+                     [this](Element iq) { return on_set(std::move(iq)); });
+  rt_.component.disco().add_feature(kRegisterNs);
+}
+
+Router::IqPayload Registration::on_get(const Element& iq) {
+  auto user = Jid::parse(iq.attr_or("from"));
+  if (!user) throw StanzaError(ErrorCondition::jid_malformed);
+  if (!rt_.is_allowed(user->bare()))
+    throw StanzaError(ErrorCondition::not_allowed, "this gateway is not open to you");
+  const Form form = form_for(*user);
+  Element query("query", std::string(kRegisterNs));
+  query.add_child("instructions", std::string(kRegisterNs)).set_text(rt_.info.instructions);
+  for (const auto& field : form.fields) {
+    if (is_legacy_field(field.var))
+      query.add_child(field.var, std::string(kRegisterNs)).set_text(std::string(field.value()));
+  }
+  if (rt_.users.find(user->bare())) query.add_child("registered", std::string(kRegisterNs));
+  query.add_child(form.to_element());
+  return query;
+}
+
+asio::awaitable<Router::IqPayload> Registration::on_set(Element iq) {
+  auto user = Jid::parse(iq.attr_or("from"));
+  if (!user) throw StanzaError(ErrorCondition::jid_malformed);
+  const Element& query = *iq.first_child();
+  if (query.child("remove", kRegisterNs)) {
+    co_await remove(*user);
+    co_return std::nullopt;
+  }
+  Form submitted;
+  if (const Element* x = query.child("x", Form::kNs)) {
+    submitted = Form::parse(*x);
+  } else {  // a client without data forms: XEP-0077's plain fields
+    submitted.type = "submit";
+    for (const auto& child : query.children()) {
+      if (child.ns() != kRegisterNs || !is_legacy_field(child.name())) continue;
+      FormField field;
+      field.var = child.name();
+      field.values = {child.text()};
+      submitted.fields.push_back(std::move(field));
+    }
+  }
+  Step step = co_await begin(*user, submitted);
+  if (step.kind != Step::Kind::done) {
+    // The iq result goes out first (posted: co_spawn would start running at once); the
+    // next step continues in chat with the gateway.
+    auto executor = rt_.component.router().executor();
+    asio::post(executor, [this, executor, bare = user->bare(), step = std::move(step)]() mutable {
+      asio::co_spawn(executor, continue_in_chat(std::move(bare), std::move(step)), asio::detached);
+    });
+  }
+  co_return std::nullopt;
+}
+
+asio::awaitable<void> Registration::continue_in_chat(Jid user, Step step) {
+  try {
+    if (step.kind == Step::Kind::need_code) {
+      co_await chat_two_factor(user);
+    } else if (step.kind == Step::Kind::need_qr) {
+      co_await chat_qr(user, std::move(step.qr_text));
+    }
+  } catch (const StanzaError& e) {
+    abandon(user);
+    rt_.send_chat(user, "Registration failed: " + reason(e));
+  } catch (const std::exception& e) {
+    spdlog::error("{}: registration failed: {}", user.str(), e.what());
+    abandon(user);
+    rt_.send_chat(user, "Registration failed because of an internal error.");
+  }
+}
+
+asio::awaitable<void> Registration::chat_two_factor(const Jid& user) {
+  rt_.send_chat(user, "Please reply with the code you received to finish your registration.");
+  for (;;) {
+    auto code = co_await rt_.chat_input.wait(user.str(), rt_.info.registration_timeout);
+    if (!code) {
+      if (pending_.count(user.str()) == 0) co_return;  // abandoned meanwhile
+      throw StanzaError(ErrorCondition::remote_server_timeout, "no code received in time");
+    }
+    try {
+      co_await submit_code(user, trimmed(*code));
+      co_return;
+    } catch (const StanzaError& e) {
+      if (pending_.count(user.str()) == 0) throw;  // out of attempts
+      rt_.send_chat(user, "That code was not accepted (" + reason(e) + "). Please try again.");
+    }
+  }
+}
+
+asio::awaitable<void> Registration::chat_qr(const Jid& user, std::string qr_text) {
+  co_await rt_.gateway.send_qr(user, std::move(qr_text));
+  co_await wait_for_qr(user);
+}
+
+}  // namespace legate

@@ -1,0 +1,100 @@
+// The daemon around a gateway.
+#include "gateway/run.hpp"
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <csignal>
+#include <iostream>
+#include <sstream>
+
+#include "component/component.hpp"
+#include "storage/database.hpp"
+
+namespace legate {
+namespace {
+
+void setup_logging(const std::string& level) {
+  auto logger = spdlog::stderr_color_mt("legate");
+  logger->set_pattern("%Y-%m-%d %H:%M:%S.%e %^%l%$ %v");
+  spdlog::set_default_logger(logger);
+  spdlog::set_level(spdlog::level::from_str(level));
+}
+
+std::vector<Jid> parse_jid_list(const std::string& text) {
+  std::vector<Jid> jids;
+  std::string item;
+  std::istringstream in(text);
+  while (std::getline(in, item, ',')) {
+    std::istringstream words(item);
+    for (std::string word; words >> word;) jids.push_back(Jid(word).bare());
+  }
+  return jids;
+}
+
+}  // namespace
+
+int run_gateway(BaseGateway& gateway, int argc, char** argv, std::string_view program,
+                std::string_view version) {
+  auto loaded = load_config(argc, argv, program, version, gateway.declared_settings());
+  if (auto* exit = std::get_if<ConfigExit>(&loaded)) {
+    (exit->code == 0 ? std::cout : std::cerr) << exit->message;
+    return exit->code;
+  }
+  const auto& config = std::get<Config>(loaded);
+  setup_logging(config.log.level);
+
+  ConnectionOptions options;
+  options.jid = config.component.jid;
+  options.secret = config.component.secret;
+  options.host = config.component.host;
+  options.port = config.component.port;
+
+  // Declared before the io_context so that they outlive the coroutine frames it destroys.
+  std::optional<Component> component;
+  std::optional<Database> database;
+  boost::asio::io_context io(1);
+  try {
+    component.emplace(io.get_executor(), options);
+    GatewaySettings settings;
+    settings.admins = parse_jid_list(config.gateway.admins);
+    settings.allowed_jids = config.gateway.allowed_jids;
+    settings.upload_service = config.gateway.upload_service;
+    settings.bridge = config.bridge;
+    const std::string path = config.storage.path.empty()
+                                 ? default_database_path(component->jid().str())
+                                 : config.storage.path;
+    database.emplace(path);
+    spdlog::info("database {}", path);
+    component->set_version({std::string(program), std::string(version), {}});
+    gateway.attach(*component, *database, std::move(settings));
+  } catch (const std::exception& e) {
+    std::cerr << program << ": configuration error: " << e.what() << "\n";
+    return 2;
+  }
+
+  int exit_code = 0;
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int signal) {
+    if (ec) return;
+    spdlog::info("signal {} received, shutting down", signal);
+    component->stop();
+  });
+  boost::asio::co_spawn(io, component->run(), [&](std::exception_ptr failure) {
+    signals.cancel();
+    if (!failure) return;
+    try {
+      std::rethrow_exception(failure);
+    } catch (const std::exception& e) {
+      spdlog::critical("component stopped: {}", e.what());
+      exit_code = 1;
+    }
+  });
+  io.run();
+  return exit_code;
+}
+
+}  // namespace legate

@@ -1,0 +1,95 @@
+// Legate's schema, as a list of migrations (see migrations.hpp).
+#include "storage/migrations.hpp"
+
+#include <array>
+#include <string>
+
+#include "storage/database.hpp"
+
+namespace legate {
+
+namespace {
+
+// STRICT tables make SQLite reject a value of the wrong type instead of storing it anyway.
+// The UNIQUE constraints double as the lookup indexes (and, by their user_id prefix, as the
+// indexes the ON DELETE CASCADE from users needs).
+constexpr std::string_view kMigration1 = R"sql(
+CREATE TABLE users (
+  id INTEGER PRIMARY KEY,
+  jid TEXT NOT NULL UNIQUE,                -- bare JID, normalised
+  registered_at INTEGER NOT NULL,          -- unix seconds
+  legacy_data TEXT NOT NULL DEFAULT '{}',  -- JSON owned by the bridge
+  preferences TEXT NOT NULL DEFAULT '{}'   -- JSON
+) STRICT;
+
+CREATE TABLE contacts (
+  id INTEGER PRIMARY KEY,
+  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  legacy_id TEXT NOT NULL,
+  local TEXT NOT NULL,                     -- JID local part on the gateway's domain
+  name TEXT NOT NULL DEFAULT '',
+  nick TEXT NOT NULL DEFAULT '',
+  avatar_hash TEXT NOT NULL DEFAULT '',
+  is_friend INTEGER NOT NULL DEFAULT 0 CHECK (is_friend IN (0, 1)),
+  in_roster INTEGER NOT NULL DEFAULT 0 CHECK (in_roster IN (0, 1)),
+  presence_show TEXT NOT NULL DEFAULT ''
+    CHECK (presence_show IN ('', 'away', 'chat', 'dnd', 'xa', 'unavailable')),
+  presence_status TEXT NOT NULL DEFAULT '',
+  last_seen INTEGER NOT NULL DEFAULT 0,    -- unix seconds, 0: unknown
+  UNIQUE (user_id, legacy_id),
+  UNIQUE (user_id, local)
+) STRICT;
+
+CREATE TABLE id_map (
+  id INTEGER PRIMARY KEY,                  -- insertion order: the largest is the most recent
+  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  kind TEXT NOT NULL,
+  xmpp_id TEXT NOT NULL,
+  legacy_id TEXT NOT NULL,
+  UNIQUE (user_id, kind, xmpp_id)
+) STRICT;
+CREATE INDEX id_map_by_legacy_id ON id_map (user_id, kind, legacy_id);
+)sql";
+
+constexpr std::array<std::string_view, 1> kMigrations = {kMigration1};
+
+}  // namespace
+
+std::span<const std::string_view> schema_migrations() {
+  return kMigrations;
+}
+
+int latest_schema_version() {
+  return static_cast<int>(kMigrations.size());
+}
+
+int schema_version(Database& db) {
+  StatementScope stmt(db.statement("PRAGMA user_version"));
+  return stmt->step() ? static_cast<int>(stmt->column_int(0)) : 0;
+}
+
+void apply_migrations(Database& db, std::span<const std::string_view> migrations) {
+  const int latest = static_cast<int>(migrations.size());
+  const auto check_not_newer = [&](int version) {
+    if (version > latest)
+      throw StorageError("storage: " + db.path() + " has schema version " +
+                         std::to_string(version) + " but this Legate knows only up to " +
+                         std::to_string(latest) +
+                         "; it was written by a newer Legate (upgrade, or restore a backup)");
+  };
+  int version = schema_version(db);
+  check_not_newer(version);
+  while (version < latest) {
+    Transaction tx(db);
+    // Read again under the write lock: another process may have migrated in the meantime.
+    version = schema_version(db);
+    check_not_newer(version);
+    if (version == latest) break;
+    db.exec(migrations[static_cast<std::size_t>(version)]);
+    db.exec("PRAGMA user_version = " + std::to_string(version + 1));
+    tx.commit();
+    ++version;
+  }
+}
+
+}  // namespace legate

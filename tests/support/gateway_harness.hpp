@@ -1,0 +1,66 @@
+// GatewayHarness: a BaseGateway subclass with scripted registration hooks, attached to a
+// Component under test (ComponentHarness) and a real SQLite file in a temp dir.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "gateway/base_gateway.hpp"
+#include "storage/database.hpp"
+#include "tests/support/component_harness.hpp"
+
+namespace legate::test {
+
+// Hooks: validate() refuses the password "wrong"; the two-factor code is "1234"; the QR
+// text is "qr:<bare jid>"; unregister() is counted.
+class ScriptedGateway : public BaseGateway {
+ public:
+  GatewayInfo declared;
+  int unregister_calls = 0;
+
+  GatewayInfo info() const override { return declared; }
+  asio::awaitable<Json> validate(const Jid& user, const Form& form) override;
+  asio::awaitable<Json> validate_two_factor_code(User& user, std::string code) override;
+  asio::awaitable<std::string> get_qr_text(User& user) override;
+  asio::awaitable<void> unregister(User& user) override;
+};
+
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+class GatewayHarness {
+ public:
+  explicit GatewayHarness(RegistrationType type, GatewaySettings settings = {},
+                          std::chrono::seconds timeout = std::chrono::seconds(30));
+  ComponentHarness& h() { return harness_; }
+  ScriptedGateway& gateway() { return gateway_; }
+  Database& database() { return *database_; }
+
+  // Sends a XEP-0077 set with a data form; returns the iq reply.
+  Element register_with(std::string_view user, std::string_view username, std::string_view password,
+                        std::string_view id = "reg");
+  // A chat message from a user to the gateway JID.
+  void say(std::string_view user, std::string_view body);
+  // Skips stanzas until one matches; returns it (REQUIRE fails after the timeout).
+  Element next_where(const std::function<bool(const Element&)>& match,
+                     std::chrono::milliseconds timeout = 5s);
+  Element next_body_containing(std::string_view text);
+  bool registered(std::string_view user);
+
+ private:
+  // Destroyed bottom-up: the component thread stops before the gateway and database go.
+  TempDir dir_;
+  std::optional<Database> database_;
+  ScriptedGateway gateway_;
+  ComponentHarness harness_;
+};
+
+}  // namespace legate::test

@@ -1,0 +1,211 @@
+// Storage, store level: UserStore, ContactStore and IdMap against real SQLite files.
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "storage/contact_store.hpp"
+#include "storage/database.hpp"
+#include "storage/id_map.hpp"
+#include "storage/json.hpp"
+#include "storage/user_store.hpp"
+#include "tests/unit/storage_test_util.hpp"
+
+using legate::ContactRecord;
+using legate::ContactStore;
+using legate::Database;
+using legate::IdMap;
+using legate::Jid;
+using legate::Json;
+using legate::StorageError;
+using legate::UserStore;
+using legate::test::TempDir;
+
+namespace {
+
+ContactRecord contact(std::int64_t user_id, std::string legacy_id, std::string local) {
+  ContactRecord c;
+  c.user_id = user_id;
+  c.legacy_id = std::move(legacy_id);
+  c.local = std::move(local);
+  return c;
+}
+
+}  // namespace
+
+TEST_CASE("storage: users add, find, all, update, remove, count") {
+  TempDir tmp;
+  Database db(tmp.db_path());
+  UserStore users(db);
+  CHECK(users.count() == 0);
+  CHECK_FALSE(users.find(Jid("alice@example.org")).has_value());
+
+  const auto alice =
+      users.add(Jid("Alice@Example.org/phone"), legate::parse_json_text(R"({"k":1})"));
+  CHECK(alice.id > 0);
+  CHECK(alice.jid == Jid("alice@example.org"));  // bare, normalised
+  CHECK(alice.registered_at > 1700000000);
+  CHECK(alice.preferences == boost::json::object());
+  const auto bob = users.add(Jid("bob@example.org"), Json{});
+  CHECK(users.count() == 2);
+
+  // Duplicates are refused, whatever the resource.
+  CHECK_THROWS_AS(users.add(Jid("alice@example.org/laptop"), Json{}), StorageError);
+  CHECK(users.count() == 2);
+
+  const auto found = users.find(Jid("alice@example.org/any"));
+  REQUIRE(found.has_value());
+  CHECK(found->id == alice.id);
+  CHECK(found->jid.full() == "alice@example.org");
+  CHECK(found->registered_at == alice.registered_at);
+  CHECK(found->legacy_data.at("k") == 1);
+
+  const auto all = users.all();
+  REQUIRE(all.size() == 2);
+  CHECK(all[0].jid == alice.jid);
+  CHECK(all[1].jid == bob.jid);
+
+  users.update_legacy_data(Jid("alice@example.org"), legate::parse_json_text(R"({"k":2})"));
+  users.update_preferences(Jid("alice@example.org/x"), legate::parse_json_text(R"({"sync":true})"));
+  const auto updated = users.find(Jid("alice@example.org"));
+  REQUIRE(updated.has_value());
+  CHECK(updated->legacy_data.at("k") == 2);
+  CHECK(updated->preferences.at("sync") == true);
+  CHECK_THROWS_AS(users.update_legacy_data(Jid("nobody@example.org"), Json{}), StorageError);
+  CHECK_THROWS_AS(users.update_preferences(Jid("nobody@example.org"), Json{}), StorageError);
+
+  CHECK(users.remove(Jid("alice@example.org/phone")));
+  CHECK_FALSE(users.remove(Jid("alice@example.org")));
+  CHECK_FALSE(users.find(Jid("alice@example.org")).has_value());
+  CHECK(users.count() == 1);
+}
+
+TEST_CASE("storage: removing a user removes their contacts and id mappings") {
+  TempDir tmp;
+  Database db(tmp.db_path());
+  UserStore users(db);
+  ContactStore contacts(db);
+  IdMap ids(db);
+  const auto alice = users.add(Jid("alice@example.org"), Json{});
+  const auto bob = users.add(Jid("bob@example.org"), Json{});
+  contacts.upsert(contact(alice.id, "1", "one"));
+  contacts.upsert(contact(alice.id, "2", "two"));
+  contacts.upsert(contact(bob.id, "1", "one"));
+  ids.put(alice.id, "message", "x1", "l1");
+  ids.put(bob.id, "message", "x1", "l1");
+
+  REQUIRE(users.remove(Jid("alice@example.org")));
+  CHECK(contacts.count(alice.id) == 0);
+  CHECK_FALSE(ids.legacy_id(alice.id, "message", "x1").has_value());
+  CHECK(legate::test::query_int(db, "SELECT COUNT(*) FROM contacts") == 1);
+  CHECK(legate::test::query_int(db, "SELECT COUNT(*) FROM id_map") == 1);
+  // Bob's rows are untouched.
+  CHECK(contacts.count(bob.id) == 1);
+  CHECK(ids.legacy_id(bob.id, "message", "x1") == "l1");
+  // Rows for a user that does not exist are refused (the foreign keys are enforced).
+  CHECK_THROWS_AS(contacts.upsert(contact(alice.id, "3", "three")), StorageError);
+  CHECK_THROWS_AS(ids.put(alice.id, "message", "x2", "l2"), StorageError);
+}
+
+TEST_CASE("storage: contacts upsert, lookups, presence, remove") {
+  TempDir tmp;
+  Database db(tmp.db_path());
+  const auto user = UserStore(db).add(Jid("alice@example.org"), Json{});
+  ContactStore contacts(db);
+
+  ContactRecord c = contact(user.id, "+33 6 12", "+33\\206\\2012");
+  c.name = "Zoé";
+  c.nick = "zo";
+  c.avatar_hash = "abc123";
+  c.is_friend = true;
+  const auto inserted = contacts.upsert(c);
+  CHECK(inserted.id > 0);
+  CHECK(inserted.name == "Zoé");
+
+  // Same legacy id: an update of the same row, every field replaced.
+  c.name = "Zoé B.";
+  c.in_roster = true;
+  c.is_friend = false;
+  c.avatar_hash = "";
+  const auto updated = contacts.upsert(c);
+  CHECK(updated.id == inserted.id);
+  CHECK(contacts.count(user.id) == 1);
+
+  const auto by_id = contacts.by_legacy_id(user.id, "+33 6 12");
+  REQUIRE(by_id.has_value());
+  CHECK(by_id->id == inserted.id);
+  CHECK(by_id->user_id == user.id);
+  CHECK(by_id->local == "+33\\206\\2012");
+  CHECK(by_id->name == "Zoé B.");
+  CHECK(by_id->nick == "zo");
+  CHECK(by_id->avatar_hash.empty());
+  CHECK_FALSE(by_id->is_friend);
+  CHECK(by_id->in_roster);
+  CHECK(by_id->presence_show.empty());
+
+  const auto by_local = contacts.by_local(user.id, "+33\\206\\2012");
+  REQUIRE(by_local.has_value());
+  CHECK(by_local->legacy_id == "+33 6 12");
+  CHECK_FALSE(contacts.by_local(user.id, "nobody").has_value());
+  CHECK_FALSE(contacts.by_legacy_id(user.id + 1, "+33 6 12").has_value());
+
+  contacts.set_presence(user.id, "+33 6 12", "away", "lunch", 1700000123);
+  const auto present = contacts.by_legacy_id(user.id, "+33 6 12");
+  REQUIRE(present.has_value());
+  CHECK(present->presence_show == "away");
+  CHECK(present->presence_status == "lunch");
+  CHECK(present->last_seen == 1700000123);
+  CHECK(present->name == "Zoé B.");  // untouched
+  CHECK_THROWS_AS(contacts.set_presence(user.id, "nobody", "away", "", 0), StorageError);
+  CHECK_THROWS_AS(contacts.set_presence(user.id, "+33 6 12", "busy", "", 0), StorageError);
+
+  // A second contact may not take the first one's local part.
+  CHECK_THROWS_AS(contacts.upsert(contact(user.id, "other", "+33\\206\\2012")), StorageError);
+  contacts.upsert(contact(user.id, "b", "b"));
+  contacts.upsert(contact(user.id, "a", "a"));
+  const auto all = contacts.all(user.id);
+  REQUIRE(all.size() == 3);
+  CHECK(all[0].legacy_id == "+33 6 12");  // insertion order
+  CHECK(all[1].legacy_id == "b");
+  CHECK(all[2].legacy_id == "a");
+
+  CHECK(contacts.remove(user.id, "b"));
+  CHECK_FALSE(contacts.remove(user.id, "b"));
+  CHECK(contacts.count(user.id) == 2);
+}
+
+TEST_CASE("storage: id map both ways, replace on conflict, per user and per kind") {
+  TempDir tmp;
+  Database db(tmp.db_path());
+  UserStore users(db);
+  const auto alice = users.add(Jid("alice@example.org"), Json{});
+  const auto bob = users.add(Jid("bob@example.org"), Json{});
+  IdMap ids(db);
+
+  ids.put(alice.id, "message", "xmpp-1", "legacy-1");
+  CHECK(ids.legacy_id(alice.id, "message", "xmpp-1") == "legacy-1");
+  CHECK(ids.xmpp_id(alice.id, "message", "legacy-1") == "xmpp-1");
+  CHECK_FALSE(ids.legacy_id(alice.id, "message", "xmpp-2").has_value());
+  CHECK_FALSE(ids.xmpp_id(alice.id, "message", "legacy-2").has_value());
+
+  // Replace on conflict: the same XMPP id now names another legacy message.
+  ids.put(alice.id, "message", "xmpp-1", "legacy-9");
+  CHECK(ids.legacy_id(alice.id, "message", "xmpp-1") == "legacy-9");
+  CHECK_FALSE(ids.xmpp_id(alice.id, "message", "legacy-1").has_value());
+
+  // Several XMPP ids for one legacy id: the most recent wins, even after a replace.
+  ids.put(alice.id, "message", "xmpp-a", "legacy-2");
+  ids.put(alice.id, "message", "xmpp-b", "legacy-2");
+  CHECK(ids.xmpp_id(alice.id, "message", "legacy-2") == "xmpp-b");
+  ids.put(alice.id, "message", "xmpp-a", "legacy-2");
+  CHECK(ids.xmpp_id(alice.id, "message", "legacy-2") == "xmpp-a");
+
+  // Isolation: another user, another kind.
+  CHECK_FALSE(ids.legacy_id(bob.id, "message", "xmpp-1").has_value());
+  CHECK_FALSE(ids.legacy_id(alice.id, "reaction", "xmpp-1").has_value());
+  ids.put(bob.id, "message", "xmpp-1", "bob-legacy");
+  ids.put(alice.id, "reaction", "xmpp-1", "reaction-legacy");
+  CHECK(ids.legacy_id(alice.id, "message", "xmpp-1") == "legacy-9");
+  CHECK(ids.legacy_id(bob.id, "message", "xmpp-1") == "bob-legacy");
+  CHECK(ids.legacy_id(alice.id, "reaction", "xmpp-1") == "reaction-legacy");
+  CHECK(ids.xmpp_id(bob.id, "message", "legacy-9") == std::nullopt);
+}
