@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "component/xml_escape.hpp"
 #include "component/xml_stream_parser.hpp"
 
 namespace legate {
@@ -28,7 +29,7 @@ Element parse_element(std::string_view xml, std::string_view default_ns) {
   limits.max_stanza_bytes = xml.size() + 1024;
   XmlStreamParser parser(collector, limits);
   std::string doc = "<s:stream xmlns:s='http://etherx.jabber.org/streams' xmlns='";
-  doc += default_ns;
+  append_escaped_attr(doc, default_ns);
   doc += "'>";
   doc += xml;
   doc += "</s:stream>";

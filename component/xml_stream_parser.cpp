@@ -22,6 +22,16 @@ std::string_view view(const xmlChar* s) {
   return s ? std::string_view(reinterpret_cast<const char*>(s)) : std::string_view();
 }
 
+void append_attribute_value(std::string& out, const char* begin, const char* end);
+
+// Namespace names come through the same attribute-value path, '&' spelled "&#38;".
+std::string namespace_name(const xmlChar* uri) {
+  const std::string_view raw = view(uri);
+  std::string out;
+  append_attribute_value(out, raw.data(), raw.data() + raw.size());
+  return out;
+}
+
 // With replaceEntities off, libxml2 hands attribute values with '&' spelled "&#38;" (so a
 // tree builder can tell it from an entity); nothing else can start with '&' here.
 void append_attribute_value(std::string& out, const char* begin, const char* end) {
@@ -111,15 +121,15 @@ struct XmlStreamParser::State {
     }
     Element* target;
     if (s.depth == 0) {
-      s.stanza = Element(std::string(view(localname)), std::string(view(uri)));
+      s.stanza = Element(std::string(view(localname)), namespace_name(uri));
       target = &s.stanza;
     } else if (s.depth == 1) {
-      s.stanza = Element(std::string(view(localname)), std::string(view(uri)));
+      s.stanza = Element(std::string(view(localname)), namespace_name(uri));
       s.open.clear();
       s.open.push_back(&s.stanza);
       target = &s.stanza;
     } else {
-      target = &s.open.back()->add_child(std::string(view(localname)), std::string(view(uri)));
+      target = &s.open.back()->add_child(std::string(view(localname)), namespace_name(uri));
       s.open.push_back(target);
     }
     ++s.depth;
@@ -139,7 +149,8 @@ struct XmlStreamParser::State {
     }
     if (s.depth == 1) {
       for (int i = 0; i < nb_namespaces; ++i) {
-        if (namespaces[2 * i] == nullptr) s.stanza.set_attr("xmlns", view(namespaces[2 * i + 1]));
+        if (namespaces[2 * i] == nullptr)
+          s.stanza.set_attr("xmlns", namespace_name(namespaces[2 * i + 1]));
       }
       s.open_stream();
     }
@@ -223,6 +234,9 @@ struct XmlStreamParser::State {
     if (!error || error->level == XML_ERR_WARNING) return;
     State& s = of(ctx);
     if (s.failure || error->code == XML_ERR_USER_STOP) return;
+    // A namespace name that is not a valid URI is still a well-formed namespace (XML
+    // Namespaces only recommends URIs); libxml2 reports it as an error but goes on.
+    if (error->code == XML_WAR_NS_URI || error->code == XML_WAR_NS_URI_RELATIVE) return;
     std::string message = error->message ? error->message : "malformed XML";
     std::replace(message.begin(), message.end(), '\n', ' ');  // one log line per event
     while (!message.empty() && message.back() == ' ') message.pop_back();

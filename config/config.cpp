@@ -15,13 +15,21 @@ constexpr const char* kLevels[] = {"trace", "debug", "info", "warn", "error", "c
 
 po::options_description file_options(Config& c) {
   po::options_description d("Settings (INI file keys, also accepted as --section.key)");
-  d.add_options()("component.jid", po::value(&c.component.jid), "the gateway's JID (required)")(
-      "component.secret", po::value(&c.component.secret), "shared secret (required)")(
-      "component.host", po::value(&c.component.host)->default_value(c.component.host),
-      "XMPP server host")("component.port",
-                          po::value(&c.component.port)->default_value(c.component.port),
-                          "XMPP server component port")(
-      "log.level", po::value(&c.log.level)->default_value(c.log.level),
+  auto add = d.add_options();
+  add("component.jid", po::value(&c.component.jid), "the gateway's JID (required)");
+  add("component.secret", po::value(&c.component.secret), "shared secret (required)");
+  add("component.host", po::value(&c.component.host)->default_value(c.component.host),
+      "XMPP server host");
+  add("component.port", po::value(&c.component.port)->default_value(c.component.port),
+      "XMPP server component port");
+  add("gateway.admins", po::value(&c.gateway.admins), "admin JIDs, comma-separated");
+  add("gateway.allowed_jids", po::value(&c.gateway.allowed_jids),
+      "regular expression for the bare JIDs that may register (default: the server's users)");
+  add("gateway.upload_service", po::value(&c.gateway.upload_service),
+      "XEP-0363 upload service JID (default: discovered)");
+  add("storage.path", po::value(&c.storage.path),
+      "SQLite database file (default: in the data directory)");
+  add("log.level", po::value(&c.log.level)->default_value(c.log.level),
       "trace, debug, info, warn, error, critical or off");
   return d;
 }

@@ -53,10 +53,11 @@ int run_gateway(BaseGateway& gateway, int argc, char** argv, std::string_view pr
   options.host = config.component.host;
   options.port = config.component.port;
 
-  // Declared before the io_context so that they outlive the coroutine frames it destroys.
+  // The io_context outlives its I/O objects (timers, sockets): they unregister from its
+  // services when destroyed. Coroutine frames left at exit are only destroyed, not resumed.
+  boost::asio::io_context io(1);
   std::optional<Component> component;
   std::optional<Database> database;
-  boost::asio::io_context io(1);
   try {
     component.emplace(io.get_executor(), options);
     GatewaySettings settings;

@@ -315,6 +315,8 @@ class Gateway:
                      "--component.secret", prosody.secret,
                      "--component.host", "127.0.0.1",
                      "--component.port", str(prosody.component_port)]
+        if "--storage.path" not in extra_args:  # never the user's data dir
+            self.argv += ["--storage.path", os.path.join(prosody.tmp, f"{name}.sqlite")]
         self.argv += ["--log.level", log_level] if log_level else []
         self.argv += list(extra_args)
         self.proc = None

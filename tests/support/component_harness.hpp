@@ -39,8 +39,8 @@ class ComponentHarness {
 
  private:
   FakeServer server_;
-  std::optional<Component> component_;  // outlives io_: coroutine frames may refer to it
-  boost::asio::io_context io_;
+  boost::asio::io_context io_;  // outlives the component's timers and sockets
+  std::optional<Component> component_;
   std::thread thread_;
 };
 

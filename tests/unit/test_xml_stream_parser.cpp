@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "component/xml_parse.hpp"
 #include "tests/unit/xml_stream_test_util.hpp"
 
 namespace legate {
@@ -213,6 +214,25 @@ TEST_CASE("parser: encodings other than UTF-8 are unsupported-encoding") {
   // Declaring UTF-8 explicitly is fine, in either spelling.
   expect_success("<?xml version='1.0' encoding='UTF-8'?>" + without_decl("<message/>"));
   expect_success("<?xml version='1.0' encoding='utf-8'?>" + without_decl("<message/>"));
+}
+
+// Found by the fuzzer: a namespace name that is not a valid URI is still well-formed XML
+// and must not end the stream (any user could otherwise drop the gateway's stream).
+TEST_CASE("parser: namespace names that are not URIs, and '&' in them") {
+  const std::string stream = kHeader +
+                             "<message to='gw.test'><x xmlns='urn:a b'/><y xmlns='rel/ative'/>"
+                             "<z xmlns='urn:a&amp;b'/></message>";
+  for (const auto& outcome : {run_whole(stream), run_bytewise(stream)}) {
+    REQUIRE(outcome.ok);
+    REQUIRE(outcome.events.stanzas.size() == 1);
+    const Element& m = outcome.events.stanzas[0];
+    REQUIRE(m.children().size() == 3);
+    CHECK(m.children()[0].ns() == "urn:a b");
+    CHECK(m.children()[1].ns() == "rel/ative");
+    CHECK(m.children()[2].ns() == "urn:a&b");
+    CHECK(parse_element(m.str()).children()[2].ns() == "urn:a&b");
+  }
+  CHECK(parse_element("<a/>", "urn:it's").ns() == "urn:it's");
 }
 
 }  // namespace legate
