@@ -88,13 +88,23 @@ void compare(const char* invariant, const Outcome& a, const Outcome& b) {
 // a broken start tag just before failing). So: same events when neither or both failed
 // (and then the same condition); when only one failed, the other, still waiting for
 // bytes, must have delivered a prefix of its events.
+// Input both malformed and restricted (a broken DOCTYPE) is named by whichever check
+// libxml2 reaches first, which depends on the chunking: both refuse it as bad XML.
+bool same_condition(const std::optional<legate::StreamCondition>& a,
+                    const std::optional<legate::StreamCondition>& b) {
+  using C = legate::StreamCondition;
+  auto bad_xml = [](C c) { return c == C::not_well_formed || c == C::restricted_xml; };
+  return a == b || (a && b && bad_xml(*a) && bad_xml(*b));
+}
+
 void compare_chunkings(const Outcome& split, const Outcome& whole) {
   const bool same_failure = split.failure.has_value() == whole.failure.has_value();
   const Outcome& behind = split.failure ? whole : split;
   const Outcome& ahead = split.failure ? split : whole;
   const bool prefix = behind.events.size() <= ahead.events.size() &&
                       std::equal(behind.events.begin(), behind.events.end(), ahead.events.begin());
-  if (same_failure ? (split.events != whole.events || split.failure != whole.failure) : !prefix)
+  if (same_failure ? (split.events != whole.events || !same_condition(split.failure, whole.failure))
+                   : !prefix)
     broken("the split point does not change the parse",
            "split: " + describe(split) + "\nwhole: " + describe(whole));
 }
