@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
+#include <cstdio>
 #include <cstring>
 #include <iostream>
 #include <string>
@@ -283,11 +284,20 @@ int run(const Options& opt) {
   const int listener = listen_on(port);
   pid_t component = opt.pid;
   pid_t child = 0;
+  // A throwaway database: the benchmark must not touch the user's data directory.
+  const std::string database = "/tmp/legate-bench-" + std::to_string(getpid()) + ".sqlite";
+  struct RemoveDatabase {
+    const std::string& path;
+    ~RemoveDatabase() {
+      for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
+    }
+  } remove_database{database};
   if (!opt.spawn.empty()) {
-    child = component = spawn({opt.spawn, "--component.jid", opt.jid, "--component.secret",
-                               opt.secret, "--component.host", "127.0.0.1", "--component.port",
-                               std::to_string(port), "--log.level", "warn"},
-                              opt.pin ? 1 : -1);
+    child = component =
+        spawn({opt.spawn, "--component.jid", opt.jid, "--component.secret", opt.secret,
+               "--component.host", "127.0.0.1", "--component.port", std::to_string(port),
+               "--log.level", "warn", "--storage.path", database},
+              opt.pin ? 1 : -1);
     if (opt.pin && !pin_to_cpu(0)) std::cerr << "warning: cannot pin the generator to CPU 0\n";
   } else {
     std::cerr << "listening on 127.0.0.1:" << port << " (jid " << opt.jid << ", secret "
