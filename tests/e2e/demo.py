@@ -11,6 +11,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
+from xmpp_helpers import (Inbox, body_has, body_starts, register_get,  # noqa: E402
+                          register_set, send_chat)
 
 GW = "gw.localhost"
 USER, PASSWORD = "tester", "tester-pw"
@@ -86,6 +88,23 @@ def main(binary):
             v = client.version(GW)
             say(f"   name {v['name']!r}, version {v['version']!r}"
                 + (f", os {v['os']!r}" if v["os"] else ""))
+
+            step("Registering with the gateway (XEP-0077, then a two-factor code in chat)")
+            inbox = Inbox(client).attach()
+            form = register_get(client, GW)
+            say(f"   instructions: {form['instructions']}")
+            for var, field in (form["fields"] or {}).items():
+                say(f"     field {var} ({field['type']}"
+                    + (", required" if field["required"] else "") + ")")
+            register_set(client, GW, {"username": "demo", "password": "secret"})
+            say("   me: username=demo password=secret  (the gateway accepts the form)")
+            prompt = inbox.message(body_has("reply with the code"), 10, "the code prompt")
+            say(f"   gateway: {prompt['body']}")
+            send_chat(client, GW, "123456")
+            say("   me: 123456")
+            welcome = inbox.message(body_starts("Welcome"), 10, "the welcome")
+            say(f"   gateway: {welcome['body']}")
+            say("   registered: " + str(register_get(client, GW)["registered"]))
 
             step("Restarting Prosody: the gateway should reconnect by itself")
             t0 = time.monotonic()
