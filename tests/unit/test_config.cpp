@@ -103,13 +103,11 @@ TEST_CASE("config: bridges declare their own settings") {
 
 TEST_CASE("config: the committed sample echo.ini is valid") {
   const std::string path = std::string(LEGATE_SOURCE_DIR) + "/config/echo.ini";
-  const std::vector<BridgeSetting> echo{{"echo.registration", "", ""},
-                                        {"echo.code", "", ""},
-                                        {"echo.qr_delay", "", ""}};
+  const std::vector<BridgeSetting> echo{
+      {"echo.registration", "", ""}, {"echo.code", "", ""}, {"echo.qr_delay", "", ""}};
   std::vector<const char*> argv{"t", "--config", path.c_str()};
   auto loaded = load_config(static_cast<int>(argv.size()), argv.data(), "t", "1", echo);
-  REQUIRE_MESSAGE(std::holds_alternative<Config>(loaded),
-                  std::get<ConfigExit>(loaded).message);
+  REQUIRE_MESSAGE(std::holds_alternative<Config>(loaded), std::get<ConfigExit>(loaded).message);
   CHECK(std::get<Config>(loaded).component.jid == "echo.localhost");
   CHECK(std::get<Config>(loaded).bridge.at("echo.registration") == "two-factor");
 }
