@@ -11,38 +11,44 @@ Component::Component(asio::any_io_executor executor, ConnectionOptions options)
     throw JidError("component JID must be a bare domain: " + jid_.str());
   connection_.on_stanza([this](Element& stanza) { router_.dispatch(stanza); });
   connection_.on_state([this](bool up) {
-    if (!up) router_.fail_pending("component stream lost");
+    if (!up) return router_.fail_pending("component stream lost");
+    for (const auto& callback : connected_callbacks_) callback();
   });
   install_builtin_services();
 }
 
-void Component::require_own_jid(const Element& iq) const {
+bool Component::for_own_jid(const Element& iq) const {
   const std::string_view raw_to = iq.attr_or("to");
-  if (raw_to == jid_.full()) return;  // the usual case, without parsing
+  if (raw_to == jid_.full()) return true;  // the usual case, without parsing
   auto to = Jid::parse(raw_to);
-  if (!to || *to != jid_) throw StanzaError(ErrorCondition::service_unavailable);
+  return to && *to == jid_;
+}
+
+Router::IqPayload Component::for_entity(const Element& iq) const {
+  if (!entity_handler_) throw StanzaError(ErrorCondition::service_unavailable);
+  return entity_handler_(iq);
 }
 
 void Component::install_builtin_services() {
   router_.on_iq(IqType::get, "query", kDiscoInfoNs, [this](const Element& iq) -> Router::IqPayload {
-    require_own_jid(iq);
+    if (!for_own_jid(iq)) return for_entity(iq);
     if (!iq.first_child()->attr_or("node").empty())
       throw StanzaError(ErrorCondition::item_not_found, "unknown node");
     return disco_.info();
   });
   router_.on_iq(IqType::get, "query", kDiscoItemsNs,
                 [this](const Element& iq) -> Router::IqPayload {
-                  require_own_jid(iq);
+                  if (!for_own_jid(iq)) return for_entity(iq);
                   if (!iq.first_child()->attr_or("node").empty())
                     throw StanzaError(ErrorCondition::item_not_found, "unknown node");
                   return disco_.items();
                 });
   router_.on_iq(IqType::get, "ping", kPingNs, [this](const Element& iq) -> Router::IqPayload {
-    require_own_jid(iq);
+    if (!for_own_jid(iq)) return for_entity(iq);
     return std::nullopt;
   });
   router_.on_iq(IqType::get, "query", kVersionNs, [this](const Element& iq) -> Router::IqPayload {
-    require_own_jid(iq);
+    if (!for_own_jid(iq)) return for_entity(iq);
     Element query("query", std::string(kVersionNs));
     query.add_child("name", std::string(kVersionNs)).set_text(version_.name);
     query.add_child("version", std::string(kVersionNs)).set_text(version_.version);

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
+#include <vector>
 #include <string>
 
 #include "component/asio.hpp"
@@ -33,11 +35,19 @@ class Component {
   Disco& disco() { return disco_; }
   Connection& connection() { return connection_; }
   void set_version(SoftwareVersion version) { version_ = std::move(version); }
+  // Answers disco#info, disco#items, ping and version for other JIDs of this component
+  // (a gateway's contacts); without one they get service-unavailable.
+  void set_entity_handler(Router::IqHandler handler) { entity_handler_ = std::move(handler); }
 
   void send(const Element& stanza) { connection_.send(stanza); }
   asio::awaitable<Element> request(Element iq,
                                    std::chrono::milliseconds timeout = std::chrono::seconds(30)) {
     return router_.request(std::move(iq), timeout);
+  }
+
+  // Called after every successful handshake (the first one and each reconnect).
+  void on_connected(std::function<void()> callback) {
+    connected_callbacks_.push_back(std::move(callback));
   }
 
   asio::awaitable<void> run() { return connection_.run(); }
@@ -46,14 +56,17 @@ class Component {
  private:
   void install_builtin_services();
   // Built-in services answer for the component JID itself; other addressees (contacts)
-  // belong to later layers.
-  void require_own_jid(const Element& iq) const;
+  // go to the entity handler.
+  bool for_own_jid(const Element& iq) const;
+  Router::IqPayload for_entity(const Element& iq) const;
 
   Jid jid_;
   Connection connection_;
   Router router_;
   Disco disco_;
   SoftwareVersion version_;
+  Router::IqHandler entity_handler_;
+  std::vector<std::function<void()>> connected_callbacks_;
 };
 
 }  // namespace legate

@@ -3,10 +3,15 @@
 
 #include <spdlog/spdlog.h>
 
+#include <fstream>
+#include <iterator>
+
 #include "gateway/gateway_stanzas.hpp"
 #include "gateway/qr_code.hpp"
 #include "gateway/registration.hpp"
 #include "gateway/runtime.hpp"
+#include "gateway/sessions.hpp"
+#include "legacy/contact_stanzas.hpp"
 
 namespace legate {
 namespace {
@@ -44,7 +49,14 @@ BaseGateway::Runtime::Runtime(BaseGateway& gw, Component& c, Database& db, Gatew
                                   ? "[^@/]+@" + regex_escape(settings.server_domain)
                                   : settings.allowed_jids;
   allowed = std::regex(pattern, std::regex::ECMAScript | std::regex::icase);
+  avatar = info.avatar;
+  if (avatar.empty() && !info.avatar_path.empty()) {
+    std::ifstream file(info.avatar_path, std::ios::binary);
+    if (!file) throw std::runtime_error("cannot read the gateway avatar " + info.avatar_path);
+    avatar.assign(std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>());
+  }
   registration = std::make_unique<Registration>(*this);
+  sessions = std::make_unique<Sessions>(*this);
 }
 
 BaseGateway::Runtime::~Runtime() = default;
@@ -69,6 +81,12 @@ void BaseGateway::Runtime::send_presence(const Jid& to, std::string_view type,
 
 BaseGateway::BaseGateway() = default;
 BaseGateway::~BaseGateway() = default;
+
+std::unique_ptr<Session> BaseGateway::make_session(SessionHost&, SessionUser) { return nullptr; }
+
+asio::awaitable<void> BaseGateway::shutdown() {
+  if (runtime_) co_await runtime_->sessions->shutdown();
+}
 
 asio::awaitable<Json> BaseGateway::validate(const Jid&, const Form& form) {
   boost::json::object data;
@@ -147,6 +165,20 @@ void BaseGateway::attach(Component& component, Database& database, GatewaySettin
   component.disco().add_identity({"gateway", info.type, info.name});
   runtime_->registration->install(component.router());
   install_gateway_stanzas(*runtime_);
+  Sessions& sessions = *runtime_->sessions;
+  component.set_entity_handler([&sessions](const Element& iq) { return sessions.on_contact_iq(iq); });
+  component.router().on_iq(IqType::get, "vCard", "vcard-temp",
+                           [this, &sessions](const Element& iq) -> Router::IqPayload {
+                             auto to = Jid::parse(iq.attr_or("to"));
+                             if (to && *to == jid()) return gateway_vcard();
+                             return sessions.on_contact_iq(iq);
+                           });
+  component.on_connected([&sessions] { sessions.login_all(); });
+}
+
+Element BaseGateway::gateway_vcard() const {
+  const GatewayInfo& info = runtime_->info;
+  return vcard(info.name, runtime_->avatar, "image/png");
 }
 
 }  // namespace legate

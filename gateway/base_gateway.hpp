@@ -11,11 +11,13 @@
 #include <vector>
 
 #include "component/asio.hpp"
+#include "component/element.hpp"
 #include "component/form.hpp"
 #include "component/jid.hpp"
 #include "config/config.hpp"
 #include "gateway/gateway_info.hpp"
 #include "gateway/user.hpp"
+#include "legacy/session.hpp"
 
 namespace legate {
 
@@ -43,6 +45,9 @@ class BaseGateway {
   virtual GatewayInfo info() const = 0;
   // Settings of the bridge's own INI section, e.g. {"echo.code", "123456", "help"}.
   virtual std::vector<BridgeSetting> declared_settings() const { return {}; }
+
+  // The legacy session of a registered user (nullptr: this gateway has no sessions).
+  virtual std::unique_ptr<Session> make_session(SessionHost& host, SessionUser user);
 
   // --- registration hooks (throw StanzaError to refuse, with a reason for the user) ---
   // Checks the submitted form against the legacy network; returns the data to keep for the
@@ -73,11 +78,14 @@ class BaseGateway {
 
   // Wires the gateway to its component and database; called once by run().
   void attach(Component& component, Database& database, GatewaySettings settings);
+  // Logs every session out (contacts go unavailable); called by run() before it stops.
+  asio::awaitable<void> shutdown();
 
   struct Runtime;  // framework internals (registration, storage, waiters)
   Runtime& runtime();
 
  private:
+  Element gateway_vcard() const;
   std::map<std::string, std::string, std::less<>> bridge_settings_;  // readable in info()
   std::unique_ptr<Runtime> runtime_;
 };

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "component/form.hpp"
+#include "legacy/types.hpp"
 
 namespace legate {
 
@@ -27,6 +28,11 @@ struct GatewayInfo {
   std::chrono::seconds registration_timeout{std::chrono::minutes(5)};
   // Wrong two-factor codes accepted before the registration is abandoned.
   unsigned two_factor_attempts = 3;
+  // What the bridge's sessions can do (advertised in the contacts' disco#info and caps).
+  Features features;
+  // The gateway's own avatar (PNG bytes or a file path), shown like a contact's.
+  std::string avatar;
+  std::string avatar_path;
 };
 
 }  // namespace legate

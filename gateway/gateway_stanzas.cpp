@@ -7,7 +7,9 @@
 #include <boost/asio/detached.hpp>
 
 #include "gateway/registration.hpp"
+#include "gateway/privileges.hpp"
 #include "gateway/runtime.hpp"
+#include "gateway/sessions.hpp"
 
 namespace legate {
 namespace {
@@ -48,14 +50,15 @@ void on_presence(Runtime& rt, Element& stanza) {
   PresenceView presence(stanza);
   auto from = presence.from();
   auto to = presence.to();
-  if (!from || !to || *to != rt.component.jid()) return;  // contacts: a later layer
+  if (!from || !to) return;
+  if (*to != rt.component.jid()) return rt.sessions->on_contact_presence(stanza);
   const Jid user = from->bare();
   const std::string_view type = presence.presence_type();
   const bool registered = rt.users.find(user).has_value();
   if (type == "subscribe") {
     // RFC 6121 §3.1: approve registered users, deny the rest.
     rt.send_presence(user, registered ? "subscribed" : "unsubscribed");
-    if (registered) rt.send_presence(user, "");
+    if (registered) rt.sessions->send_status(user);
   } else if (type == "unsubscribe" || type == "unsubscribed") {
     if (registered) {
       spdlog::info("{} removed the gateway from their roster: unregistering", user.str());
@@ -63,9 +66,15 @@ void on_presence(Runtime& rt, Element& stanza) {
                      asio::detached);
     }
   } else if (type == "probe") {
-    rt.send_presence(user, registered ? "" : "unsubscribed");
-  } else if (type == "available") {
-    if (registered) rt.send_presence(*from, "");
+    if (registered) {
+      rt.sessions->send_status(user);
+    } else {
+      rt.send_presence(user, "unsubscribed");
+    }
+  } else if (type == "available" || type == "unavailable") {
+    if (!registered) return;
+    rt.sessions->on_user_presence(*from, type, presence.show(), presence.status());
+    if (type == "available") rt.sessions->send_status(user);
   }
 }
 

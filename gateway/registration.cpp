@@ -10,6 +10,7 @@
 #include <boost/asio/post.hpp>
 
 #include "gateway/runtime.hpp"
+#include "gateway/sessions.hpp"
 
 namespace legate {
 namespace {
@@ -159,6 +160,7 @@ Registration::Step Registration::finish(const Jid& user) {
     if (!rt_.info.welcome_message.empty()) rt_.send_chat(jid, rt_.info.welcome_message);
     for (const auto& admin : rt_.settings.admins)
       rt_.send_chat(admin, "New user registered: " + jid.str());
+    rt_.sessions->start(jid);
   });
   return Step{};
 }
@@ -174,6 +176,7 @@ asio::awaitable<void> Registration::remove(const Jid& user) {
     spdlog::warn("{}: the bridge's unregister failed: {}", bare.str(), e.what());
   }
   abandon(bare);
+  co_await rt_.sessions->stop(bare);
   rt_.users.remove(bare);
   spdlog::info("{} unregistered", bare.str());
   asio::post(rt_.component.router().executor(), [this, bare] {  // after the reply, as above

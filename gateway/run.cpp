@@ -5,6 +5,10 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <csignal>
@@ -82,7 +86,14 @@ int run_gateway(BaseGateway& gateway, int argc, char** argv, std::string_view pr
   signals.async_wait([&](const boost::system::error_code& ec, int signal) {
     if (ec) return;
     spdlog::info("signal {} received, shutting down", signal);
-    component->stop();
+    // Sessions log out (bounded in time), then the stream closes.
+    auto graceful = [&]() -> boost::asio::awaitable<void> {
+      using namespace boost::asio::experimental::awaitable_operators;
+      boost::asio::steady_timer limit(io, std::chrono::seconds(10));
+      co_await (gateway.shutdown() || limit.async_wait(boost::asio::use_awaitable));
+      component->stop();
+    };
+    boost::asio::co_spawn(io, graceful, boost::asio::detached);
   });
   boost::asio::co_spawn(io, component->run(), [&](std::exception_ptr failure) {
     signals.cancel();

@@ -15,6 +15,7 @@
 namespace legate {
 
 class Registration;
+class Sessions;
 
 struct BaseGateway::Runtime {
   Runtime(BaseGateway& gateway, Component& component, Database& database, GatewaySettings settings);
@@ -29,8 +30,10 @@ struct BaseGateway::Runtime {
   Waiters<std::string> chat_input;        // the next chat line of a user, by bare JID
   Waiters<std::string> qr_confirmations;  // by bare JID: "" scanned, else the error
   std::regex allowed;
+  std::string avatar;  // the gateway's own avatar bytes (GatewayInfo::avatar or its file)
   HttpUpload upload;
   std::unique_ptr<Registration> registration;
+  std::unique_ptr<Sessions> sessions;
 
   bool is_allowed(const Jid& user) const;
   void send_chat(const Jid& to, std::string_view text);

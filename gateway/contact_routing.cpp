@@ -1,0 +1,210 @@
+// Sessions: what users send to contacts (messages, presences, iqs), routed to the bridge's
+// hooks in order, with the id map and synthetic receipts.
+#include <spdlog/spdlog.h>
+
+#include "component/component.hpp"
+#include "gateway/runtime.hpp"
+#include "gateway/sessions.hpp"
+#include "legacy/contact_stanzas.hpp"
+#include "storage/id_map.hpp"
+
+namespace legate {
+namespace {
+
+constexpr std::string_view kMessageKind = "message";
+
+int rank(PresenceShow show) {  // most available first
+  switch (show) {
+    case PresenceShow::online: return 0;
+    case PresenceShow::busy: return 1;
+    case PresenceShow::away: return 2;
+    case PresenceShow::extended_away: return 3;
+    case PresenceShow::offline: return 4;
+  }
+  return 4;
+}
+
+PresenceShow show_from(std::string_view show) {
+  if (show == "away") return PresenceShow::away;
+  if (show == "xa") return PresenceShow::extended_away;
+  if (show == "dnd") return PresenceShow::busy;
+  return PresenceShow::online;
+}
+
+// What the hooks need of an inbound message, kept while it waits in the session's queue.
+struct Pending {
+  Element header;  // for the error reply
+  Jid from;
+  InboundMessage message;
+};
+
+LegacyId legacy_id_for(Session& session, const std::string& xmpp_id) {
+  auto id = session.id_map().legacy_id(session.user().id, kMessageKind, xmpp_id);
+  if (!id) throw StanzaError(ErrorCondition::item_not_found, "unknown message " + xmpp_id);
+  return *id;
+}
+
+asio::awaitable<void> deliver(Sessions& sessions, Session& session, Contact& contact,
+                              const Pending& p) {
+  const InboundMessage& in = p.message;
+  const Features& features = sessions.features();
+  using Kind = InboundMessage::Kind;
+  switch (in.kind) {
+    case Kind::text: {
+      Text text{in.body, in.id, std::nullopt};
+      if (in.reply_to_id) {
+        auto legacy = session.id_map().legacy_id(session.user().id, kMessageKind, *in.reply_to_id);
+        const bool to_contact = !in.reply_to_jid || Jid::parse(*in.reply_to_jid).value_or(Jid()).bare() == contact.jid();
+        text.reply_to = ReplyTo{legacy.value_or(""), *in.reply_to_id, to_contact};
+      }
+      const LegacyId legacy = co_await session.on_text(contact, text);
+      if (!legacy.empty() && !in.id.empty())
+        session.id_map().put(session.user().id, kMessageKind, in.id, legacy);
+      if (in.wants_receipt && !features.real_receipts && !in.id.empty()) {
+        // The legacy side accepted it: as good as a receipt when the network has none.
+        sessions.component().send(
+            receipt_message(contact.jid().str(), p.from.str(), in.id));
+      }
+      co_return;
+    }
+    case Kind::correction: {
+      const LegacyId legacy = legacy_id_for(session, in.target_id);
+      co_await session.on_correct(contact, legacy, Text{in.body, in.id, std::nullopt});
+      if (!in.id.empty()) session.id_map().put(session.user().id, kMessageKind, in.id, legacy);
+      co_return;
+    }
+    case Kind::retraction:
+      co_await session.on_retract(contact, legacy_id_for(session, in.target_id));
+      co_return;
+    case Kind::reaction:
+      co_await session.on_react(contact, legacy_id_for(session, in.target_id), in.emojis);
+      co_return;
+    case Kind::displayed:
+      if (features.markers) co_await session.on_displayed(contact, legacy_id_for(session, in.target_id));
+      co_return;
+    case Kind::chat_state:
+      if (features.chat_states && in.chat_state) co_await session.on_chat_state(contact, *in.chat_state);
+      co_return;
+    case Kind::none:
+      co_return;
+  }
+}
+
+}  // namespace
+
+void Sessions::on_contact_message(Element& stanza) {
+  MessageView view(stanza);
+  auto from = view.from();
+  auto to = view.to();
+  if (!from || !to) throw StanzaError(ErrorCondition::jid_malformed);
+  InboundMessage in = classify_message(stanza);
+  if (in.kind == InboundMessage::Kind::none) return;
+  auto session = find(from->bare());
+  if (!session) {
+    if (!rt_.users.find(from->bare())) throw StanzaError(ErrorCondition::registration_required);
+    throw StanzaError(ErrorCondition::recipient_unavailable, "this gateway has no session for you");
+  }
+  if (!session->logged_in()) {
+    throw StanzaError(ErrorCondition::recipient_unavailable,
+                      "not logged in to the legacy network (" + state(from->bare()).status + ")");
+  }
+  Contact* contact = session->roster().by_jid(*to);
+  if (!contact) throw StanzaError(ErrorCondition::item_not_found, "no such contact");
+  Element header("message", std::string(kComponentNs));
+  for (std::string_view name : {"from", "to", "id"})
+    if (auto v = stanza.attr(name)) header.set_attr(name, *v);
+  auto pending = std::make_shared<Pending>(Pending{std::move(header), *from, std::move(in)});
+  Component& component = rt_.component;
+  session->enqueue([this, &component, session, contact, pending]() -> asio::awaitable<void> {
+    try {
+      co_await deliver(*this, *session, *contact, *pending);
+    } catch (const StanzaError& e) {
+      component.send(error_reply(pending->header, e));
+    } catch (const std::exception& e) {
+      spdlog::error("{}: the bridge failed on a message: {}", session->user_jid().str(), e.what());
+      component.send(error_reply(pending->header, StanzaError(ErrorCondition::internal_server_error)));
+    }
+  });
+}
+
+void Sessions::on_contact_presence(Element& stanza) {
+  PresenceView view(stanza);
+  auto from = view.from();
+  auto to = view.to();
+  if (!from || !to) return;
+  const Jid user = from->bare();
+  const std::string_view type = view.presence_type();
+  auto session = find(user);
+  Contact* contact = session ? session->roster().by_jid(*to) : nullptr;
+  if (!contact) {
+    if (type == "subscribe" || type == "probe")
+      component().send(make_presence(to->str(), user.str(), "unsubscribed"));
+    return;
+  }
+  if (type == "subscribe") {
+    // The seed's handshake: approve, and ask back when we are not in their roster yet.
+    component().send(make_presence(to->str(), user.str(), "subscribed"));
+    if (!contact->in_roster()) component().send(make_presence(to->str(), user.str(), "subscribe"));
+    contact->mark_in_roster(true);
+    contact->send_presence_to(user);
+  } else if (type == "subscribed") {
+    contact->mark_in_roster(true);
+    contact->send_presence_to(user);
+  } else if (type == "unsubscribe") {
+    component().send(make_presence(to->str(), user.str(), "unsubscribed"));
+    contact->mark_in_roster(false);
+  } else if (type == "unsubscribed") {
+    contact->mark_in_roster(false);
+  } else if (type == "probe") {
+    contact->send_presence_to(*from);
+  } else if (type == "available" || type == "unavailable") {
+    on_user_presence(*from, type, view.show(), view.status());
+  }
+}
+
+void Sessions::on_user_presence(const Jid& from, std::string_view type, std::string_view show,
+                                std::string_view status) {
+  auto session = find(from.bare());
+  if (!session) return;
+  State& st = state(from.bare());
+  const std::string resource(from.resource());
+  if (type == "unavailable") {
+    st.resources.erase(resource);
+  } else {
+    st.resources[resource] = UserPresence{show_from(show), std::string(status)};
+  }
+  UserPresence merged;  // offline when no resource is left
+  for (const auto& [r, p] : st.resources)
+    if (rank(p.show) < rank(merged.show)) merged = p;
+  if (merged.show == st.merged.show && merged.status == st.merged.status) return;
+  st.merged = merged;
+  if (!session->logged_in()) return;
+  session->enqueue([session, merged]() -> asio::awaitable<void> {
+    try {
+      co_await session->on_presence(merged);
+    } catch (const StanzaError&) {
+      // Presence has no reply: a bridge without on_presence simply ignores it.
+    }
+  });
+}
+
+Router::IqPayload Sessions::on_contact_iq(const Element& iq) {
+  auto from = Jid::parse(iq.attr_or("from"));
+  auto to = Jid::parse(iq.attr_or("to"));
+  if (!from || !to) throw StanzaError(ErrorCondition::jid_malformed);
+  auto session = find(from->bare());
+  if (!session) throw StanzaError(ErrorCondition::registration_required);
+  Contact* contact = session->roster().by_jid(*to);
+  if (!contact) throw StanzaError(ErrorCondition::item_not_found);
+  const Element& payload = *iq.first_child();
+  if (payload.is("query", kDiscoInfoNs)) return contact_disco_info(features(), contact->name());
+  if (payload.is("query", kDiscoItemsNs)) return Element("query", std::string(kDiscoItemsNs));
+  if (payload.is("ping", kPingNs)) return std::nullopt;
+  if (payload.is("vCard", "vcard-temp")) {
+    return vcard(contact->nick().empty() ? contact->name() : contact->nick(),
+                 contact->avatar_bytes(), contact->avatar_type());
+  }
+  throw StanzaError(ErrorCondition::service_unavailable);
+}
+
+}  // namespace legate

@@ -1,0 +1,266 @@
+// Sessions: logins, gateway status, SessionHost services, shutdown.
+#include "gateway/sessions.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "component/backoff.hpp"
+#include "gateway/runtime.hpp"
+#include "legacy/contact_stanzas.hpp"
+#include "storage/contact_store.hpp"
+
+namespace legate {
+
+namespace {
+
+std::string_view show_value(PresenceShow show) {
+  switch (show) {
+    case PresenceShow::away: return "away";
+    case PresenceShow::busy: return "dnd";
+    case PresenceShow::extended_away: return "xa";
+    default: return "";
+  }
+}
+
+}  // namespace
+
+Sessions::Sessions(BaseGateway::Runtime& runtime) : rt_(runtime) {}
+Sessions::~Sessions() = default;
+
+Sessions::State& Sessions::state(const Jid& user) {
+  auto& slot = states_[user.bare_str()];
+  if (!slot) slot = std::make_unique<State>();
+  return *slot;
+}
+
+std::shared_ptr<Session> Sessions::find(const Jid& user) {
+  auto it = sessions_.find(user.bare_str());
+  return it == sessions_.end() ? nullptr : it->second;
+}
+
+std::size_t Sessions::logged_in_count() const {
+  std::size_t n = 0;
+  for (const auto& [jid, session] : sessions_) n += session->logged_in() ? 1 : 0;
+  return n;
+}
+
+std::shared_ptr<Session> Sessions::create(const Jid& user) {
+  if (auto existing = find(user)) return existing;
+  auto record = rt_.users.find(user.bare());
+  if (!record) return nullptr;
+  std::unique_ptr<Session> made = rt_.gateway.make_session(
+      *this, SessionUser{record->jid, record->id, record->legacy_data, record->preferences});
+  if (!made) return nullptr;
+  std::shared_ptr<Session> session(std::move(made));
+  sessions_[user.bare_str()] = session;
+  return session;
+}
+
+void Sessions::login_all(std::size_t parallel) {
+  max_parallel_ = std::max<std::size_t>(parallel, 1);
+  for (const auto& record : rt_.users.all()) {
+    auto session = create(record.jid);
+    if (!session) continue;
+    if (session->logged_in()) {
+      send_status(record.jid);  // a reconnect: show the current state again
+      for (Contact* contact : session->roster().all()) contact->send_presence_to(record.jid);
+      continue;
+    }
+    pending_logins_.push_back(record.jid.str());
+  }
+  // Bounded concurrency: a few workers drain the queue, so 10,000 users neither log in
+  // one by one nor all at once.
+  while (active_logins_ < max_parallel_ && active_logins_ < pending_logins_.size()) {
+    ++active_logins_;
+    asio::co_spawn(rt_.component.router().executor(), login_queue(), asio::detached);
+  }
+}
+
+asio::awaitable<void> Sessions::login_queue() {
+  while (!pending_logins_.empty()) {
+    const std::string user = std::move(pending_logins_.back());
+    pending_logins_.pop_back();
+    auto session = find(Jid(user));
+    if (session && !session->logged_in()) co_await login(session);
+  }
+  --active_logins_;
+}
+
+void Sessions::start(const Jid& user) {
+  auto session = create(user);
+  if (session) asio::co_spawn(rt_.component.router().executor(), login(session), asio::detached);
+}
+
+asio::awaitable<void> Sessions::login(std::shared_ptr<Session> session) {
+  const Jid user = session->user_jid();
+  send_gateway_status(user, PresenceShow::away, "Logging in…");
+  try {
+    const std::string text = co_await session->login();
+    session->set_logged_in(true);
+    state(user).backoff.reset();
+    send_gateway_status(user, PresenceShow::online, text.empty() ? "Logged in" : text);
+    spdlog::info("{}: logged in to the legacy network", user.str());
+    const std::vector<LegacyId> contacts = co_await session->roster().fill();
+    for (const auto& id : contacts) {
+      Contact& contact = session->roster().by_legacy_id(id);
+      if (!contact.in_roster()) add_to_roster(contact);
+    }
+  } catch (const std::exception& e) {
+    session->set_logged_in(false);
+    schedule_retry(session, e.what());
+  }
+}
+
+void Sessions::schedule_retry(std::shared_ptr<Session> session, const std::string& reason) {
+  const Jid user = session->user_jid();
+  State& st = state(user);
+  const auto delay = st.backoff.next();
+  spdlog::warn("{}: could not log in: {} (retrying in {} s)", user.str(), reason,
+               std::chrono::duration_cast<std::chrono::seconds>(delay).count());
+  send_gateway_status(user, PresenceShow::busy, "Could not log in: " + reason);
+  st.retry = std::make_unique<asio::steady_timer>(rt_.component.router().executor(), delay);
+  st.retry->async_wait([this, session](const boost::system::error_code& ec) {
+    if (ec || find(session->user_jid()) != session || session->logged_in()) return;
+    asio::co_spawn(rt_.component.router().executor(), login(session), asio::detached);
+  });
+}
+
+void Sessions::re_login(const Jid& user) {
+  auto session = find(user);
+  if (!session) return;
+  auto relogin = [this, session]() -> asio::awaitable<void> {
+    if (session->logged_in()) {
+      session->cancel_tasks();
+      session->set_logged_in(false);
+      try {
+        co_await session->logout();
+      } catch (const std::exception& e) {
+        spdlog::warn("{}: logout failed: {}", session->user_jid().str(), e.what());
+      }
+    }
+    co_await login(session);
+  };
+  asio::co_spawn(rt_.component.router().executor(), relogin, asio::detached);
+}
+
+asio::awaitable<void> Sessions::stop(const Jid& user) {
+  auto session = find(user);
+  sessions_.erase(user.bare_str());
+  states_.erase(user.bare_str());
+  if (!session) co_return;
+  session->cancel_tasks();
+  if (session->logged_in()) {
+    session->set_logged_in(false);
+    try {
+      co_await session->logout();
+    } catch (const std::exception& e) {
+      spdlog::warn("{}: logout failed: {}", user.str(), e.what());
+    }
+  }
+  for (Contact* contact : session->roster().all()) {
+    component().send(make_presence(contact->jid().str(), user.str(), "unavailable"));
+  }
+}
+
+asio::awaitable<void> Sessions::shutdown() {
+  auto all = sessions_;
+  for (auto& [bare, session] : all) {
+    const Jid user(bare);
+    session->cancel_tasks();
+    if (session->logged_in()) {
+      session->set_logged_in(false);
+      try {
+        co_await session->logout();
+      } catch (const std::exception& e) {
+        spdlog::warn("{}: logout failed: {}", bare, e.what());
+      }
+    }
+    // Every stored contact goes unavailable, without loading them as objects.
+    for (const auto& record : ContactStore(database()).all(session->user().id)) {
+      component().send(make_presence(record.local + "@" + component().jid().str(), bare,
+                                     "unavailable"));
+    }
+    component().send(make_presence(component().jid().str(), bare, "unavailable"));
+  }
+  spdlog::info("{} sessions logged out", all.size());
+}
+
+void Sessions::on_privileges(const Jid& server, const Privileges& grants) {
+  if (grants.can_set_roster()) {
+    roster_push_domains_.insert(std::string(server.domain()));
+    spdlog::info("XEP-0356: {} lets the gateway push roster items", server.str());
+  } else {
+    roster_push_domains_.erase(std::string(server.domain()));
+  }
+}
+
+RosterMode Sessions::roster_mode(const Jid& user) const {
+  return roster_push_domains_.count(user.domain()) ? RosterMode::privileged : RosterMode::subscribe;
+}
+
+std::string Sessions::roster_group() const { return rt_.info.name; }
+
+void Sessions::add_to_roster(Contact& contact) {
+  const Jid user = contact.session().user_jid();
+  const RosterMode mode = roster_mode(user);
+  if (!logged_roster_mode_) {
+    logged_roster_mode_ = true;
+    spdlog::info("contacts join rosters by {}", mode == RosterMode::privileged
+                                                    ? "privileged roster push (XEP-0356)"
+                                                    : "subscription requests");
+  }
+  if (mode == RosterMode::privileged) {
+    component().send(roster_push(component().jid().str(), user.str(), contact.jid().str(),
+                                 contact.name(), roster_group(), component().router().next_id()));
+    contact.mark_in_roster(true);
+    contact.send_presence_to(user);
+  } else {
+    component().send(subscription_request(contact.jid().str(), user.str(),
+                                          contact.nick().empty() ? contact.name() : contact.nick()));
+  }
+}
+
+void Sessions::send_status(const Jid& user) {
+  State& st = state(user);
+  Element presence = make_presence(component().jid().str(), user.bare_str(),
+                                   st.show == PresenceShow::offline ? "unavailable" : "");
+  if (auto show = show_value(st.show); !show.empty())
+    presence.add_child("show", std::string(kComponentNs)).set_text(std::string(show));
+  if (!st.status.empty())
+    presence.add_child("status", std::string(kComponentNs)).set_text(st.status);
+  component().send(presence);
+}
+
+// --- SessionHost ---
+
+Component& Sessions::component() { return rt_.component; }
+Database& Sessions::database() { return rt_.database; }
+const Features& Sessions::features() const { return rt_.info.features; }
+
+void Sessions::send_gateway_message(const Jid& user, std::string_view text) {
+  rt_.send_chat(user, text);
+}
+
+void Sessions::send_gateway_status(const Jid& user, PresenceShow show, std::string_view text) {
+  State& st = state(user);
+  st.show = show;
+  st.status = std::string(text);
+  send_status(user);
+}
+
+asio::awaitable<std::optional<std::string>> Sessions::input(const Jid& user,
+                                                            std::string_view prompt,
+                                                            std::chrono::seconds timeout) {
+  if (!prompt.empty()) rt_.send_chat(user, prompt);
+  co_return co_await rt_.chat_input.wait(user.bare_str(), timeout);
+}
+
+asio::awaitable<void> Sessions::send_qr(const Jid& user, std::string text) {
+  co_await rt_.gateway.send_qr(user, std::move(text));
+}
+
+}  // namespace legate

@@ -1,0 +1,89 @@
+// Sessions: the live legacy sessions of all registered users. Logs them in (bounded
+// concurrency, retries with backoff), shows their state in the gateway's presence, routes
+// the users' messages and presences to contacts, and implements SessionHost for them.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+
+#include <boost/asio/steady_timer.hpp>
+
+#include "component/backoff.hpp"
+#include "component/router.hpp"
+#include "gateway/base_gateway.hpp"
+#include "gateway/privileges.hpp"
+#include "legacy/session.hpp"
+
+namespace legate {
+
+class Sessions : public SessionHost {
+ public:
+  explicit Sessions(BaseGateway::Runtime& runtime);
+  ~Sessions() override;
+
+  // Every registered user's session, logged in (at most `parallel` logins at once).
+  void login_all(std::size_t parallel = 16);
+  // A newly registered user.
+  void start(const Jid& user);
+  // The user unregistered: log out and forget the session.
+  asio::awaitable<void> stop(const Jid& user);
+  // Shutdown: every session logs out, every contact goes unavailable.
+  asio::awaitable<void> shutdown();
+  std::shared_ptr<Session> find(const Jid& user);
+  std::size_t logged_in_count() const;
+
+  void on_privileges(const Jid& server, const Privileges& grants);
+  // A stanza from a user to one of the contacts (to's local part is set).
+  void on_contact_message(Element& stanza);
+  void on_contact_presence(Element& stanza);
+  Router::IqPayload on_contact_iq(const Element& iq);
+  // A presence from a user's resource to the gateway JID (merged for on_presence()).
+  void on_user_presence(const Jid& from, std::string_view type, std::string_view show,
+                        std::string_view status);
+  // The gateway's current status for a user (answering probes and available presences).
+  void send_status(const Jid& user);
+
+  // --- SessionHost ---
+  Component& component() override;
+  Database& database() override;
+  const Features& features() const override;
+  RosterMode roster_mode(const Jid& user) const override;
+  std::string roster_group() const override;
+  void send_gateway_message(const Jid& user, std::string_view text) override;
+  void send_gateway_status(const Jid& user, PresenceShow show, std::string_view text) override;
+  asio::awaitable<std::optional<std::string>> input(const Jid& user, std::string_view prompt,
+                                                    std::chrono::seconds timeout) override;
+  asio::awaitable<void> send_qr(const Jid& user, std::string text) override;
+  void re_login(const Jid& user) override;
+  void add_to_roster(Contact& contact) override;
+
+ private:
+  // Per user: the gateway status shown, the user's resources, the login retry.
+  struct State {
+    PresenceShow show = PresenceShow::offline;
+    std::string status;
+    std::map<std::string, UserPresence, std::less<>> resources;
+    UserPresence merged;
+    Backoff backoff{std::chrono::seconds(2), std::chrono::minutes(10)};
+    std::unique_ptr<asio::steady_timer> retry;
+  };
+  std::shared_ptr<Session> create(const Jid& user);
+  asio::awaitable<void> login(std::shared_ptr<Session> session);
+  asio::awaitable<void> login_queue();
+  void schedule_retry(std::shared_ptr<Session> session, const std::string& reason);
+  State& state(const Jid& user);
+
+  BaseGateway::Runtime& rt_;
+  std::map<std::string, std::shared_ptr<Session>, std::less<>> sessions_;
+  std::map<std::string, std::unique_ptr<State>, std::less<>> states_;
+  std::vector<std::string> pending_logins_;
+  std::size_t active_logins_ = 0;
+  std::size_t max_parallel_ = 16;
+  std::set<std::string, std::less<>> roster_push_domains_;  // XEP-0356 grants
+  bool logged_roster_mode_ = false;
+};
+
+}  // namespace legate

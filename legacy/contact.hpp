@@ -1,0 +1,91 @@
+// Contact: a legacy contact, seen by the user as `escaped-legacy-id@gateway`. Bridges set
+// its name, nick, avatar and presence, and call its actions to bring legacy events to XMPP.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "component/asio.hpp"
+#include "component/jid.hpp"
+#include "legacy/types.hpp"
+#include "storage/contact_store.hpp"
+
+namespace legate {
+
+class Session;
+
+class Contact {
+ public:
+  using Time = std::chrono::system_clock::time_point;
+
+  Contact(Session& session, ContactRecord record);
+  Contact(const Contact&) = delete;
+  Contact& operator=(const Contact&) = delete;
+
+  const LegacyId& legacy_id() const { return record_.legacy_id; }
+  const Jid& jid() const { return jid_; }
+  Session& session() { return session_; }
+  const std::string& name() const { return record_.name; }
+  const ContactPresence& presence() const { return presence_; }
+  bool in_roster() const { return record_.in_roster; }
+
+  // --- identity (stored; sent to the user when it changes) ---
+  void set_name(std::string name);
+  void set_nick(std::string nick);                                     // XEP-0172
+  void set_avatar(std::string bytes, std::string type = "image/png");  // XEP-0054 + XEP-0153
+  const std::string& avatar_hash() const { return record_.avatar_hash; }
+  const std::string& avatar_bytes() const { return avatar_bytes_; }
+  const std::string& avatar_type() const { return avatar_type_; }
+  const std::string& nick() const { return record_.nick; }
+
+  // --- presence ---
+  void online(std::string_view status = {});
+  void away(std::string_view status = {});
+  void busy(std::string_view status = {});
+  void extended_away(std::string_view status = {});
+  void offline(std::string_view status = {}, std::optional<Time> last_seen = std::nullopt);
+
+  // --- legacy → XMPP ---
+  // A message from the contact; `legacy_id` lets later corrections, retractions, reactions
+  // and markers find it. Returns the XMPP id it was given.
+  std::string send_text(std::string_view body, LegacyId legacy_id = {},
+                        std::optional<Time> when = std::nullopt,
+                        std::optional<LegacyId> reply_to = std::nullopt);
+  void correct(const LegacyId& legacy_id, std::string_view new_body);
+  void retract(const LegacyId& legacy_id);
+  // The contact's reactions to a message (the user's or its own); empty removes them.
+  void react(const LegacyId& legacy_id, std::vector<std::string> emojis);
+  void composing();
+  void paused();
+  void active();
+  void inactive();
+  // The contact's device got / displayed the user's message with this legacy id.
+  void received(const LegacyId& legacy_id);
+  void displayed(const LegacyId& legacy_id);
+
+  // Puts the contact in the user's roster (privileged push, or a subscription request).
+  void add_to_roster();
+
+  // Framework side: the presence stanza this contact shows now (for probes, subscriptions).
+  void send_presence_to(const Jid& to);
+  void mark_in_roster(bool in_roster);
+  // The XMPP id of a message by legacy id (either direction), if it was seen.
+  std::optional<std::string> xmpp_id_of(const LegacyId& legacy_id);
+
+ private:
+  void set_presence(PresenceShow show, std::string_view status, std::optional<Time> last_seen);
+  void send_chat_state(ChatState state);
+  void save();
+
+  Session& session_;
+  ContactRecord record_;
+  Jid jid_;
+  ContactPresence presence_;
+  std::string avatar_bytes_;  // only while the session lives; the hash is stored
+  std::string avatar_type_;
+};
+
+}  // namespace legate

@@ -1,0 +1,98 @@
+// Session: one registered user's connection to the legacy network. Bridges subclass it:
+// login()/logout(), the XMPP→legacy hooks (defaults answer feature-not-implemented), and
+// the helpers to talk to the user through the gateway.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "component/asio.hpp"
+#include "component/jid.hpp"
+#include "legacy/roster.hpp"
+#include "legacy/session_host.hpp"
+#include "legacy/types.hpp"
+#include "storage/json.hpp"
+
+namespace legate {
+
+class IdMap;
+
+// The user as the session sees it.
+struct SessionUser {
+  Jid jid;  // bare
+  std::int64_t id = 0;
+  Json legacy_data;
+  Json preferences;
+};
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(SessionHost& host, SessionUser user);
+  virtual ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  // --- life cycle hooks ---
+  // Connects to the legacy network; the returned text becomes the gateway's status.
+  // Throw to fail (the text of the exception is shown; the login is retried).
+  virtual asio::awaitable<std::string> login() = 0;
+  virtual asio::awaitable<void> logout() { co_return; }
+  // The contact list of this session (override to customise fill() or JID mapping).
+  virtual std::unique_ptr<Roster> make_roster() { return std::make_unique<Roster>(*this); }
+
+  // --- XMPP → legacy hooks ---
+  // Sends a text; returns the legacy id of the message (for corrections, markers…).
+  virtual asio::awaitable<LegacyId> on_text(Contact& to, const Text& text);
+  virtual asio::awaitable<void> on_correct(Contact& to, const LegacyId& id, const Text& text);
+  virtual asio::awaitable<void> on_retract(Contact& to, const LegacyId& id);
+  virtual asio::awaitable<void> on_react(Contact& to, const LegacyId& id,
+                                         std::vector<std::string> emojis);
+  virtual asio::awaitable<void> on_displayed(Contact& to, const LegacyId& id);
+  virtual asio::awaitable<void> on_chat_state(Contact& to, ChatState state);
+  virtual asio::awaitable<void> on_presence(const UserPresence& presence);
+  virtual asio::awaitable<void> on_friend_request(Contact& contact);
+
+  // --- helpers ---
+  const SessionUser& user() const { return user_; }
+  const Jid& user_jid() const { return user_.jid; }
+  Roster& roster();
+  SessionHost& host() { return host_; }
+  asio::any_io_executor executor();
+  bool logged_in() const { return logged_in_; }
+  void send_gateway_message(std::string_view text);
+  void send_gateway_status(std::string_view text, PresenceShow show = PresenceShow::online);
+  // The user's next chat line to the gateway, after sending `prompt`; nullopt on timeout.
+  asio::awaitable<std::optional<std::string>> input(
+      std::string_view prompt, std::chrono::seconds timeout = std::chrono::minutes(5));
+  asio::awaitable<void> send_qr(std::string text);
+  // Logs out and in again (also the user's `re-login` chat keyword).
+  void re_login();
+  // Runs `task` for this session; it is cancelled when the session logs out.
+  void spawn(asio::awaitable<void> task);
+
+  // --- framework side ---
+  IdMap& id_map();
+  void set_logged_in(bool logged_in) { logged_in_ = logged_in; }
+  // Cancels every task started with spawn().
+  void cancel_tasks();
+  // Runs `work` after the work queued before it (XMPP events of one user stay in order).
+  void enqueue(std::function<asio::awaitable<void>()> work);
+
+ private:
+  asio::awaitable<void> drain();
+  struct Tasks;
+
+  SessionHost& host_;
+  SessionUser user_;
+  std::unique_ptr<Roster> roster_;
+  std::unique_ptr<IdMap> id_map_;
+  std::unique_ptr<Tasks> tasks_;
+  bool logged_in_ = false;
+};
+
+}  // namespace legate

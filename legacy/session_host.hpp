@@ -1,0 +1,45 @@
+// SessionHost: what a session needs from the gateway above it (the gateway implements it),
+// so that legacy/ does not depend on gateway/.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "component/asio.hpp"
+#include "component/jid.hpp"
+#include "legacy/types.hpp"
+
+namespace legate {
+
+class Component;
+class Contact;
+class Database;
+
+enum class RosterMode {
+  subscribe,   // contacts ask the user for a presence subscription
+  privileged,  // contacts are pushed into the roster (XEP-0356)
+};
+
+class SessionHost {
+ public:
+  virtual ~SessionHost() = default;
+  virtual Component& component() = 0;
+  virtual Database& database() = 0;
+  virtual const Features& features() const = 0;
+  virtual RosterMode roster_mode(const Jid& user) const = 0;
+  // The gateway's roster group name for contacts.
+  virtual std::string roster_group() const = 0;
+  virtual void send_gateway_message(const Jid& user, std::string_view text) = 0;
+  virtual void send_gateway_status(const Jid& user, PresenceShow show, std::string_view text) = 0;
+  virtual asio::awaitable<std::optional<std::string>> input(const Jid& user,
+                                                            std::string_view prompt,
+                                                            std::chrono::seconds timeout) = 0;
+  virtual asio::awaitable<void> send_qr(const Jid& user, std::string text) = 0;
+  virtual void re_login(const Jid& user) = 0;
+  // Puts a contact in the user's roster, the way the server allows (RosterMode).
+  virtual void add_to_roster(Contact& contact) = 0;
+};
+
+}  // namespace legate
