@@ -82,7 +82,9 @@ void BaseGateway::Runtime::send_presence(const Jid& to, std::string_view type,
 BaseGateway::BaseGateway() = default;
 BaseGateway::~BaseGateway() = default;
 
-std::unique_ptr<Session> BaseGateway::make_session(SessionHost&, SessionUser) { return nullptr; }
+std::unique_ptr<Session> BaseGateway::make_session(SessionHost&, SessionUser) {
+  return nullptr;
+}
 
 asio::awaitable<void> BaseGateway::shutdown() {
   if (runtime_) co_await runtime_->sessions->shutdown();
@@ -166,7 +168,8 @@ void BaseGateway::attach(Component& component, Database& database, GatewaySettin
   runtime_->registration->install(component.router());
   install_gateway_stanzas(*runtime_);
   Sessions& sessions = *runtime_->sessions;
-  component.set_entity_handler([&sessions](const Element& iq) { return sessions.on_contact_iq(iq); });
+  component.set_entity_handler(
+      [&sessions](const Element& iq) { return sessions.on_contact_iq(iq); });
   component.router().on_iq(IqType::get, "vCard", "vcard-temp",
                            [this, &sessions](const Element& iq) -> Router::IqPayload {
                              auto to = Jid::parse(iq.attr_or("to"));

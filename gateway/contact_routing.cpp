@@ -15,11 +15,16 @@ constexpr std::string_view kMessageKind = "message";
 
 int rank(PresenceShow show) {  // most available first
   switch (show) {
-    case PresenceShow::online: return 0;
-    case PresenceShow::busy: return 1;
-    case PresenceShow::away: return 2;
-    case PresenceShow::extended_away: return 3;
-    case PresenceShow::offline: return 4;
+    case PresenceShow::online:
+      return 0;
+    case PresenceShow::busy:
+      return 1;
+    case PresenceShow::away:
+      return 2;
+    case PresenceShow::extended_away:
+      return 3;
+    case PresenceShow::offline:
+      return 4;
   }
   return 4;
 }
@@ -54,7 +59,9 @@ asio::awaitable<void> deliver(Sessions& sessions, Session& session, Contact& con
       Text text{in.body, in.id, std::nullopt};
       if (in.reply_to_id) {
         auto legacy = session.id_map().legacy_id(session.user().id, kMessageKind, *in.reply_to_id);
-        const bool to_contact = !in.reply_to_jid || Jid::parse(*in.reply_to_jid).value_or(Jid()).bare() == contact.jid();
+        const bool to_contact =
+            !in.reply_to_jid ||
+            Jid::parse(*in.reply_to_jid).value_or(Jid()).bare() == contact.jid();
         text.reply_to = ReplyTo{legacy.value_or(""), *in.reply_to_id, to_contact};
       }
       const LegacyId legacy = co_await session.on_text(contact, text);
@@ -62,8 +69,7 @@ asio::awaitable<void> deliver(Sessions& sessions, Session& session, Contact& con
         session.id_map().put(session.user().id, kMessageKind, in.id, legacy);
       if (in.wants_receipt && !features.real_receipts && !in.id.empty()) {
         // The legacy side accepted it: as good as a receipt when the network has none.
-        sessions.component().send(
-            receipt_message(contact.jid().str(), p.from.str(), in.id));
+        sessions.component().send(receipt_message(contact.jid().str(), p.from.str(), in.id));
       }
       co_return;
     }
@@ -80,10 +86,12 @@ asio::awaitable<void> deliver(Sessions& sessions, Session& session, Contact& con
       co_await session.on_react(contact, legacy_id_for(session, in.target_id), in.emojis);
       co_return;
     case Kind::displayed:
-      if (features.markers) co_await session.on_displayed(contact, legacy_id_for(session, in.target_id));
+      if (features.markers)
+        co_await session.on_displayed(contact, legacy_id_for(session, in.target_id));
       co_return;
     case Kind::chat_state:
-      if (features.chat_states && in.chat_state) co_await session.on_chat_state(contact, *in.chat_state);
+      if (features.chat_states && in.chat_state)
+        co_await session.on_chat_state(contact, *in.chat_state);
       co_return;
     case Kind::none:
       co_return;
@@ -122,7 +130,8 @@ void Sessions::on_contact_message(Element& stanza) {
       component.send(error_reply(pending->header, e));
     } catch (const std::exception& e) {
       spdlog::error("{}: the bridge failed on a message: {}", session->user_jid().str(), e.what());
-      component.send(error_reply(pending->header, StanzaError(ErrorCondition::internal_server_error)));
+      component.send(
+          error_reply(pending->header, StanzaError(ErrorCondition::internal_server_error)));
     }
   });
 }

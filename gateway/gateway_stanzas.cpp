@@ -6,8 +6,8 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 
-#include "gateway/registration.hpp"
 #include "gateway/privileges.hpp"
+#include "gateway/registration.hpp"
 #include "gateway/runtime.hpp"
 #include "gateway/sessions.hpp"
 
@@ -22,20 +22,23 @@ void on_message(Runtime& rt, Element& stanza) {
   auto from = message.from();
   auto to = message.to();
   if (!from || !to) throw StanzaError(ErrorCondition::jid_malformed);
-  const Jid user = from->bare();
-  const bool registered = rt.users.find(user).has_value();
-  if (*to != rt.component.jid()) {
-    // Contacts arrive with sessions (a later layer); until then nobody is reachable.
-    if (!registered) throw StanzaError(ErrorCondition::registration_required);
-    throw StanzaError(ErrorCondition::item_not_found, "no such contact");
+  if (*to != rt.component.jid()) return rt.sessions->on_contact_message(stanza);
+  if (!from->has_local()) {  // from the server itself: XEP-0356 grants
+    if (auto grants = parse_privileges(stanza)) rt.sessions->on_privileges(*from, *grants);
+    return;
   }
+  const Jid user = from->bare();
   const std::string_view body = message.body();
   if (body.empty()) return;  // chat states, receipts…: nothing to do here
   if (rt.chat_input.deliver(user.str(), std::string(body))) return;
-  if (!registered) {
+  if (!rt.users.find(user)) {
     throw StanzaError(ErrorCondition::registration_required, "register with this gateway first");
   }
-  rt.send_chat(user, "This is " + rt.info.name + ". There is nothing to do here yet.");
+  if (body == "re-login") {
+    rt.send_chat(user, "Logging in again…");
+    return rt.sessions->re_login(user);
+  }
+  rt.send_chat(user, "This is " + rt.info.name + ". Send 're-login' to log in again.");
 }
 
 asio::awaitable<void> unregister_by_roster(Runtime& rt, Jid user) {

@@ -21,7 +21,8 @@ std::optional<Privileges> parse_privileges(const Element& message) {
 Element roster_push(std::string_view component, std::string_view user, std::string_view contact,
                     std::string_view name, std::string_view group, std::string_view id) {
   Element iq = make_iq(IqType::set, component, user, id);
-  Element& item = iq.add_child("query", std::string(kRosterNs)).add_child("item", std::string(kRosterNs));
+  Element& item =
+      iq.add_child("query", std::string(kRosterNs)).add_child("item", std::string(kRosterNs));
   item.set_attr("jid", contact).set_attr("subscription", "both");
   if (!name.empty()) item.set_attr("name", name);
   if (!group.empty()) item.add_child("group", std::string(kRosterNs)).set_text(std::string(group));

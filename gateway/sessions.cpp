@@ -19,10 +19,14 @@ namespace {
 
 std::string_view show_value(PresenceShow show) {
   switch (show) {
-    case PresenceShow::away: return "away";
-    case PresenceShow::busy: return "dnd";
-    case PresenceShow::extended_away: return "xa";
-    default: return "";
+    case PresenceShow::away:
+      return "away";
+    case PresenceShow::busy:
+      return "dnd";
+    case PresenceShow::extended_away:
+      return "xa";
+    default:
+      return "";
   }
 }
 
@@ -181,8 +185,8 @@ asio::awaitable<void> Sessions::shutdown() {
     }
     // Every stored contact goes unavailable, without loading them as objects.
     for (const auto& record : ContactStore(database()).all(session->user().id)) {
-      component().send(make_presence(record.local + "@" + component().jid().str(), bare,
-                                     "unavailable"));
+      component().send(
+          make_presence(record.local + "@" + component().jid().str(), bare, "unavailable"));
     }
     component().send(make_presence(component().jid().str(), bare, "unavailable"));
   }
@@ -202,7 +206,9 @@ RosterMode Sessions::roster_mode(const Jid& user) const {
   return roster_push_domains_.count(user.domain()) ? RosterMode::privileged : RosterMode::subscribe;
 }
 
-std::string Sessions::roster_group() const { return rt_.info.name; }
+std::string Sessions::roster_group() const {
+  return rt_.info.name;
+}
 
 void Sessions::add_to_roster(Contact& contact) {
   const Jid user = contact.session().user_jid();
@@ -219,8 +225,8 @@ void Sessions::add_to_roster(Contact& contact) {
     contact.mark_in_roster(true);
     contact.send_presence_to(user);
   } else {
-    component().send(subscription_request(contact.jid().str(), user.str(),
-                                          contact.nick().empty() ? contact.name() : contact.nick()));
+    component().send(subscription_request(
+        contact.jid().str(), user.str(), contact.nick().empty() ? contact.name() : contact.nick()));
   }
 }
 
@@ -237,9 +243,15 @@ void Sessions::send_status(const Jid& user) {
 
 // --- SessionHost ---
 
-Component& Sessions::component() { return rt_.component; }
-Database& Sessions::database() { return rt_.database; }
-const Features& Sessions::features() const { return rt_.info.features; }
+Component& Sessions::component() {
+  return rt_.component;
+}
+Database& Sessions::database() {
+  return rt_.database;
+}
+const Features& Sessions::features() const {
+  return rt_.info.features;
+}
 
 void Sessions::send_gateway_message(const Jid& user, std::string_view text) {
   rt_.send_chat(user, text);

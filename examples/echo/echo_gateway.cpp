@@ -10,6 +10,7 @@
 #include <random>
 
 #include "component/component.hpp"
+#include "examples/echo/echo_session.hpp"
 
 namespace echo {
 
@@ -39,6 +40,8 @@ legate::GatewayInfo EchoGateway::info() const {
   };
   info.welcome_message = "Welcome to Legate Echo! Every contact here echoes what you write.";
   info.registration_timeout = std::chrono::seconds(60);
+  info.features.corrections = info.features.retractions = info.features.reactions = true;
+  info.features.markers = info.features.chat_states = info.features.replies = true;
   return info;
 }
 
@@ -78,6 +81,15 @@ legate::asio::awaitable<void> EchoGateway::pretend_scan(legate::Jid user) {
 legate::asio::awaitable<void> EchoGateway::unregister(legate::User& user) {
   spdlog::info("{}: echo account forgotten", user.jid.str());
   co_return;
+}
+
+}  // namespace echo
+
+namespace echo {
+
+std::unique_ptr<legate::Session> EchoGateway::make_session(legate::SessionHost& host,
+                                                           legate::SessionUser user) {
+  return std::make_unique<EchoSession>(host, std::move(user));
 }
 
 }  // namespace echo

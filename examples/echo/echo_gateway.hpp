@@ -18,6 +18,8 @@ class EchoGateway : public legate::BaseGateway {
                                                                  std::string code) override;
   legate::asio::awaitable<std::string> get_qr_text(legate::User& user) override;
   legate::asio::awaitable<void> unregister(legate::User& user) override;
+  std::unique_ptr<legate::Session> make_session(legate::SessionHost& host,
+                                                legate::SessionUser user) override;
 
  private:
   legate::asio::awaitable<void> pretend_scan(legate::Jid user);

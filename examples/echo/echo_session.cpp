@@ -1,0 +1,118 @@
+// EchoSession: the reference bridge's network code (everything here is the "legacy" side).
+#include "examples/echo/echo_session.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <random>
+
+namespace echo {
+namespace {
+
+using namespace std::chrono_literals;
+using legate::asio::awaitable;
+
+awaitable<void> sleep_for(std::chrono::milliseconds delay) {
+  legate::asio::steady_timer timer(co_await legate::asio::this_coro::executor, delay);
+  co_await timer.async_wait(legate::asio::use_awaitable);
+}
+
+// Legacy message ids, unique across restarts like a real network's.
+legate::LegacyId new_message_id() {
+  static std::mt19937_64 random{std::random_device{}()};
+  return "m" + std::to_string(random() % 1000000000);
+}
+
+struct EchoRoster : legate::Roster {
+  using legate::Roster::Roster;
+  awaitable<std::vector<legate::LegacyId>> fill() override {
+    std::vector<legate::LegacyId> ids{"alice", "bob", "carol"};
+    for (const auto& id : ids) {
+      legate::Contact& contact = by_legacy_id(id);
+      contact.set_name(std::string(1, static_cast<char>(id[0] - 32)) + id.substr(1) + " Echo");
+      contact.online("Echoing everything");
+    }
+    co_return ids;
+  }
+};
+
+}  // namespace
+
+awaitable<std::string> EchoSession::login() {
+  const auto& data = user().legacy_data;
+  if (data.is_object() && data.as_object().contains("username") &&
+      data.as_object().at("username").as_string().starts_with("fail"))
+    throw std::runtime_error("the echo network refuses user names starting with 'fail'");
+  co_return "Connected to the echo network";
+}
+
+awaitable<void> EchoSession::logout() {
+  co_return;
+}
+
+std::unique_ptr<legate::Roster> EchoSession::make_roster() {
+  return std::make_unique<EchoRoster>(*this);
+}
+
+awaitable<legate::LegacyId> EchoSession::on_text(legate::Contact& to, const legate::Text& text) {
+  legate::LegacyId id = new_message_id();
+  spdlog::info("echo: {} -> {}: {} '{}'", user_jid().str(), to.legacy_id(), id, text.body);
+  spawn(echo(to, id, text.body));
+  co_return id;
+}
+
+awaitable<void> EchoSession::echo(legate::Contact& contact, legate::LegacyId id, std::string body) {
+  contact.composing();
+  co_await sleep_for(200ms);
+  contact.displayed(id);
+  const legate::LegacyId reply = new_message_id();
+  contact.send_text("Echo (" + id + "): " + body, reply, std::nullopt, id);
+  contact.react(id, {"👍"});
+  if (body.find("correct me") != std::string::npos) {
+    co_await sleep_for(300ms);
+    contact.correct(reply, "Echo (" + id + "), corrected: " + body);
+  }
+  if (body == "go away") {
+    contact.away("Back in a moment");
+    co_await sleep_for(1s);
+    contact.online("Echoing everything");
+  }
+}
+
+awaitable<void> EchoSession::on_correct(legate::Contact& to, const legate::LegacyId& id,
+                                        const legate::Text& text) {
+  to.send_text("You corrected " + id + " to: " + text.body, new_message_id());
+  co_return;
+}
+
+awaitable<void> EchoSession::on_retract(legate::Contact& to, const legate::LegacyId& id) {
+  to.send_text("You retracted " + id, new_message_id());
+  co_return;
+}
+
+awaitable<void> EchoSession::on_react(legate::Contact& to, const legate::LegacyId& id,
+                                      std::vector<std::string> emojis) {
+  std::string all;
+  for (const auto& e : emojis) all += e;
+  to.send_text("You reacted " + (all.empty() ? std::string("nothing") : all) + " to " + id,
+               new_message_id());
+  co_return;
+}
+
+awaitable<void> EchoSession::on_displayed(legate::Contact& to, const legate::LegacyId& id) {
+  spdlog::info("echo: {} read {} of {}", user_jid().str(), id, to.legacy_id());
+  co_return;
+}
+
+awaitable<void> EchoSession::on_chat_state(legate::Contact&, legate::ChatState) {
+  co_return;
+}
+
+awaitable<void> EchoSession::on_presence(const legate::UserPresence& presence) {
+  spdlog::info("echo: {} is now {}", user_jid().str(),
+               presence.show == legate::PresenceShow::offline ? "offline" : "online");
+  co_return;
+}
+
+}  // namespace echo

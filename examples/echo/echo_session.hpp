@@ -1,0 +1,37 @@
+// EchoSession: the toy legacy network's session. Contacts alice, bob and carol exist for
+// every user; each echoes what you write (as a reply), types first, marks it displayed,
+// reacts 👍, corrects its echo when asked, and goes away and back on request.
+#pragma once
+
+#include "legacy/session.hpp"
+
+namespace echo {
+
+class EchoSession : public legate::Session {
+ public:
+  using legate::Session::Session;
+
+  legate::asio::awaitable<std::string> login() override;
+  legate::asio::awaitable<void> logout() override;
+  std::unique_ptr<legate::Roster> make_roster() override;
+
+  legate::asio::awaitable<legate::LegacyId> on_text(legate::Contact& to,
+                                                    const legate::Text& text) override;
+  legate::asio::awaitable<void> on_correct(legate::Contact& to, const legate::LegacyId& id,
+                                           const legate::Text& text) override;
+  legate::asio::awaitable<void> on_retract(legate::Contact& to,
+                                           const legate::LegacyId& id) override;
+  legate::asio::awaitable<void> on_react(legate::Contact& to, const legate::LegacyId& id,
+                                         std::vector<std::string> emojis) override;
+  legate::asio::awaitable<void> on_displayed(legate::Contact& to,
+                                             const legate::LegacyId& id) override;
+  legate::asio::awaitable<void> on_chat_state(legate::Contact& to,
+                                              legate::ChatState state) override;
+  legate::asio::awaitable<void> on_presence(const legate::UserPresence& presence) override;
+
+ private:
+  legate::asio::awaitable<void> echo(legate::Contact& contact, legate::LegacyId id,
+                                     std::string body);
+};
+
+}  // namespace echo
