@@ -32,7 +32,8 @@ std::string_view show_value(PresenceShow show) {
 
 }  // namespace
 
-Sessions::Sessions(BaseGateway::Runtime& runtime) : rt_(runtime) {}
+Sessions::Sessions(BaseGateway::Runtime& runtime)
+    : rt_(runtime), avatar_hash_(runtime.avatar.empty() ? "" : sha1_hex(runtime.avatar)) {}
 Sessions::~Sessions() = default;
 
 Sessions::State& Sessions::state(const Jid& user) {
@@ -183,8 +184,9 @@ asio::awaitable<void> Sessions::shutdown() {
         spdlog::warn("{}: logout failed: {}", bare, e.what());
       }
     }
-    // Every stored contact goes unavailable, without loading them as objects.
+    // Every contact last shown available goes unavailable, without loading them as objects.
     for (const auto& record : ContactStore(database()).all(session->user().id)) {
+      if (record.presence_show == "unavailable") continue;
       component().send(
           make_presence(record.local + "@" + component().jid().str(), bare, "unavailable"));
     }
@@ -238,6 +240,11 @@ void Sessions::send_status(const Jid& user) {
     presence.add_child("show", std::string(kComponentNs)).set_text(std::string(show));
   if (!st.status.empty())
     presence.add_child("status", std::string(kComponentNs)).set_text(st.status);
+  if (!rt_.avatar.empty()) {  // XEP-0153, like a contact's
+    presence.add_child("x", std::string(kVcardUpdateNs))
+        .add_child("photo", std::string(kVcardUpdateNs))
+        .set_text(avatar_hash_);
+  }
   component().send(presence);
 }
 

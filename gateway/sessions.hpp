@@ -84,6 +84,7 @@ class Sessions : public SessionHost {
   std::size_t max_parallel_ = 16;
   std::set<std::string, std::less<>> roster_push_domains_;  // XEP-0356 grants
   bool logged_roster_mode_ = false;
+  std::string avatar_hash_;  // of the gateway's own avatar
 };
 
 }  // namespace legate
