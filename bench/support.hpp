@@ -82,6 +82,7 @@ inline int terminate(pid_t pid, std::chrono::milliseconds grace) {
 struct ProcStats {
   long peak_rss_kb = -1;    // VmHWM
   long rss_kb = -1;         // VmRSS
+  long rss_anon_kb = -1;    // RssAnon: the process's own heap and stacks, no shared libraries
   double cpu_seconds = -1;  // utime + stime
 };
 
@@ -95,6 +96,7 @@ inline std::optional<ProcStats> read_proc_stats(pid_t pid) {
   for (std::string line; std::getline(status, line);) {
     if (line.rfind("VmHWM:", 0) == 0) out.peak_rss_kb = std::stol(line.substr(6));
     if (line.rfind("VmRSS:", 0) == 0) out.rss_kb = std::stol(line.substr(6));
+    if (line.rfind("RssAnon:", 0) == 0) out.rss_anon_kb = std::stol(line.substr(8));
   }
   std::string all((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
   const auto paren = all.rfind(')');  // the command name may contain spaces

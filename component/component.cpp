@@ -24,6 +24,11 @@ bool Component::for_own_jid(const Element& iq) const {
   return to && *to == jid_;
 }
 
+Router::IqPayload Component::for_node(const Element& iq) const {
+  if (!node_handler_) throw StanzaError(ErrorCondition::item_not_found, "unknown node");
+  return node_handler_(iq);
+}
+
 Router::IqPayload Component::for_entity(const Element& iq) const {
   if (!entity_handler_) throw StanzaError(ErrorCondition::service_unavailable);
   return entity_handler_(iq);
@@ -32,15 +37,13 @@ Router::IqPayload Component::for_entity(const Element& iq) const {
 void Component::install_builtin_services() {
   router_.on_iq(IqType::get, "query", kDiscoInfoNs, [this](const Element& iq) -> Router::IqPayload {
     if (!for_own_jid(iq)) return for_entity(iq);
-    if (!iq.first_child()->attr_or("node").empty())
-      throw StanzaError(ErrorCondition::item_not_found, "unknown node");
+    if (!iq.first_child()->attr_or("node").empty()) return for_node(iq);
     return disco_.info();
   });
   router_.on_iq(IqType::get, "query", kDiscoItemsNs,
                 [this](const Element& iq) -> Router::IqPayload {
                   if (!for_own_jid(iq)) return for_entity(iq);
-                  if (!iq.first_child()->attr_or("node").empty())
-                    throw StanzaError(ErrorCondition::item_not_found, "unknown node");
+                  if (!iq.first_child()->attr_or("node").empty()) return for_node(iq);
                   return disco_.items();
                 });
   router_.on_iq(IqType::get, "ping", kPingNs, [this](const Element& iq) -> Router::IqPayload {

@@ -35,9 +35,13 @@ class Component {
   Disco& disco() { return disco_; }
   Connection& connection() { return connection_; }
   void set_version(SoftwareVersion version) { version_ = std::move(version); }
+  const SoftwareVersion& version() const { return version_; }
   // Answers disco#info, disco#items, ping and version for other JIDs of this component
   // (a gateway's contacts); without one they get service-unavailable.
   void set_entity_handler(Router::IqHandler handler) { entity_handler_ = std::move(handler); }
+  // Answers disco#info/#items of the component JID that name a node (e.g. ad-hoc
+  // commands); without one they get item-not-found.
+  void set_node_handler(Router::IqHandler handler) { node_handler_ = std::move(handler); }
 
   void send(const Element& stanza) { connection_.send(stanza); }
   asio::awaitable<Element> request(Element iq,
@@ -59,6 +63,7 @@ class Component {
   // go to the entity handler.
   bool for_own_jid(const Element& iq) const;
   Router::IqPayload for_entity(const Element& iq) const;
+  Router::IqPayload for_node(const Element& iq) const;
 
   Jid jid_;
   Connection connection_;
@@ -66,6 +71,7 @@ class Component {
   Disco disco_;
   SoftwareVersion version_;
   Router::IqHandler entity_handler_;
+  Router::IqHandler node_handler_;
   std::vector<std::function<void()>> connected_callbacks_;
 };
 

@@ -104,6 +104,7 @@ Element StanzaError::to_element(std::string_view stanza_ns) const {
   if (!text_.empty()) {
     error.add_child("text", std::string(kStanzaErrorsNs)).set_text(text_);
   }
+  if (app_condition_) error.add_child(app_condition_->name, app_condition_->ns);
   return error;
 }
 
@@ -114,8 +115,13 @@ StanzaError StanzaError::from_stanza(const Element& stanza) {
   if (!error) return StanzaError(ErrorCondition::undefined_condition, "error without <error/>");
   ErrorCondition condition = ErrorCondition::undefined_condition;
   std::string text;
+  std::optional<AppCondition> app_condition;
   for (const auto& c : error->children()) {
-    if (c.ns() != kStanzaErrorsNs) continue;
+    if (c.ns() != kStanzaErrorsNs) {
+      if (!app_condition && !c.ns().empty() && c.ns() != stanza.ns())
+        app_condition = AppCondition{std::string(c.name()), std::string(c.ns())};
+      continue;
+    }
     if (c.name() == "text") {
       text = c.text();
     } else if (auto known = error_condition_from(c.name())) {
@@ -123,7 +129,9 @@ StanzaError StanzaError::from_stanza(const Element& stanza) {
     }
   }
   auto type = error_type_from(error->attr_or("type"));
-  return StanzaError(condition, type.value_or(default_type(condition)), std::move(text));
+  StanzaError parsed(condition, type.value_or(default_type(condition)), std::move(text));
+  parsed.app_condition_ = std::move(app_condition);
+  return parsed;
 }
 
 }  // namespace legate

@@ -47,6 +47,14 @@ std::optional<ErrorType> error_type_from(std::string_view name);
 // The type RFC 6120 §8.3.3 suggests for each condition.
 ErrorType default_type(ErrorCondition condition);
 
+// An application-specific condition (RFC 6120 §8.3.4), e.g. XEP-0050's <bad-sessionid/>:
+// an empty element in the application's namespace, after the defined condition.
+struct AppCondition {
+  std::string name;
+  std::string ns;
+  friend bool operator==(const AppCondition&, const AppCondition&) = default;
+};
+
 class StanzaError : public std::runtime_error {
  public:
   explicit StanzaError(ErrorCondition condition, std::string text = {});
@@ -55,6 +63,11 @@ class StanzaError : public std::runtime_error {
   ErrorCondition condition() const { return condition_; }
   ErrorType type() const { return type_; }
   const std::string& text() const { return text_; }
+  const std::optional<AppCondition>& app_condition() const { return app_condition_; }
+  StanzaError& with_app_condition(std::string name, std::string ns) {
+    app_condition_ = AppCondition{std::move(name), std::move(ns)};
+    return *this;
+  }
 
   // The <error/> element (in the stanza's namespace, i.e. without its own xmlns).
   Element to_element(std::string_view stanza_ns) const;
@@ -65,6 +78,7 @@ class StanzaError : public std::runtime_error {
   ErrorCondition condition_;
   ErrorType type_;
   std::string text_;
+  std::optional<AppCondition> app_condition_;
 };
 
 }  // namespace legate

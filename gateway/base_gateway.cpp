@@ -155,6 +155,52 @@ Component& BaseGateway::component() {
   return runtime().component;
 }
 
+bool BaseGateway::is_admin(const Jid& jid) const {
+  const Jid bare = jid.bare();
+  for (const auto& admin : runtime_->settings.admins)
+    if (admin == bare) return true;
+  return false;
+}
+
+std::shared_ptr<Session> BaseGateway::session_of(const Jid& user) {
+  return runtime().sessions->find(user.bare());
+}
+
+const GatewayInfo& BaseGateway::declared() const { return runtime_->info; }
+
+void BaseGateway::set_chat_handler(std::function<bool(const Jid&, std::string_view)> handler) {
+  runtime().chat_handler = std::move(handler);
+}
+
+asio::awaitable<std::optional<std::string>> BaseGateway::ask(const Jid& user,
+                                                             std::string_view prompt,
+                                                             std::chrono::seconds timeout) {
+  co_return co_await runtime().sessions->input(user.bare(), prompt, timeout);
+}
+
+std::size_t BaseGateway::user_count() { return runtime().users.count(); }
+
+std::vector<User> BaseGateway::all_users() {
+  std::vector<User> out;
+  for (auto& r : runtime().users.all())
+    out.push_back(User{r.jid, std::move(r.legacy_data), std::move(r.preferences), r.id});
+  return out;
+}
+
+Registration& BaseGateway::registration() { return *runtime().registration; }
+
+asio::awaitable<void> BaseGateway::remove_user(const Jid& user) {
+  co_await runtime().registration->remove(user);
+}
+
+void BaseGateway::update_preferences(const Jid& user, Json preferences) {
+  runtime().users.update_preferences(user.bare(), preferences);
+  if (auto session = session_of(user)) session->set_preferences(std::move(preferences));
+}
+
+void BaseGateway::re_login(const Jid& user) { runtime().sessions->re_login(user.bare()); }
+std::size_t BaseGateway::logged_in_count() { return runtime().sessions->logged_in_count(); }
+
 BaseGateway::Runtime& BaseGateway::runtime() {
   if (!runtime_) throw std::logic_error("BaseGateway used before attach()");
   return *runtime_;

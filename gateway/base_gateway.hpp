@@ -3,6 +3,8 @@
 // XMPP side: XEP-0077 registration, storage of users, presence towards the gateway JID.
 #pragma once
 
+#include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -23,6 +25,7 @@ namespace legate {
 
 class Component;
 class Database;
+class Registration;
 class UserStore;
 
 // Deployment settings the gateway needs (from the [gateway] section of the config).
@@ -80,6 +83,26 @@ class BaseGateway {
   void attach(Component& component, Database& database, GatewaySettings settings);
   // Logs every session out (contacts go unavailable); called by run() before it stops.
   asio::awaitable<void> shutdown();
+
+  // --- for the commands layer ---
+  bool is_admin(const Jid& jid) const;
+  std::shared_ptr<Session> session_of(const Jid& user);
+  const GatewayInfo& declared() const;
+  // A chat line from a user to the gateway JID that nothing else consumed; return true
+  // when handled (chat commands).
+  void set_chat_handler(std::function<bool(const Jid& from, std::string_view body)> handler);
+  // Sends `prompt` (if any) and waits for the user's next chat line.
+  asio::awaitable<std::optional<std::string>> ask(const Jid& user, std::string_view prompt,
+                                                  std::chrono::seconds timeout);
+  std::size_t user_count();
+  std::size_t logged_in_count();
+  std::vector<User> all_users();
+  Registration& registration();
+  // Unregisters a user (their session logs out, their data is deleted).
+  asio::awaitable<void> remove_user(const Jid& user);
+  // Stores a user's preferences and hands them to their live session.
+  void update_preferences(const Jid& user, Json preferences);
+  void re_login(const Jid& user);
 
   struct Runtime;  // framework internals (registration, storage, waiters)
   Runtime& runtime();

@@ -6,12 +6,11 @@
 #include "gateway/runtime.hpp"
 #include "gateway/sessions.hpp"
 #include "legacy/contact_stanzas.hpp"
+#include "legacy/message_ids.hpp"
 #include "storage/id_map.hpp"
 
 namespace legate {
 namespace {
-
-constexpr std::string_view kMessageKind = "message";
 
 int rank(PresenceShow show) {  // most available first
   switch (show) {
@@ -44,7 +43,7 @@ struct Pending {
 };
 
 LegacyId legacy_id_for(Session& session, const std::string& xmpp_id) {
-  auto id = session.id_map().legacy_id(session.user().id, kMessageKind, xmpp_id);
+  auto id = find_legacy_id(session.id_map(), session.user().id, xmpp_id);
   if (!id) throw StanzaError(ErrorCondition::item_not_found, "unknown message " + xmpp_id);
   return *id;
 }
@@ -58,7 +57,7 @@ asio::awaitable<void> deliver(Sessions& sessions, Session& session, Contact& con
     case Kind::text: {
       Text text{in.body, in.id, std::nullopt};
       if (in.reply_to_id) {
-        auto legacy = session.id_map().legacy_id(session.user().id, kMessageKind, *in.reply_to_id);
+        auto legacy = find_legacy_id(session.id_map(), session.user().id, *in.reply_to_id);
         const bool to_contact =
             !in.reply_to_jid ||
             Jid::parse(*in.reply_to_jid).value_or(Jid()).bare() == contact.jid();
@@ -66,7 +65,7 @@ asio::awaitable<void> deliver(Sessions& sessions, Session& session, Contact& con
       }
       const LegacyId legacy = co_await session.on_text(contact, text);
       if (!legacy.empty() && !in.id.empty())
-        session.id_map().put(session.user().id, kMessageKind, in.id, legacy);
+        session.id_map().put(session.user().id, kUserMessage, in.id, legacy);
       if (in.wants_receipt && !features.real_receipts && !in.id.empty()) {
         // The legacy side accepted it: as good as a receipt when the network has none.
         sessions.component().send(receipt_message(contact.jid().str(), p.from.str(), in.id));
@@ -74,21 +73,29 @@ asio::awaitable<void> deliver(Sessions& sessions, Session& session, Contact& con
       co_return;
     }
     case Kind::correction: {
+      // Named, not temporaries: g++ 12 destroys temporaries in a co_await expression twice.
       const LegacyId legacy = legacy_id_for(session, in.target_id);
-      co_await session.on_correct(contact, legacy, Text{in.body, in.id, std::nullopt});
-      if (!in.id.empty()) session.id_map().put(session.user().id, kMessageKind, in.id, legacy);
+      const Text text{in.body, in.id, std::nullopt};
+      co_await session.on_correct(contact, legacy, text);
+      if (!in.id.empty()) session.id_map().put(session.user().id, kUserMessage, in.id, legacy);
       co_return;
     }
-    case Kind::retraction:
-      co_await session.on_retract(contact, legacy_id_for(session, in.target_id));
+    case Kind::retraction: {
+      const LegacyId legacy = legacy_id_for(session, in.target_id);
+      co_await session.on_retract(contact, legacy);
       co_return;
-    case Kind::reaction:
-      co_await session.on_react(contact, legacy_id_for(session, in.target_id), in.emojis);
+    }
+    case Kind::reaction: {
+      const LegacyId legacy = legacy_id_for(session, in.target_id);
+      co_await session.on_react(contact, legacy, in.emojis);
       co_return;
-    case Kind::displayed:
-      if (features.markers)
-        co_await session.on_displayed(contact, legacy_id_for(session, in.target_id));
+    }
+    case Kind::displayed: {
+      if (!features.markers) co_return;
+      const LegacyId legacy = legacy_id_for(session, in.target_id);
+      co_await session.on_displayed(contact, legacy);
       co_return;
+    }
     case Kind::chat_state:
       if (features.chat_states && in.chat_state)
         co_await session.on_chat_state(contact, *in.chat_state);

@@ -30,6 +30,12 @@ struct GatewayInfo {
   unsigned two_factor_attempts = 3;
   // What the bridge's sessions can do (advertised in the contacts' disco#info and caps).
   Features features;
+  // Per-user preferences (values stored as JSON); shown by the `preferences` command.
+  std::vector<FormField> preference_fields;
+  // Search form (XEP-0055 and `find`); empty: no search. With one field, XEP-0100's
+  // jabber:iq:gateway prompt uses it.
+  std::vector<FormField> search_fields;
+  std::string search_instructions = "Search for a contact.";
   // The gateway's own avatar (PNG bytes or a file path), shown like a contact's.
   std::string avatar;
   std::string avatar_path;

@@ -31,6 +31,7 @@ void on_message(Runtime& rt, Element& stanza) {
   const std::string_view body = message.body();
   if (body.empty()) return;  // chat states, receipts…: nothing to do here
   if (rt.chat_input.deliver(user.str(), std::string(body))) return;
+  if (rt.chat_handler && rt.chat_handler(*from, body)) return;
   if (!rt.users.find(user)) {
     throw StanzaError(ErrorCondition::registration_required, "register with this gateway first");
   }

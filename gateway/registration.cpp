@@ -71,7 +71,8 @@ asio::awaitable<Registration::Step> Registration::begin(const Jid& user, const F
   const Form definition = form_for(bare);
   if (auto error = validate_submission(definition, submitted))
     throw StanzaError(ErrorCondition::not_acceptable, error->var + ": " + error->message);
-  Json data = co_await rt_.gateway.validate(bare, with_defaults(definition, submitted));
+  const Form complete = with_defaults(definition, submitted);  // named: see contact_routing
+  Json data = co_await rt_.gateway.validate(bare, complete);
 
   User candidate{bare, std::move(data), boost::json::object(), 0};
   if (auto record = rt_.users.find(bare)) {

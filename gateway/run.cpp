@@ -42,7 +42,7 @@ std::vector<Jid> parse_jid_list(const std::string& text) {
 }  // namespace
 
 int run_gateway(BaseGateway& gateway, int argc, char** argv, std::string_view program,
-                std::string_view version) {
+                std::string_view version, const std::function<void()>& attached) {
   auto loaded = load_config(argc, argv, program, version, gateway.declared_settings());
   if (auto* exit = std::get_if<ConfigExit>(&loaded)) {
     (exit->code == 0 ? std::cout : std::cerr) << exit->message;
@@ -76,6 +76,7 @@ int run_gateway(BaseGateway& gateway, int argc, char** argv, std::string_view pr
     spdlog::info("database {}", path);
     component->set_version({std::string(program), std::string(version), {}});
     gateway.attach(*component, *database, std::move(settings));
+    if (attached) attached();
   } catch (const std::exception& e) {
     std::cerr << program << ": configuration error: " << e.what() << "\n";
     return 2;

@@ -2,6 +2,7 @@
 // database, component connection, the gateway, signals.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string_view>
 
@@ -10,14 +11,10 @@
 namespace legate {
 
 // Runs `gateway` until SIGINT/SIGTERM; returns the process exit code
-// (0 on a clean stop, 2 for a configuration error, 1 for a fatal error).
+// (0 on a clean stop, 2 for a configuration error, 1 for a fatal error). `attached` runs
+// once the gateway is wired to its component (the layers above install themselves).
+// Bridges call legate::run<G>() from commands/run.hpp instead.
 int run_gateway(BaseGateway& gateway, int argc, char** argv, std::string_view program,
-                std::string_view version);
-
-template <class Gateway>
-int run(int argc, char** argv, std::string_view program, std::string_view version) {
-  Gateway gateway;
-  return run_gateway(gateway, argc, argv, program, version);
-}
+                std::string_view version, const std::function<void()>& attached = {});
 
 }  // namespace legate

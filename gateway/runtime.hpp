@@ -34,6 +34,7 @@ struct BaseGateway::Runtime {
   HttpUpload upload;
   std::unique_ptr<Registration> registration;
   std::unique_ptr<Sessions> sessions;
+  std::function<bool(const Jid&, std::string_view)> chat_handler;
 
   bool is_allowed(const Jid& user) const;
   void send_chat(const Jid& to, std::string_view text);

@@ -5,14 +5,12 @@
 
 #include "component/component.hpp"
 #include "legacy/contact_stanzas.hpp"
+#include "legacy/message_ids.hpp"
 #include "legacy/session.hpp"
 #include "storage/id_map.hpp"
 
 namespace legate {
 namespace {
-
-// Message ids of both directions share one id-map kind: legacy ids are unique per user.
-constexpr std::string_view kMessageKind = "message";
 
 std::string_view show_name(PresenceShow show) {
   switch (show) {
@@ -126,13 +124,15 @@ std::string Contact::send_text(std::string_view body, LegacyId legacy_id, std::o
   const std::string id = router.next_id();
   std::optional<ReplyTo> reply;
   if (reply_to) {
-    if (auto target = xmpp_id_of(*reply_to)) reply = ReplyTo{*reply_to, *target, true};
+    if (auto target = find_xmpp_id(session_.id_map(), session_.user().id, *reply_to))
+      reply = ReplyTo{*reply_to, target->xmpp_id, target->by_contact};
   }
   // Markable and with a receipt request: the user's client then reports delivery and
   // reading, which reach the bridge's on_displayed().
   session_.host().component().send(
       text_message(jid_.str(), session_.user_jid().str(), id, body, when, reply, true));
-  if (!legacy_id.empty()) session_.id_map().put(session_.user().id, kMessageKind, id, legacy_id);
+  if (!legacy_id.empty())
+    session_.id_map().put(session_.user().id, kContactMessage, id, legacy_id);
   return id;
 }
 
@@ -197,7 +197,9 @@ void Contact::displayed(const LegacyId& legacy_id) {
 }
 
 std::optional<std::string> Contact::xmpp_id_of(const LegacyId& legacy_id) {
-  return session_.id_map().xmpp_id(session_.user().id, kMessageKind, legacy_id);
+  auto found = find_xmpp_id(session_.id_map(), session_.user().id, legacy_id);
+  if (!found) return std::nullopt;
+  return found->xmpp_id;
 }
 
 void Contact::mark_in_roster(bool in_roster) {

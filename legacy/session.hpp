@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "component/asio.hpp"
+#include "component/form.hpp"
 #include "component/jid.hpp"
 #include "legacy/roster.hpp"
 #include "legacy/session_host.hpp"
@@ -56,6 +57,8 @@ class Session : public std::enable_shared_from_this<Session> {
   virtual asio::awaitable<void> on_chat_state(Contact& to, ChatState state);
   virtual asio::awaitable<void> on_presence(const UserPresence& presence);
   virtual asio::awaitable<void> on_friend_request(Contact& contact);
+  // Searches the legacy network with the gateway's search form (XEP-0055, `find`).
+  virtual asio::awaitable<SearchResult> on_search(const Form& form);
 
   // --- helpers ---
   const SessionUser& user() const { return user_; }
@@ -78,6 +81,7 @@ class Session : public std::enable_shared_from_this<Session> {
   // --- framework side ---
   IdMap& id_map();
   void set_logged_in(bool logged_in) { logged_in_ = logged_in; }
+  void set_preferences(Json preferences) { user_.preferences = std::move(preferences); }
   // Cancels every task started with spawn().
   void cancel_tasks();
   // Runs `work` after the work queued before it (XMPP events of one user stay in order).

@@ -41,6 +41,12 @@ struct Text {
   std::optional<ReplyTo> reply_to;
 };
 
+// Rows found by a search (XEP-0055, the `find` command); each row has a "jid" value.
+struct SearchResult {
+  std::vector<std::pair<std::string, std::string>> columns;  // var, label ("jid" included)
+  std::vector<std::vector<std::string>> rows;                // values in column order
+};
+
 // What the bridge can do; disco#info and caps of contacts advertise only these.
 struct Features {
   bool corrections = false;  // on_correct / Contact::correct (XEP-0308)

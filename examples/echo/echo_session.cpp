@@ -68,7 +68,10 @@ awaitable<void> EchoSession::echo(legate::Contact& contact, legate::LegacyId id,
   contact.displayed(id);
   const legate::LegacyId reply = new_message_id();
   contact.send_text("Echo (" + id + "): " + body, reply, std::nullopt, id);
-  contact.react(id, {"👍"});
+  const auto& prefs = user().preferences;
+  const bool react = !(prefs.is_object() && prefs.as_object().contains("react") &&
+                       prefs.as_object().at("react") == "0");
+  if (react) contact.react(id, {"👍"});
   if (body.find("correct me") != std::string::npos) {
     co_await sleep_for(300ms);
     contact.correct(reply, "Echo (" + id + "), corrected: " + body);
@@ -113,6 +116,23 @@ awaitable<void> EchoSession::on_presence(const legate::UserPresence& presence) {
   spdlog::info("echo: {} is now {}", user_jid().str(),
                presence.show == legate::PresenceShow::offline ? "offline" : "online");
   co_return;
+}
+
+awaitable<legate::SearchResult> EchoSession::on_search(const legate::Form& form) {
+  const std::string query(form.value("name"));
+  legate::SearchResult found{{{"name", "Name"}, {"jid", "JID"}}, {}};
+  if (!query.empty() && query.find_first_not_of("+0123456789 ") == std::string::npos) {
+    legate::Contact& contact = roster().by_legacy_id(query);  // any number is on the network
+    found.rows.push_back({query, contact.jid().str()});
+    co_return found;
+  }
+  for (const char* id : {"alice", "bob", "carol"}) {
+    legate::Contact& contact = roster().by_legacy_id(id);
+    std::string name = contact.name(), lower = name;
+    for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (lower.find(query) != std::string::npos) found.rows.push_back({name, contact.jid().str()});
+  }
+  co_return found;
 }
 
 }  // namespace echo

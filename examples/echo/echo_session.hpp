@@ -28,6 +28,7 @@ class EchoSession : public legate::Session {
   legate::asio::awaitable<void> on_chat_state(legate::Contact& to,
                                               legate::ChatState state) override;
   legate::asio::awaitable<void> on_presence(const legate::UserPresence& presence) override;
+  legate::asio::awaitable<legate::SearchResult> on_search(const legate::Form& form) override;
 
  private:
   legate::asio::awaitable<void> echo(legate::Contact& contact, legate::LegacyId id,

@@ -1,9 +1,11 @@
 #!/usr/bin/python3
 # Narrated demo of a Legate gateway for humans: starts a private Prosody, runs
 # the gateway as its XEP-0114 component, logs in as a user and shows the real
-# replies (disco#info, ping RTT, version), then restarts Prosody to show the
-# gateway reconnecting, and cleans everything up. Not a test: see
-# test_component.py. Usage: /usr/bin/python3 demo.py PATH/TO/legate-echo
+# replies (disco#info, ping RTT, version), registers (two-factor code in chat),
+# shows the echo contacts joining the roster and a short chat with alice as a
+# transcript, then restarts Prosody to show the gateway reconnecting, and cleans
+# everything up. Not a test: see test_component.py, test_messaging.py.
+# Usage: /usr/bin/python3 demo.py PATH/TO/legate-echo
 # LEGATE_KEEP_TMP=1 keeps the temp dir (Prosody config/log, gateway stderr).
 import os
 import sys
@@ -11,11 +13,14 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
-from xmpp_helpers import (Inbox, body_has, body_starts, register_get,  # noqa: E402
-                          register_set, send_chat)
+from xmpp_helpers import (CHATSTATES_NS, CORRECT_NS, MARKERS_NS,  # noqa: E402
+                          RECEIPTS_NS, REPLY_NS, Inbox, body_has, body_starts, child,
+                          nick_of, reaction, reactions_of, receipt_request,
+                          register_get, register_set, roster_items, send_chat, send_message)
 
 GW = "gw.localhost"
 USER, PASSWORD = "tester", "tester-pw"
+CONTACTS = ("alice", "bob", "carol")
 
 
 def say(text=""):
@@ -48,6 +53,82 @@ def wait_for_gateway(client, gateway, timeout):
     t0 = time.monotonic()
     harness.wait_until(answered, timeout, 0.25, f"{GW} answering")
     return time.monotonic() - t0
+
+
+def show_contacts_arriving(client, inbox):
+    """Each echo contact asks to join the roster (XEP-0356 would push them instead);
+    slixmpp approves and asks back, as a user clicking "accept" would."""
+    for user in CONTACTS:
+        jid = f"{user}@{GW}"
+        request = inbox.expect("presence", lambda p, jid=jid: p["type"] == "subscribe"
+                               and p["from"].bare == jid, 10, f"a subscription request from {jid}")
+        say(f"   {jid} asks to join the roster as \"{nick_of(request)}\" (accepted)")
+
+    def complete():
+        items = roster_items(client)
+        return all(items.get(f"{u}@{GW}", {}).get("subscription") == "both" for u in CONTACTS)
+    harness.wait_until(complete, 10, 0.2, "alice, bob and carol in the roster")
+    for user in CONTACTS:
+        p = inbox.presence("available", f"{user}@{GW}", 10)
+        item = roster_items(client)[f"{user}@{GW}"]
+        say(f"     roster: {user + '@' + GW:<20} subscription {item['subscription']},"
+            f" online: {p['status']}")
+
+
+def describe_event(m, me):
+    """One transcript line for a stanza from alice (None for nothing worth showing)."""
+    if m["type"] == "error":
+        return f"(error: {m['error']['condition']} {m['error']['text']})"
+    if child(m, CORRECT_NS, "replace") is not None:
+        return f"(alice corrected: {m['body']})"
+    if m["body"]:
+        quoted = child(m, REPLY_NS, "reply")
+        line = f"alice: {m['body']}"
+        if quoted is not None and quoted.get("id") in me:
+            text = me[quoted.get("id")]
+            line += f"   (↩ your \"{text if len(text) <= 20 else text[:20] + '…'}\")"
+        return line
+    if reactions_of(m) is not None:
+        emojis = "".join(reactions_of(m)[1]) or "nothing (reaction removed)"
+        return f"(alice reacted {emojis})"
+    if child(m, CHATSTATES_NS, "composing") is not None:
+        return "(alice is typing…)"
+    if child(m, MARKERS_NS, "displayed") is not None:
+        return "(alice read it)"
+    if child(m, RECEIPTS_NS, "received") is not None:
+        return "(✓ delivered)"
+    return None
+
+
+def transcript(inbox, me, done, timeout=10):
+    """Print alice's stanzas as they arrive, until done(stanza) is true; returns them."""
+    alice, seen = f"alice@{GW}", []
+    while True:
+        m = inbox.message(lambda m: True, timeout, "alice's next message", alice)
+        seen.append(m)
+        line = describe_event(m, me)
+        if line:
+            say(f"   {line}")
+        if done(m) or m["type"] == "error":
+            return seen
+
+
+def chat_with_alice(client, inbox):
+    alice, me = f"alice@{GW}", {}
+
+    def write(mid, body, extra=()):
+        me[mid] = body
+        send_message(client, alice, body, mid, extra)
+        say(f"   me: {body}")
+    write("demo-1", "Hi alice!", [receipt_request()])
+    got = transcript(inbox, me, lambda m: reactions_of(m) is not None)
+    write("demo-2", "Get this wrong, then correct me")
+    transcript(inbox, me, lambda m: child(m, CORRECT_NS, "replace") is not None)
+    answer = next((m for m in got if (m["body"] or "").startswith("Echo (")), None)
+    if answer is not None:
+        say("   me: 👍  (a reaction to alice's first answer)")
+        send_message(client, alice, None, "demo-3", reaction(answer["id"], "👍"))
+        transcript(inbox, me, lambda m: bool(m["body"]))
 
 
 def main(binary):
@@ -105,6 +186,15 @@ def main(binary):
             welcome = inbox.message(body_starts("Welcome"), 10, "the welcome")
             say(f"   gateway: {welcome['body']}")
             say("   registered: " + str(register_get(client, GW)["registered"]))
+
+            step("The echo contacts join the roster and come online")
+            status = inbox.expect("presence", lambda p: p["from"].bare == GW
+                                  and p["status"].startswith("Connected"), 10, "login")
+            say(f"   gateway status: {status['status']}")
+            show_contacts_arriving(client, inbox)
+
+            step("A short chat with alice (she echoes, reads, reacts and corrects herself)")
+            chat_with_alice(client, inbox)
 
             step("Restarting Prosody: the gateway should reconnect by itself")
             t0 = time.monotonic()

@@ -1,7 +1,9 @@
 # Small XMPP helpers for the end-to-end tests, on top of client.Client: an Inbox that
 # collects a client's incoming messages and presences (raw slixmpp handlers) and waits
 # for an expected one with a timeout; XEP-0077 (jabber:iq:register) request builders
-# and a parser for the registration query. Used by test_registration.py.
+# and a parser for the registration query; messages with extension elements (receipts,
+# markers, replies, reactions, corrections, retractions) and their parsing. Used by
+# test_registration.py, test_messaging.py and demo.py.
 import asyncio
 import time
 import xml.etree.ElementTree as ET
@@ -14,11 +16,23 @@ REGISTER_NS = "jabber:iq:register"
 XDATA_NS = "jabber:x:data"
 OOB_NS = "jabber:x:oob"
 STANZAS_NS = "urn:ietf:params:xml:ns:xmpp-stanzas"
+ROSTER_NS = "jabber:iq:roster"
+NICK_NS = "http://jabber.org/protocol/nick"
+RECEIPTS_NS = "urn:xmpp:receipts"
+MARKERS_NS = "urn:xmpp:chat-markers:0"
+CHATSTATES_NS = "http://jabber.org/protocol/chatstates"
+REPLY_NS = "urn:xmpp:reply:0"
+REACTIONS_NS = "urn:xmpp:reactions:0"
+CORRECT_NS = "urn:xmpp:message-correct:0"
+RETRACT_NS = "urn:xmpp:message-retract:1"
+FALLBACK_NS = "urn:xmpp:fallback:0"
+HINTS_NS = "urn:xmpp:hints"
 
 
 class Inbox:
-    """Every <message/> and <presence/> a Client's current stream receives, in order.
-    attach() after each Client.connect() (a reconnect makes a new stream object)."""
+    """Every <message/> and <presence/> a Client's current stream receives, in order, and
+    roster pushes (kind "roster": the <iq type='set'>). attach() after each
+    Client.connect() (a reconnect makes a new stream object)."""
 
     def __init__(self, client):
         self.client, self.items = client, []   # items: (kind, stanza)
@@ -29,6 +43,9 @@ class Inbox:
             xmpp.register_handler(Callback(
                 f"inbox {kind}", MatchXPath(f"{{{xmpp.default_ns}}}{kind}"),
                 lambda stanza, kind=kind: self.items.append((kind, stanza))))
+        xmpp.register_handler(Callback(
+            "inbox roster push", MatchXPath(f"{{{xmpp.default_ns}}}iq/{{{ROSTER_NS}}}query"),
+            lambda iq: iq["type"] == "set" and self.items.append(("roster", iq))))
         return self
 
     def clear(self):
@@ -42,15 +59,18 @@ class Inbox:
                 return stanza
         return None
 
-    def expect(self, kind, pred, timeout, what):
+    def expect(self, kind, pred, timeout, what, alive=None):
         """Wait up to `timeout` s for a stanza of `kind` matching pred; TimeoutError
-        (listing what did arrive) if none does."""
+        (listing what did arrive) if none does. alive(): called while waiting, raises
+        to give up early (e.g. the gateway died)."""
         async def poll():
             deadline = time.monotonic() + timeout
             while True:
                 found = self.find(kind, pred)
                 if found is not None:
                     return found
+                if alive is not None:
+                    alive()
                 if time.monotonic() >= deadline:
                     raise TimeoutError(f"no {what} within {timeout:.0f} s; "
                                        f"{self.client.jid} got: {self.summary()}")
@@ -72,7 +92,10 @@ class Inbox:
                 body = s["body"]
                 out.append(f"message {s['type']} from {s['from']}: "
                            f"{body[:60]!r}" if body else f"message {s['type']} from "
-                           f"{s['from']} (no body)")
+                           f"{s['from']} (no body: {payload_names(s)})")
+            elif kind == "roster":
+                out.append("roster push " + ", ".join(
+                    i.get("jid", "?") for i in s.xml.iter(f"{{{ROSTER_NS}}}item")))
             else:
                 out.append(f"presence {s['type']} from {s['from']}")
         return "[" + "; ".join(out) + "]" if out else "nothing"
@@ -160,3 +183,88 @@ def oob_url(message):
     """The <x xmlns='jabber:x:oob'><url/> of a message, or None."""
     url = message.xml.find(f"{{{OOB_NS}}}x/{{{OOB_NS}}}url")
     return None if url is None else (url.text or "").strip()
+
+
+def payload_names(stanza):
+    """The local names of a stanza's children, e.g. 'body,reply,active'."""
+    return ",".join(c.tag.partition("}")[2] or c.tag for c in stanza.xml)
+
+
+def child(stanza, ns, name):
+    """The ElementTree child {ns}name of a slixmpp stanza, or None."""
+    return stanza.xml.find(f"{{{ns}}}{name}")
+
+
+def child_id(stanza, ns, name):
+    """The id attribute of the child {ns}name, or None if there is no such child."""
+    c = child(stanza, ns, name)
+    return None if c is None else c.get("id")
+
+
+def element(ns, name, text=None, children=(), **attrs):
+    e = ET.Element(f"{{{ns}}}{name}", {k: v for k, v in attrs.items() if v is not None})
+    e.text = text
+    e.extend(children)
+    return e
+
+
+def send_message(client, to, body=None, mid=None, extra=()):
+    """A chat message with optional body, id and extension elements (see element())."""
+    msg = client.xmpp.make_message(mto=to, mbody=body, mtype="chat")
+    if mid:
+        msg["id"] = mid
+    for e in extra:
+        msg.xml.append(e)
+    msg.send()
+    return msg
+
+
+def receipt_request():
+    return element(RECEIPTS_NS, "request")
+
+
+def correction(target_id):
+    return element(CORRECT_NS, "replace", id=target_id)
+
+
+def retraction(target_id):
+    """XEP-0424 retraction with the fallback body old clients show."""
+    return [element(RETRACT_NS, "retract", id=target_id),
+            element(FALLBACK_NS, "fallback", **{"for": RETRACT_NS}),
+            element(HINTS_NS, "store")]
+
+
+def reaction(target_id, *emojis):
+    return [element(REACTIONS_NS, "reactions", id=target_id,
+                    children=[element(REACTIONS_NS, "reaction", e) for e in emojis]),
+            element(HINTS_NS, "store")]
+
+
+def reactions_of(message):
+    """(target id, [emoji, ...]) of a XEP-0444 message, or None."""
+    r = child(message, REACTIONS_NS, "reactions")
+    if r is None:
+        return None
+    return r.get("id"), [e.text or "" for e in r.findall(f"{{{REACTIONS_NS}}}reaction")]
+
+
+def nick_of(presence):
+    n = child(presence, NICK_NS, "nick")
+    return None if n is None else (n.text or "")
+
+
+def roster_items(client, fresh=False):
+    """{bare jid: {'name', 'subscription', 'groups'}} of the client's roster: what
+    slixmpp keeps from the initial fetch and later pushes, or (fresh=True) a new
+    roster get answered by the server."""
+    if fresh:
+        iq = client.xmpp.make_iq_get(queryxmlns=ROSTER_NS)
+        t = client.timeout
+        query = client.run(iq.send(timeout=t), t + 1).xml.find(f"{{{ROSTER_NS}}}query")
+        return {i.get("jid"): {"name": i.get("name") or "",
+                               "subscription": i.get("subscription") or "none",
+                               "groups": [g.text or "" for g in i.findall(f"{{{ROSTER_NS}}}group")]}
+                for i in query.findall(f"{{{ROSTER_NS}}}item")}
+    roster = client.xmpp.client_roster
+    return {str(j): {"name": roster[j]["name"], "subscription": roster[j]["subscription"],
+                     "groups": list(roster[j]["groups"])} for j in roster.keys()}

@@ -4,9 +4,9 @@
 #include <doctest/doctest.h>
 
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <future>
+#include <thread>
 
 #include "component/xml_parse.hpp"
 
@@ -27,15 +27,26 @@ ComponentHarness::ComponentHarness(std::function<void(ConnectionOptions&)> tweak
 }
 
 ComponentHarness::~ComponentHarness() {
-  if (thread_.joinable()) {
-    boost::asio::post(io_, [this] { component_->stop(); });
-    server_.close_stream();
-    thread_.join();
+  stop();
+}
+
+void ComponentHarness::stop(bool force) {
+  if (!thread_.joinable()) return;
+  boost::asio::post(io_, [this] { component_->stop(); });
+  server_.close_stream();
+  if (force) {
+    // The connection's coroutine must end first: its frame refers to the component.
+    const auto deadline = std::chrono::steady_clock::now() + 5s;
+    while (!run_finished_ && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(5ms);
+    io_.stop();
   }
+  thread_.join();
 }
 
 void ComponentHarness::start() {
-  boost::asio::co_spawn(io_, component_->run(), boost::asio::detached);
+  boost::asio::co_spawn(io_, component_->run(),
+                        [this](std::exception_ptr) { run_finished_ = true; });
   thread_ = std::thread([this] { io_.run(); });
   REQUIRE_MESSAGE(server_.accept_component(), server_.reason());
 }

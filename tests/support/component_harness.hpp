@@ -2,6 +2,7 @@
 // FakeServer, with helpers to inject stanzas and expect replies compared as XML trees.
 #pragma once
 
+#include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <functional>
 #include <optional>
@@ -28,6 +29,10 @@ class ComponentHarness {
 
   // Starts the component thread and completes the handshake (REQUIREs success).
   void start();
+  // Stops the component and joins its thread (idempotent; the destructor does it too).
+  // `force`: once the component's run() returned, also stops the io_context, dropping the
+  // work still queued on it (timers of a gateway's sessions would keep it running).
+  void stop(bool force = false);
   // Runs `fn` on the component's thread and waits for it.
   void on_component_thread(std::function<void()> fn);
 
@@ -41,6 +46,7 @@ class ComponentHarness {
   FakeServer server_;
   boost::asio::io_context io_;  // outlives the component's timers and sockets
   std::optional<Component> component_;
+  std::atomic<bool> run_finished_{false};
   std::thread thread_;
 };
 

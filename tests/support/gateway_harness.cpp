@@ -3,10 +3,13 @@
 
 #include <doctest/doctest.h>
 
+#include <future>
 #include <random>
+#include <utility>
 
 #include "component/stanza.hpp"
 #include "storage/user_store.hpp"
+#include "tests/support/scripted_session.hpp"
 
 namespace legate::test {
 
@@ -31,6 +34,11 @@ asio::awaitable<void> ScriptedGateway::unregister(User&) {
   co_return;
 }
 
+std::unique_ptr<Session> ScriptedGateway::make_session(SessionHost& host, SessionUser user) {
+  if (!sessions) return nullptr;
+  return std::make_unique<ScriptedSession>(host, std::move(user), sessions);
+}
+
 TempDir::TempDir() {
   std::random_device random;
   path_ = std::filesystem::temp_directory_path() / ("legate-test-" + std::to_string(random()));
@@ -42,19 +50,52 @@ TempDir::~TempDir() {
   std::filesystem::remove_all(path_, ignored);
 }
 
+namespace {
+GatewayOptions options_of(RegistrationType type, GatewaySettings settings,
+                          std::chrono::seconds timeout) {
+  GatewayOptions options;
+  options.type = type;
+  options.settings = std::move(settings);
+  options.timeout = timeout;
+  return options;
+}
+}  // namespace
+
 GatewayHarness::GatewayHarness(RegistrationType type, GatewaySettings settings,
-                               std::chrono::seconds timeout) {
-  database_.emplace((dir_.path() / "gateway.sqlite").string());
-  gateway_.declared.name = "Test Gateway";
-  gateway_.declared.type = "test";
-  gateway_.declared.registration_type = type;
-  gateway_.declared.instructions = "Log in, please.";
-  gateway_.declared.registration_fields = {FormField::text("username", "User name", true),
-                                           FormField::private_text("password", "Password", true)};
-  gateway_.declared.welcome_message = "Welcome!";
-  gateway_.declared.registration_timeout = timeout;
-  gateway_.attach(harness_.component(), *database_, std::move(settings));
+                               std::chrono::seconds timeout)
+    : GatewayHarness(options_of(type, std::move(settings), timeout)) {}
+
+GatewayHarness::GatewayHarness(GatewayOptions options) {
+  database_path_ =
+      options.database.empty() ? dir_.path() / "gateway.sqlite" : std::move(options.database);
+  database_.emplace(database_path_.string());
+  gateway_.emplace();
+  gateway_->declared.name = "Test Gateway";
+  gateway_->declared.type = "test";
+  gateway_->declared.registration_type = options.type;
+  gateway_->declared.instructions = "Log in, please.";
+  gateway_->declared.registration_fields = {FormField::text("username", "User name", true),
+                                            FormField::private_text("password", "Password", true)};
+  gateway_->declared.welcome_message = "Welcome!";
+  gateway_->declared.registration_timeout = options.timeout;
+  gateway_->declared.features = options.features;
+  gateway_->sessions = std::move(options.sessions);
+  gateway_->attach(harness_.component(), *database_, std::move(options.settings));
+  // Registered after attach(), so it runs after the gateway's own callback (login_all):
+  // stanzas the test injects then never overtake it (the component dispatches stanzas
+  // that arrive with the handshake before its connected callbacks run).
+  auto connected = std::make_shared<std::promise<void>>();
+  harness_.component().on_connected([connected, first = true]() mutable {
+    if (std::exchange(first, false)) connected->set_value();
+  });
   harness_.start();
+  REQUIRE_MESSAGE(connected->get_future().wait_for(5s) == std::future_status::ready,
+                  "the component did not report its connection");
+}
+
+GatewayHarness::~GatewayHarness() {
+  harness_.stop(/*force=*/true);
+  gateway_.reset();
 }
 
 Element GatewayHarness::register_with(std::string_view user, std::string_view username,

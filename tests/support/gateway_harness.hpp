@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -12,14 +13,19 @@
 
 namespace legate::test {
 
+struct SessionScript;
+
 // Hooks: validate() refuses the password "wrong"; the two-factor code is "1234"; the QR
-// text is "qr:<bare jid>"; unregister() is counted.
+// text is "qr:<bare jid>"; unregister() is counted. Users get a ScriptedSession driven by
+// `sessions` when it is set, and no session otherwise.
 class ScriptedGateway : public BaseGateway {
  public:
   GatewayInfo declared;
   int unregister_calls = 0;
+  std::shared_ptr<SessionScript> sessions;
 
   GatewayInfo info() const override { return declared; }
+  std::unique_ptr<Session> make_session(SessionHost& host, SessionUser user) override;
   asio::awaitable<Json> validate(const Jid& user, const Form& form) override;
   asio::awaitable<Json> validate_two_factor_code(User& user, std::string code) override;
   asio::awaitable<std::string> get_qr_text(User& user) override;
@@ -36,12 +42,28 @@ class TempDir {
   std::filesystem::path path_;
 };
 
+struct GatewayOptions {
+  RegistrationType type = RegistrationType::form;
+  GatewaySettings settings;
+  std::chrono::seconds timeout{30};
+  // The SQLite file; empty: a fresh one in a temp dir. Set it to restart a gateway on the
+  // database a previous GatewayHarness (destroyed by then) used.
+  std::filesystem::path database;
+  std::shared_ptr<SessionScript> sessions;  // ScriptedGateway::sessions
+  Features features;                        // declared.features (read once, at attach)
+};
+
 class GatewayHarness {
  public:
   explicit GatewayHarness(RegistrationType type, GatewaySettings settings = {},
                           std::chrono::seconds timeout = std::chrono::seconds(30));
+  explicit GatewayHarness(GatewayOptions options);
+  // Stops the component thread, then destroys the gateway while its io_context still lives
+  // (session timers and tasks unregister from it).
+  ~GatewayHarness();
   ComponentHarness& h() { return harness_; }
-  ScriptedGateway& gateway() { return gateway_; }
+  ScriptedGateway& gateway() { return *gateway_; }
+  const std::filesystem::path& database_path() const { return database_path_; }
   Database& database() { return *database_; }
 
   // Sends a XEP-0077 set with a data form; returns the iq reply.
@@ -58,8 +80,9 @@ class GatewayHarness {
  private:
   // Destroyed bottom-up: the component thread stops before the gateway and database go.
   TempDir dir_;
+  std::filesystem::path database_path_;
   std::optional<Database> database_;
-  ScriptedGateway gateway_;
+  std::optional<ScriptedGateway> gateway_;
   ComponentHarness harness_;
 };
 

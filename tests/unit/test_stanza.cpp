@@ -45,6 +45,26 @@ TEST_CASE("stanza: every condition has a name and a default type, round trip") {
   CHECK(default_type(ErrorCondition::resource_constraint) == ErrorType::wait);
 }
 
+TEST_CASE("stanza: an application-specific condition follows the defined one") {
+  Element request =
+      parse_element("<iq type='set' id='c' from='u@h/r' to='gw.x'><x xmlns='y'/></iq>");
+  StanzaError error(ErrorCondition::bad_request, "stale");
+  error.with_app_condition("bad-sessionid", "http://jabber.org/protocol/commands");
+  const Element reply = error_reply(request, error);
+  const Element expected = parse_element(
+      "<iq id='c' type='error' from='gw.x' to='u@h/r'><error type='modify'>"
+      "<bad-request xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/>"
+      "<text xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'>stale</text>"
+      "<bad-sessionid xmlns='http://jabber.org/protocol/commands'/></error></iq>");
+  CHECK(structural_difference(reply, expected) == "");
+  const StanzaError back = StanzaError::from_stanza(reply);
+  REQUIRE(back.app_condition());
+  CHECK(*back.app_condition() ==
+        AppCondition{"bad-sessionid", "http://jabber.org/protocol/commands"});
+  CHECK_FALSE(StanzaError::from_stanza(error_reply(request, StanzaError(ErrorCondition::gone)))
+                  .app_condition());
+}
+
 TEST_CASE("stanza: error replies swap addresses and keep the id") {
   Element request =
       parse_element("<message id='m' from='u@h/r' to='c@gw.x'><body>x</body></message>");

@@ -1,0 +1,196 @@
+// ScriptedSession implementation.
+#include "tests/support/scripted_session.hpp"
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <thread>
+
+#include "legacy/contact.hpp"
+#include "legacy/roster.hpp"
+
+namespace legate::test {
+namespace {
+
+class ScriptedRoster : public Roster {
+ public:
+  ScriptedRoster(Session& session, std::shared_ptr<SessionScript> script)
+      : Roster(session), script_(std::move(script)) {}
+
+  asio::awaitable<std::vector<LegacyId>> fill() override {
+    std::vector<LegacyId> ids;
+    for (const ScriptedContact& scripted : script_->contacts) {
+      Contact& contact = by_legacy_id(scripted.id);
+      contact.set_name(scripted.name);
+      contact.set_nick(scripted.nick);
+      if (scripted.show) {
+        switch (*scripted.show) {
+          case PresenceShow::online:
+            contact.online(scripted.status);
+            break;
+          case PresenceShow::away:
+            contact.away(scripted.status);
+            break;
+          case PresenceShow::busy:
+            contact.busy(scripted.status);
+            break;
+          case PresenceShow::extended_away:
+            contact.extended_away(scripted.status);
+            break;
+          case PresenceShow::offline:
+            contact.offline(scripted.status);
+            break;
+        }
+      }
+      ids.push_back(scripted.id);
+    }
+    co_return ids;
+  }
+
+ private:
+  std::shared_ptr<SessionScript> script_;
+};
+
+SessionCall call_of(std::string hook, const Contact* to = nullptr, LegacyId id = {}) {
+  SessionCall call;
+  call.hook = std::move(hook);
+  if (to) call.contact = to->legacy_id();
+  call.legacy_id = std::move(id);
+  return call;
+}
+
+}  // namespace
+
+ScriptedSession& SessionScript::session(std::string_view user) {
+  auto it = live.find(Jid(user).bare_str());
+  REQUIRE_MESSAGE(it != live.end(), "no live session for " << user);
+  return *it->second;
+}
+
+std::vector<SessionCall> SessionScript::snapshot(ComponentHarness& h) {
+  std::vector<SessionCall> copy;
+  h.on_component_thread([&] { copy = calls; });
+  return copy;
+}
+
+std::size_t SessionScript::count(ComponentHarness& h, std::string_view hook) {
+  std::size_t n = 0;
+  for (const auto& call : snapshot(h)) n += call.hook == hook ? 1 : 0;
+  return n;
+}
+
+SessionCall SessionScript::wait_for(ComponentHarness& h, std::string_view hook, std::size_t count,
+                                    std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    std::size_t seen = 0;
+    for (const auto& call : snapshot(h)) {
+      if (call.hook == hook && ++seen == count) return call;
+    }
+    REQUIRE_MESSAGE(std::chrono::steady_clock::now() < deadline,
+                    "hook " << hook << " was called " << seen << " times, not " << count);
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
+ScriptedSession::ScriptedSession(SessionHost& host, SessionUser user,
+                                 std::shared_ptr<SessionScript> script)
+    : Session(host, std::move(user)), script_(std::move(script)) {
+  script_->live[user_jid().bare_str()] = this;
+}
+
+ScriptedSession::~ScriptedSession() {
+  auto it = script_->live.find(user_jid().bare_str());
+  if (it != script_->live.end() && it->second == this) script_->live.erase(it);
+}
+
+bool ScriptedSession::record(SessionCall call) {
+  call.user = user_jid().bare_str();
+  const std::string hook = call.hook;
+  script_->calls.push_back(std::move(call));
+  if (auto it = script_->errors.find(hook); it != script_->errors.end())
+    throw StanzaError(it->second, "scripted refusal of " + hook);
+  return script_->unimplemented.count(hook) > 0;
+}
+
+asio::awaitable<std::string> ScriptedSession::login() {
+  record(call_of("login"));
+  struct InFlight {
+    SessionScript& script;
+    explicit InFlight(SessionScript& s) : script(s) {
+      script.max_logins_in_flight =
+          std::max(script.max_logins_in_flight, ++script.logins_in_flight);
+    }
+    ~InFlight() { --script.logins_in_flight; }
+  } in_flight(*script_);
+  if (script_->login_delay.count() > 0) {
+    asio::steady_timer timer(co_await asio::this_coro::executor, script_->login_delay);
+    co_await timer.async_wait(asio::use_awaitable);
+  }
+  if (script_->login_failures > 0) {
+    --script_->login_failures;
+    throw std::runtime_error(script_->failure_text);
+  }
+  co_return script_->login_text;
+}
+
+asio::awaitable<void> ScriptedSession::logout() {
+  record(call_of("logout"));
+  co_return;
+}
+
+std::unique_ptr<Roster> ScriptedSession::make_roster() {
+  return std::make_unique<ScriptedRoster>(*this, script_);
+}
+
+asio::awaitable<LegacyId> ScriptedSession::on_text(Contact& to, const Text& text) {
+  SessionCall call = call_of("text", &to);
+  call.text = text.body;
+  call.xmpp_id = text.xmpp_id;
+  call.reply_to = text.reply_to;
+  if (record(std::move(call))) co_return co_await Session::on_text(to, text);
+  co_return "L" + std::to_string(script_->next_legacy_id++);
+}
+
+asio::awaitable<void> ScriptedSession::on_correct(Contact& to, const LegacyId& id,
+                                                  const Text& text) {
+  SessionCall call = call_of("correct", &to, id);
+  call.text = text.body;
+  call.xmpp_id = text.xmpp_id;
+  if (record(std::move(call))) co_await Session::on_correct(to, id, text);
+}
+
+asio::awaitable<void> ScriptedSession::on_retract(Contact& to, const LegacyId& id) {
+  if (record(call_of("retract", &to, id))) co_await Session::on_retract(to, id);
+}
+
+asio::awaitable<void> ScriptedSession::on_react(Contact& to, const LegacyId& id,
+                                                std::vector<std::string> emojis) {
+  SessionCall call = call_of("react", &to, id);
+  call.emojis = emojis;
+  if (record(std::move(call))) co_await Session::on_react(to, id, std::move(emojis));
+}
+
+asio::awaitable<void> ScriptedSession::on_displayed(Contact& to, const LegacyId& id) {
+  if (record(call_of("displayed", &to, id))) co_await Session::on_displayed(to, id);
+}
+
+asio::awaitable<void> ScriptedSession::on_chat_state(Contact& to, ChatState state) {
+  SessionCall call = call_of("chat_state", &to);
+  call.chat_state = state;
+  if (record(std::move(call))) co_await Session::on_chat_state(to, state);
+}
+
+asio::awaitable<void> ScriptedSession::on_presence(const UserPresence& presence) {
+  SessionCall call = call_of("presence");
+  call.presence = presence;
+  if (record(std::move(call))) co_await Session::on_presence(presence);
+}
+
+asio::awaitable<void> ScriptedSession::on_friend_request(Contact& contact) {
+  if (record(call_of("friend_request", &contact))) co_await Session::on_friend_request(contact);
+}
+
+}  // namespace legate::test

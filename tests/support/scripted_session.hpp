@@ -1,0 +1,107 @@
+// ScriptedSession: a legacy Session for stanza-level tests. Its login() succeeds or fails
+// as a shared SessionScript says, its roster's fill() lists the scripted contacts, and
+// every hook records its call in the script for the test to inspect.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "component/stanza_error.hpp"
+#include "legacy/session.hpp"
+#include "tests/support/component_harness.hpp"
+
+namespace legate::test {
+
+class ScriptedSession;
+
+// One call of a hook. `hook` is login, logout, text, correct, retract, react, displayed,
+// chat_state, presence or friend_request; the other fields are those the hook received.
+struct SessionCall {
+  std::string hook;
+  std::string user;     // bare JID
+  LegacyId contact;     // the contact's legacy id
+  LegacyId legacy_id;   // the message the hook is about (correct, retract, react…)
+  std::string text;     // body of text / correct
+  std::string xmpp_id;  // Text::xmpp_id
+  std::optional<ReplyTo> reply_to;
+  std::vector<std::string> emojis;
+  std::optional<ChatState> chat_state;
+  std::optional<UserPresence> presence;
+};
+
+// A contact fill() returns; its name, nick and presence are set before it is returned.
+struct ScriptedContact {
+  LegacyId id;
+  std::string name;
+  std::string nick;
+  std::optional<PresenceShow> show;  // nullopt: fill() leaves the presence alone
+  std::string status;
+};
+
+// Shared by the gateway (which makes the sessions) and the test. Only touch it on the
+// component thread while the gateway runs (ComponentHarness::on_component_thread).
+struct SessionScript {
+  // login(): the next `login_failures` attempts throw `failure_text`; then it succeeds
+  // with `login_text` (after `login_delay`).
+  int login_failures = 0;
+  std::string failure_text = "the network is down";
+  std::string login_text = "Connected to the scripted network";
+  std::chrono::milliseconds login_delay{0};
+  std::vector<ScriptedContact> contacts;
+  // Hooks (by SessionCall::hook name) left to the Session defaults (feature-not-implemented).
+  std::set<std::string, std::less<>> unimplemented;
+  // Hooks that throw this error (after recording the call).
+  std::map<std::string, ErrorCondition, std::less<>> errors;
+
+  std::vector<SessionCall> calls;
+  int logins_in_flight = 0;  // login() calls not finished yet, and the most seen at once
+  int max_logins_in_flight = 0;
+  int next_legacy_id = 1;                                     // on_text returns "L1", "L2"…
+  std::map<std::string, ScriptedSession*, std::less<>> live;  // by bare JID
+
+  // The live session of a user (REQUIREd).
+  ScriptedSession& session(std::string_view user);
+
+  // Thread-safe from the test thread: a copy of the calls so far.
+  std::vector<SessionCall> snapshot(ComponentHarness& h);
+  // Thread-safe: waits until `hook` was called `count` times and returns that call.
+  SessionCall wait_for(ComponentHarness& h, std::string_view hook, std::size_t count = 1,
+                       std::chrono::milliseconds timeout = std::chrono::seconds(5));
+  // How many times `hook` was called so far.
+  std::size_t count(ComponentHarness& h, std::string_view hook);
+};
+
+class ScriptedSession : public Session {
+ public:
+  ScriptedSession(SessionHost& host, SessionUser user, std::shared_ptr<SessionScript> script);
+  ~ScriptedSession() override;
+
+  asio::awaitable<std::string> login() override;
+  asio::awaitable<void> logout() override;
+  std::unique_ptr<Roster> make_roster() override;
+
+  asio::awaitable<LegacyId> on_text(Contact& to, const Text& text) override;
+  asio::awaitable<void> on_correct(Contact& to, const LegacyId& id, const Text& text) override;
+  asio::awaitable<void> on_retract(Contact& to, const LegacyId& id) override;
+  asio::awaitable<void> on_react(Contact& to, const LegacyId& id,
+                                 std::vector<std::string> emojis) override;
+  asio::awaitable<void> on_displayed(Contact& to, const LegacyId& id) override;
+  asio::awaitable<void> on_chat_state(Contact& to, ChatState state) override;
+  asio::awaitable<void> on_presence(const UserPresence& presence) override;
+  asio::awaitable<void> on_friend_request(Contact& contact) override;
+
+  SessionScript& script() { return *script_; }
+
+ private:
+  // Records the call; true when the hook should fall back to the Session default.
+  bool record(SessionCall call);
+  std::shared_ptr<SessionScript> script_;
+};
+
+}  // namespace legate::test
