@@ -191,7 +191,7 @@ asio::awaitable<Element> AdhocCommands::resume(const std::string& node,
                                                const Jid& requester) {
   auto it = pending_.find(session_id);
   // Another requester's session answers as an unknown one: ids must not be probed.
-  if (it == pending_.end() || it->second.node != node)
+  if (it == pending_.end() || it->second.requester != requester || it->second.node != node)
     throw bad_request("bad-sessionid", "unknown or expired session");
 
   std::optional<Form> submitted;

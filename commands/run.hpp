@@ -14,8 +14,11 @@ template <class Gateway>
 int run(int argc, char** argv, std::string_view program, std::string_view version) {
   Gateway gateway;
   std::unique_ptr<Commands> commands;
-  return run_gateway(gateway, argc, argv, program, version,
-                     [&] { commands = std::make_unique<Commands>(gateway); });
+  return run_gateway(gateway, argc, argv, program, version, [&] {
+    commands = std::make_unique<Commands>(gateway);
+    // A bridge adds its own commands with a member `void add_commands(legate::Commands&)`.
+    if constexpr (requires { gateway.add_commands(*commands); }) gateway.add_commands(*commands);
+  });
 }
 
 }  // namespace legate
