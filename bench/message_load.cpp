@@ -62,6 +62,7 @@ struct Options {
   bool rich = false;  // messages as a modern client sends them (receipt request, markable…)
   bool probe = false;
   std::string database;  // kept (and reused when it exists); empty: a throwaway one
+  std::string tmpdir = "/tmp";  // where the throwaway database goes (/dev/shm: no disk)
   double timeout = 600;
   bool pin = true;
   std::string jid = "gw.localhost";
@@ -73,6 +74,7 @@ constexpr std::string_view kUsage =
     "usage: legate-bench-msg [--spawn PATH] [--pid PID] [--port P] [--users N] [--contacts M]\n"
     "                        [--targets K] [--count N] [--warmup N] [--window W] [--rate R]\n"
     "                        [--delay-ms D] [--rich] [--probe] [--database PATH]\n"
+    "                        [--tmpdir DIR]\n"
     "                        [--timeout SECONDS] [--no-pin] [--jid JID] [--secret S]\n"
     "                        [--status TEXT]\n"
     "  --count 0 measures only the start-up (and --probe).\n";
@@ -123,6 +125,8 @@ Options parse_args(int argc, char** argv) {
       o.delay_ms = std::stod(value);
     else if (key == "--database")
       o.database = value;
+    else if (key == "--tmpdir")
+      o.tmpdir = value;
     else if (key == "--timeout")
       o.timeout = std::stod(value);
     else if (key == "--jid")
@@ -603,7 +607,8 @@ int run(const Options& opt) {
   // registered users. A throwaway one unless --database names one to keep.
   const bool keep = !opt.database.empty();
   const std::string database =
-      keep ? opt.database : "/tmp/legate-bench-msg-" + std::to_string(getpid()) + ".sqlite";
+      keep ? opt.database
+           : opt.tmpdir + "/legate-bench-msg-" + std::to_string(getpid()) + ".sqlite";
   struct RemoveDatabase {
     std::string path;
     ~RemoveDatabase() {

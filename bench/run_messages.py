@@ -3,10 +3,11 @@
 # a Markdown table of medians (the README's "Messaging" table). Usage:
 #   bench/run_messages.py BUILD_DIR [--runs 3] [--rates 1000,5000,10000,0] [--users 100]
 #                         [--contacts 10] [--seconds 10] [--window 20000] [--quiet-load 1.2]
-#                         [--extra "--rich"]
+#                         [--tmpdir /dev/shm] [--extra "--rich"]
 # A rate of 0 means unpaced: the window alone limits the load. Each run sends about
-# rate x --seconds messages (at least 20,000; 50,000 unpaced). With --quiet-load, every run first waits
-# until the 1-minute load average is below that value (other builds make figures noisy).
+# rate x --seconds messages (at least 20,000; 50,000 unpaced). With --quiet-load, each row
+# first waits until the 1-minute load average is below that value (other builds make
+# figures noisy); the load column is the median load when its runs started.
 import argparse
 import os
 import re
@@ -39,8 +40,7 @@ def run_once(args, rate, count):
     argv = [os.path.join(args.build, "bench/legate-bench-msg"), "--spawn",
             os.path.join(args.build, "examples/echo/legate-echo"), "--users", str(args.users),
             "--contacts", str(args.contacts), "--count", str(count), "--window",
-            str(args.window), "--rate", str(rate)] + args.extra.split()
-    wait_quiet(args.quiet_load)
+            str(args.window), "--rate", str(rate), "--tmpdir", args.tmpdir] + args.extra.split()
     load = os.getloadavg()[0]
     out = subprocess.run(argv, capture_output=True, text=True, timeout=900)
     if out.returncode != 0:
@@ -62,6 +62,7 @@ def main():
     ap.add_argument("--seconds", type=float, default=10)
     ap.add_argument("--window", type=int, default=20000)
     ap.add_argument("--quiet-load", type=float, default=0)
+    ap.add_argument("--tmpdir", default="/tmp", help="where the databases go (/dev/shm: no disk)")
     ap.add_argument("--extra", default="", help="more legate-bench-msg flags, e.g. --rich")
     args = ap.parse_args()
     print("| offered msg/s | achieved msg/s (median, min-max) | round trip − delay p50 / p99 µs "
@@ -69,6 +70,7 @@ def main():
     print("|---|---|---|---|---|---|---|")
     for rate in (int(r) for r in args.rates.split(",")):
         count = max(20000, int(rate * args.seconds)) if rate else 50000
+        wait_quiet(args.quiet_load)  # per row: the runs themselves add about 1 to the load
         runs = [run_once(args, rate, count) for _ in range(args.runs)]
         med = {k: statistics.median(r[k] for r in runs) for k in list(FIELDS) + ["load"]}
         rates = [r["steady"] for r in runs]

@@ -166,7 +166,9 @@ std::shared_ptr<Session> BaseGateway::session_of(const Jid& user) {
   return runtime().sessions->find(user.bare());
 }
 
-const GatewayInfo& BaseGateway::declared() const { return runtime_->info; }
+const GatewayInfo& BaseGateway::declared() const {
+  return runtime_->info;
+}
 
 void BaseGateway::set_chat_handler(std::function<bool(const Jid&, std::string_view)> handler) {
   runtime().chat_handler = std::move(handler);
@@ -178,7 +180,9 @@ asio::awaitable<std::optional<std::string>> BaseGateway::ask(const Jid& user,
   co_return co_await runtime().sessions->input(user.bare(), prompt, timeout);
 }
 
-std::size_t BaseGateway::user_count() { return runtime().users.count(); }
+std::size_t BaseGateway::user_count() {
+  return runtime().users.count();
+}
 
 std::vector<User> BaseGateway::all_users() {
   std::vector<User> out;
@@ -187,7 +191,9 @@ std::vector<User> BaseGateway::all_users() {
   return out;
 }
 
-Registration& BaseGateway::registration() { return *runtime().registration; }
+Registration& BaseGateway::registration() {
+  return *runtime().registration;
+}
 
 asio::awaitable<void> BaseGateway::remove_user(const Jid& user) {
   co_await runtime().registration->remove(user);
@@ -198,8 +204,12 @@ void BaseGateway::update_preferences(const Jid& user, Json preferences) {
   if (auto session = session_of(user)) session->set_preferences(std::move(preferences));
 }
 
-void BaseGateway::re_login(const Jid& user) { runtime().sessions->re_login(user.bare()); }
-std::size_t BaseGateway::logged_in_count() { return runtime().sessions->logged_in_count(); }
+void BaseGateway::re_login(const Jid& user) {
+  runtime().sessions->re_login(user.bare());
+}
+std::size_t BaseGateway::logged_in_count() {
+  return runtime().sessions->logged_in_count();
+}
 
 BaseGateway::Runtime& BaseGateway::runtime() {
   if (!runtime_) throw std::logic_error("BaseGateway used before attach()");

@@ -66,9 +66,11 @@ asio::awaitable<void> deliver(Sessions& sessions, Session& session, Contact& con
       const LegacyId legacy = co_await session.on_text(contact, text);
       if (!legacy.empty() && !in.id.empty())
         session.id_map().put(session.user().id, kUserMessage, in.id, legacy);
-      if (in.wants_receipt && !features.real_receipts && !in.id.empty()) {
+      const std::string_view stanza_id = p.header.attr_or("id");
+      if (in.wants_receipt && !features.real_receipts && !stanza_id.empty()) {
         // The legacy side accepted it: as good as a receipt when the network has none.
-        sessions.component().send(receipt_message(contact.jid().str(), p.from.str(), in.id));
+        // XEP-0184 acknowledges the stanza id, not the origin-id.
+        sessions.component().send(receipt_message(contact.jid().str(), p.from.str(), stanza_id));
       }
       co_return;
     }

@@ -102,11 +102,31 @@ void Sessions::start(const Jid& user) {
 
 asio::awaitable<void> Sessions::login(std::shared_ptr<Session> session) {
   const Jid user = session->user_jid();
+  if (state(user).logging_in || shutting_down_) co_return;  // one login at a time
+  state(user).logging_in = true;
+  struct Done {
+    Sessions& self;
+    Jid user;
+    ~Done() {
+      if (auto it = self.states_.find(user.bare_str()); it != self.states_.end())
+        it->second->logging_in = false;
+    }
+  } done{*this, user};
   send_gateway_status(user, PresenceShow::away, "Logging in…");
   try {
     const std::string text = co_await session->login();
+    if (shutting_down_ || find(user) != session) co_return;
     session->set_logged_in(true);
     state(user).backoff.reset();
+    // The user's presence may have changed while the login ran: the bridge gets it now.
+    if (const UserPresence merged = state(user).merged; merged.show != PresenceShow::offline) {
+      session->enqueue([session, merged]() -> asio::awaitable<void> {
+        try {
+          co_await session->on_presence(merged);
+        } catch (const StanzaError&) {
+        }
+      });
+    }
     send_gateway_status(user, PresenceShow::online, text.empty() ? "Logged in" : text);
     spdlog::info("{}: logged in to the legacy network", user.str());
     const std::vector<LegacyId> contacts = co_await session->roster().fill();
@@ -129,7 +149,8 @@ void Sessions::schedule_retry(std::shared_ptr<Session> session, const std::strin
   send_gateway_status(user, PresenceShow::busy, "Could not log in: " + reason);
   st.retry = std::make_unique<asio::steady_timer>(rt_.component.router().executor(), delay);
   st.retry->async_wait([this, session](const boost::system::error_code& ec) {
-    if (ec || find(session->user_jid()) != session || session->logged_in()) return;
+    if (ec || shutting_down_ || find(session->user_jid()) != session || session->logged_in())
+      return;
     asio::co_spawn(rt_.component.router().executor(), login(session), asio::detached);
   });
 }
@@ -172,6 +193,9 @@ asio::awaitable<void> Sessions::stop(const Jid& user) {
 }
 
 asio::awaitable<void> Sessions::shutdown() {
+  shutting_down_ = true;
+  for (auto& [bare, st] : states_)
+    if (st->retry) st->retry->cancel();
   auto all = sessions_;
   for (auto& [bare, session] : all) {
     const Jid user(bare);

@@ -68,7 +68,8 @@ class Sessions : public SessionHost {
     std::map<std::string, UserPresence, std::less<>> resources;
     UserPresence merged;
     Backoff backoff{std::chrono::seconds(2), std::chrono::minutes(10)};
-    std::unique_ptr<asio::steady_timer> retry;
+        std::unique_ptr<asio::steady_timer> retry;
+    bool logging_in = false;
   };
   std::shared_ptr<Session> create(const Jid& user);
   asio::awaitable<void> login(std::shared_ptr<Session> session);
@@ -83,7 +84,8 @@ class Sessions : public SessionHost {
   std::size_t active_logins_ = 0;
   std::size_t max_parallel_ = 16;
   std::set<std::string, std::less<>> roster_push_domains_;  // XEP-0356 grants
-  bool logged_roster_mode_ = false;
+    bool logged_roster_mode_ = false;
+  bool shutting_down_ = false;
   std::string avatar_hash_;  // of the gateway's own avatar
 };
 

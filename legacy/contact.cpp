@@ -42,9 +42,7 @@ Contact::Contact(Session& session, ContactRecord record)
     : session_(session),
       record_(std::move(record)),
       jid_(Jid(record_.local + "@" + session.host().component().jid().str())) {
-  presence_.show =
-      show_from(record_.presence_show.empty() && record_.last_seen == 0 ? "unavailable"
-                                                                        : record_.presence_show);
+  presence_.show = show_from(record_.presence_show);  // "" is online; new contacts start offline
   presence_.status = record_.presence_status;
   if (record_.last_seen > 0) {
     presence_.last_seen = Time(std::chrono::seconds(record_.last_seen));
@@ -113,7 +111,9 @@ void Contact::send_presence_to(const Jid& to) {
   Component& component = session_.host().component();
   const Features& features = session_.host().features();
   static const std::string kNode = "https://legate.invalid/caps";
-  const std::string ver = caps_ver({Identity{"client", "pc", ""}}, contact_features(features));
+  // The same identity (with the contact's name) as its disco#info, or clients would cache
+  // a mismatching feature list.
+  const std::string ver = contact_caps_ver(features, record_.name);
   component.send(
       contact_presence(jid_.str(), to.str(), presence_, record_.avatar_hash, kNode, ver));
 }
@@ -131,8 +131,7 @@ std::string Contact::send_text(std::string_view body, LegacyId legacy_id, std::o
   // reading, which reach the bridge's on_displayed().
   session_.host().component().send(
       text_message(jid_.str(), session_.user_jid().str(), id, body, when, reply, true));
-  if (!legacy_id.empty())
-    session_.id_map().put(session_.user().id, kContactMessage, id, legacy_id);
+  if (!legacy_id.empty()) session_.id_map().put(session_.user().id, kContactMessage, id, legacy_id);
   return id;
 }
 

@@ -74,7 +74,9 @@ asio::awaitable<void> Session::on_presence(const UserPresence&) {
 asio::awaitable<void> Session::on_friend_request(Contact&) {
   not_implemented("friend requests");
 }
-asio::awaitable<SearchResult> Session::on_search(const Form&) { not_implemented("search"); }
+asio::awaitable<SearchResult> Session::on_search(const Form&) {
+  not_implemented("search");
+}
 
 void Session::send_gateway_message(std::string_view text) {
   host_.send_gateway_message(user_.jid, text);
