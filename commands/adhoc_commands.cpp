@@ -227,7 +227,18 @@ asio::awaitable<Element> AdhocCommands::resume(const std::string& node,
   CommandContext ctx = commands_.context_for(requester);
   Outcome outcome;
   if (taken.form) {
-    outcome = co_await taken.form->next(ctx, answers);
+    std::optional<StanzaError> refused;
+    try {
+      outcome = co_await taken.form->next(ctx, answers);
+    } catch (const StanzaError& e) {
+      refused = e;
+    }
+    if (refused) {
+      // Refused by the command (a wrong two-factor code…): the step stays open, so the
+      // user may submit again in the same session, as in chat.
+      keep(session_id, std::move(taken));
+      throw *refused;
+    }
   } else if (const FormField* confirm = answers.field(kConfirmVar);
              confirm && confirm->as_bool().value_or(false)) {
     outcome = co_await taken.confirmation->next(ctx);

@@ -10,11 +10,16 @@ namespace legate {
 
 bool allowed(Access access, const CommandContext& ctx) {
   switch (access) {
-    case Access::anyone: return true;
-    case Access::registered: return ctx.user.has_value();
-    case Access::logged_in: return ctx.session && ctx.session->logged_in();
-    case Access::not_registered: return !ctx.user.has_value();
-    case Access::admin: return ctx.is_admin;
+    case Access::anyone:
+      return true;
+    case Access::registered:
+      return ctx.user.has_value();
+    case Access::logged_in:
+      return ctx.session && ctx.session->logged_in();
+    case Access::not_registered:
+      return !ctx.user.has_value();
+    case Access::admin:
+      return ctx.is_admin;
   }
   return false;
 }
@@ -28,7 +33,9 @@ Commands::Commands(BaseGateway& gateway, bool builtins) : gateway_(gateway) {
 
 Commands::~Commands() = default;
 
-void Commands::add(Command command) { commands_.push_back(std::move(command)); }
+void Commands::add(Command command) {
+  commands_.push_back(std::move(command));
+}
 
 const Command* Commands::by_node(std::string_view node) const {
   for (const auto& c : commands_)

@@ -73,11 +73,13 @@ void install_search(BaseGateway& gateway) {
                      [&gateway](Element iq) -> asio::awaitable<Router::IqPayload> {
                        auto session = session_for(gateway, iq);
                        const Element* x = iq.first_child()->child("x", Form::kNs);
-                       if (!x) throw StanzaError(ErrorCondition::bad_request, "a data form is required");
+                       if (!x)
+                         throw StanzaError(ErrorCondition::bad_request, "a data form is required");
                        const Form definition = search_form(gateway);
                        const Form submitted = Form::parse(*x);
                        if (auto error = validate_submission(definition, submitted))
-                         throw StanzaError(ErrorCondition::not_acceptable, error->var + ": " + error->message);
+                         throw StanzaError(ErrorCondition::not_acceptable,
+                                           error->var + ": " + error->message);
                        SearchResult found = co_await session->on_search(submitted);
                        Element query("query", std::string(kSearchNs));
                        query.add_child(results(found));
@@ -88,25 +90,28 @@ void install_search(BaseGateway& gateway) {
   component.disco().add_feature(kIqGatewayNs);
   router.on_iq(IqType::get, "query", kIqGatewayNs, [&gateway](const Element&) -> Router::IqPayload {
     Element query("query", std::string(kIqGatewayNs));
-    query.add_child("desc", std::string(kIqGatewayNs)).set_text(gateway.declared().search_instructions);
+    query.add_child("desc", std::string(kIqGatewayNs))
+        .set_text(gateway.declared().search_instructions);
     const FormField& field = gateway.declared().search_fields.front();
-    query.add_child("prompt", std::string(kIqGatewayNs)).set_text(field.label.empty() ? field.var : field.label);
+    query.add_child("prompt", std::string(kIqGatewayNs))
+        .set_text(field.label.empty() ? field.var : field.label);
     return query;
   });
-  router.on_iq_async(IqType::set, "query", kIqGatewayNs,
-                     [&gateway](Element iq) -> asio::awaitable<Router::IqPayload> {
-                       auto session = session_for(gateway, iq);
-                       const std::string prompt(iq.first_child()->child_text("prompt", kIqGatewayNs));
-                       if (prompt.empty()) throw StanzaError(ErrorCondition::bad_request, "empty prompt");
-                       Form submitted = search_form(gateway).submission();
-                       submitted.set_value(gateway.declared().search_fields.front().var, prompt);
-                       SearchResult found = co_await session->on_search(submitted);
-                       if (found.rows.size() != 1 || jid_of_row(found, 0).empty())
-                         throw StanzaError(ErrorCondition::item_not_found, "no single contact matches");
-                       Element query("query", std::string(kIqGatewayNs));
-                       query.add_child("jid", std::string(kIqGatewayNs)).set_text(jid_of_row(found, 0));
-                       co_return query;
-                     });
+  router.on_iq_async(
+      IqType::set, "query", kIqGatewayNs,
+      [&gateway](Element iq) -> asio::awaitable<Router::IqPayload> {
+        auto session = session_for(gateway, iq);
+        const std::string prompt(iq.first_child()->child_text("prompt", kIqGatewayNs));
+        if (prompt.empty()) throw StanzaError(ErrorCondition::bad_request, "empty prompt");
+        Form submitted = search_form(gateway).submission();
+        submitted.set_value(gateway.declared().search_fields.front().var, prompt);
+        SearchResult found = co_await session->on_search(submitted);
+        if (found.rows.size() != 1 || jid_of_row(found, 0).empty())
+          throw StanzaError(ErrorCondition::item_not_found, "no single contact matches");
+        Element query("query", std::string(kIqGatewayNs));
+        query.add_child("jid", std::string(kIqGatewayNs)).set_text(jid_of_row(found, 0));
+        co_return query;
+      });
 }
 
 }  // namespace legate

@@ -99,6 +99,10 @@ Form with_defaults(const Form& definition, const Form& submitted) {
     // An explicit empty <value/> is a deliberate blank and stays; no <value/> at all means
     // the submitter did not touch the field.
     if (sub->values.empty() && !def.required) sub->values = def.values;
+    // XEP-0004 booleans may be "true"/"false" or "1"/"0": hand bridges one spelling.
+    if (def.type == FieldType::boolean && sub->values.size() == 1) {
+      if (auto value = parse_form_bool(sub->values.front())) sub->values = {*value ? "1" : "0"};
+    }
   }
   return result;
 }

@@ -69,7 +69,7 @@ def column(form, var):
 
 class CommandReply:
     """A XEP-0050 <command/> reply: status, sessionid, node, notes [(type, text)], actions
-    (set of allowed action names, plus 'execute=' the default), form (parse_form or None)
+    (set of allowed action names, plus 'execute=' the default), form (parse_form or None),
     iq and xml (the reply, for reports: str() is its XML)."""
 
     def __init__(self, iq):
@@ -87,6 +87,11 @@ class CommandReply:
             self.actions = {a.tag.partition("}")[2] for a in actions}
             self.actions.add(f"execute={actions.get('execute') or ''}")
         self.form = parse_form(cmd.find(_x("x")))
+
+    @property
+    def fields(self):
+        """The form's fields ({} when there is no form)."""
+        return self.form["fields"] if self.form else {}
 
     @property
     def note(self):
@@ -124,6 +129,19 @@ def error_of(fn, *args, **kwargs):
                                       if not c.tag.startswith(f"{{{STANZAS_NS}}}")]
         return e.iq["error"]["condition"], e.iq["error"]["text"] or "", app
     return None
+
+
+def refusal(condition, app_condition, fn, *args):
+    """Why fn(*args) did not get the error reply `condition` (with `app_condition`
+    unless None): a text for a failed check, or '' when it did."""
+    try:
+        got = error_of(fn, *args)
+    except Exception as e:  # noqa: BLE001 - e.g. no reply at all
+        return f"{type(e).__name__}: {e}"
+    if got is None:
+        return "got a result"
+    ok = got[0] == condition and (app_condition is None or app_condition in got[2])
+    return "" if ok else f"got {got[0]} {got[1]!r}, application conditions {got[2]}"
 
 
 def _send(client, iq, timeout):

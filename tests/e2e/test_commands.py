@@ -3,7 +3,8 @@
 # against a private Prosody 0.12: the XEP-0050 command list by access (stranger, user,
 # admin); `register` as ad-hoc command (form, two-factor code form, note; welcome and the
 # contacts' subscription requests); `contacts` and `find` as result tables, XEP-0055 and
-# XEP-0100 giving the same; `preferences` (react off: echo without 👍, on again: 👍);
+# XEP-0100 giving the same; `preferences` (react off: echo without 👍, on again: 👍, off
+# spelled 'false' as XEP-0004 allows: no 👍);
 # session ids that are unknown, foreign or canceled; `unregister` with its confirmation;
 # the same commands in chat (register with the code, help, contacts as a text table,
 # abort); item-not-found and forbidden; exit 0 on SIGTERM.
@@ -17,8 +18,8 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
-from adhoc_helpers import (column, command_items, error_of, gateway_get,  # noqa: E402
-                           gateway_prompt, run_command, search_get, search_set)
+from adhoc_helpers import (column, command_items, gateway_get, gateway_prompt,  # noqa: E402
+                           refusal, run_command, search_get, search_set)
 from xmpp_helpers import (Inbox, body_starts, reactions_of, register_get,  # noqa: E402
                           send_chat, send_message)
 
@@ -77,28 +78,25 @@ class Run:
     def command(self, user, name, node, fields=None, sessionid=None, action="execute",
                 status=None):
         """A check that a command step is answered (with `status` if given); the reply."""
-        reply = self.attempt(name, run_command, self.clients[user], GW, node, fields,
-                             sessionid, action)
-        if reply is not None and status and not self.check(
-                f"{name}: status {status}", reply.status == status, f"got {reply}"):
-            return None
-        return reply
+        try:
+            reply = run_command(self.clients[user], GW, node, fields, sessionid, action)
+        except Exception as e:  # noqa: BLE001
+            return self.check(name, False, harness.describe(e)) and None
+        ok = status is None or reply.status == status
+        self.check(f"{name} ({status})" if status else name, ok, f"got {reply}")
+        return reply if ok else None
 
     def refused(self, name, condition, app, fn, *args):
-        """A check that fn(*args) gets an error reply `condition` (and app condition)."""
-        try:
-            got = error_of(fn, *args)
-        except Exception as e:  # noqa: BLE001 - e.g. no reply at all
-            return self.check(name, False, harness.describe(e))
-        return self.check(name, got is not None and got[0] == condition and (
-            app is None or app in got[2]), "got a result" if got is None else f"got {got}")
+        why = refusal(condition, app, fn, *args)
+        return self.check(name, not why, why)
 
     def items_are(self, name, user, expected):
-        got = self.attempt(f"{name}: command list answered", command_items,
-                           self.clients[user], GW)
-        if got is not None:
-            self.check(f"{name}: lists exactly {', '.join(sorted(expected))}", got == expected,
-                       f"got {sorted(got)}")
+        try:
+            got = sorted(command_items(self.clients[user], GW))
+        except Exception as e:  # noqa: BLE001
+            got = harness.describe(e)
+        self.check(f"{name}: command list is {', '.join(sorted(expected))}",
+                   got == sorted(expected), f"got {got}")
 
     def registered(self, label, user, expected):
         info = self.attempt(f"{label}: XEP-0077 get answered", register_get,
@@ -107,6 +105,10 @@ class Run:
             self.check(f"{label}: {'' if expected else 'no '}<registered/>",
                        info["registered"] == expected, f"registered={info['registered']}")
         return info
+
+    def logged_in(self, user):
+        return bool(self.expect(user, f"{user}'s session logged in ('{CONNECTED}')",
+                                lambda p: p["status"] == CONNECTED, kind="presence"))
 
     def sleep(self, seconds):
         self.clients["admin"].run(asyncio.sleep(seconds), seconds + 1)
@@ -138,11 +140,10 @@ def adhoc_register(run):
     first = run.command("dave", "ad-hoc register: execute", "register", status="executing")
     if first is None:
         return False
-    fields = (first.form or {}).get("fields", {})
     run.check("ad-hoc register: form with username (text-single) and password "
               "(text-private), both required",
               first.form and first.form["type"] == "form"
-              and [(v, f["type"], f["required"]) for v, f in fields.items()]
+              and [(v, f["type"], f["required"]) for v, f in first.fields.items()]
               == [("username", "text-single", True), ("password", "text-private", True)],
               f"got {first}")
     run.check("ad-hoc register: a session id and the 'complete' action",
@@ -154,7 +155,7 @@ def adhoc_register(run):
     if code is None:
         return False
     run.check("ad-hoc register: next a 'code' form in the same session",
-              code.sessionid == sid and "code" in (code.form or {}).get("fields", {}),
+              code.sessionid == sid and "code" in code.fields,
               f"got {code}")
     done = run.command("dave", "ad-hoc register: code submitted", "register",
                        {"code": CODE}, sid, "complete", status="completed")
@@ -171,8 +172,7 @@ def adhoc_register(run):
     for jid, name in CONTACTS.items():
         run.expect("dave", f"ad-hoc register: subscription request from {jid}",
                    lambda p: p["type"] == "subscribe", frm=jid, kind="presence")
-    return bool(run.expect("dave", f"dave's session logged in ('{CONNECTED}')",
-                           lambda p: p["status"] == CONNECTED, kind="presence"))
+    return run.logged_in("dave")
 
 
 def user_commands(run):
@@ -182,7 +182,7 @@ def user_commands(run):
         rows = dict(zip(column(users.form, "jid"), column(users.form, "session")))
         run.check("list-users: dave@localhost, logged in",
                   rows.get(run.jid("dave")) == "logged in", f"got {users}")
-    table = run.command("dave", "contacts: completed", "contacts", status="completed")
+    table = run.command("dave", "contacts: executed", "contacts", status="completed")
     if table is not None and run.check("contacts: a result form", table.form and table.form[
             "type"] == "result", f"got {table}"):
         run.check("contacts: reported columns name, jid",
@@ -195,22 +195,17 @@ def user_commands(run):
 def search(run):
     dave = run.clients["dave"]
     want = [{"name": "Alice Echo", "jid": ALICE}]
-    form = run.command("dave", "find: execute", "find", status="executing")
-    if form is not None:
-        run.check("find: a form with the field 'name'",
-                  list((form.form or {}).get("fields", {})) == ["name"], f"got {form}")
-        found = run.command("dave", "find name=alice", "find", {"name": "alice"},
-                            form.sessionid, "complete", status="completed")
-        if found is not None:
-            run.check("find name=alice: one row, Alice Echo <alice@gw.localhost>",
-                      found.form and found.form["items"] == want, f"got {found}")
-    again = run.command("dave", "find: execute again", "find", status="executing")
-    if again is not None:
-        none = run.command("dave", "find name=zed", "find", {"name": "zed"}, again.sessionid,
-                           "complete", status="completed")
-        if none is not None:
-            run.check("find name=zed: note 'Nothing found.'", none.note == "Nothing found.",
-                      f"got {none}")
+    for query, rows, note in (("alice", want, ""), ("zed", [], "Nothing found.")):
+        form = run.command("dave", f"find ({query}): execute", "find", status="executing")
+        if form is not None and run.check(f"find ({query}): a form with the field 'name'",
+                                          list(form.fields) == ["name"], f"got {form}"):
+            found = run.command("dave", f"find name={query}", "find", {"name": query},
+                                form.sessionid, "complete", status="completed")
+            if found is not None:
+                run.check(f"find name={query}: " + (f"note {note!r}" if note else
+                                                    "one row, Alice Echo <alice@gw.localhost>"),
+                          (found.form or {}).get("items", []) == rows and found.note == note,
+                          f"got {found}")
     got = run.attempt("XEP-0055 get", search_get, dave, GW)
     if got is not None:
         run.check("XEP-0055 get: instructions and the field 'name'",
@@ -232,7 +227,7 @@ def set_react(run, value, label):
                        status="executing")
     if form is None:
         return None
-    shown = (form.form or {}).get("fields", {}).get("react")
+    shown = form.fields.get("react")
     saved = run.command("dave", f"preferences ({label}): react={value} submitted",
                         "preferences", {"react": value}, form.sessionid, "complete",
                         status="completed")
@@ -273,28 +268,26 @@ def preferences(run):
 
 
 def sessions(run):
-    dave, stranger = run.clients["dave"], run.clients["stranger"]
     form = run.command("dave", "sessions: register executed", "register", status="executing")
     if form is None:
         return
-    run.refused("unknown session id: bad-request <bad-sessionid/>", "bad-request",
-                "bad-sessionid", run_command, dave, GW, "register",
-                {"username": "x", "password": "y"}, "no-such-session", "complete")
-    run.refused("another user's session id: bad-request <bad-sessionid/>", "bad-request",
-                "bad-sessionid", run_command, stranger, GW, "register",
-                {"username": "x", "password": "y"}, form.sessionid, "complete")
+
+    def refused(label, user, sessionid):
+        run.refused(f"{label} session id: bad-request <bad-sessionid/>", "bad-request",
+                    "bad-sessionid", run_command, run.clients[user], GW, "register",
+                    {"username": "x", "password": "y"}, sessionid, "complete")
+    refused("an unknown", "dave", "no-such-session")
+    refused("another user's", "stranger", form.sessionid)
     run.command("dave", "sessions: cancel", "register", None, form.sessionid, "cancel",
                 status="canceled")
-    run.refused("canceled session id: bad-request <bad-sessionid/>", "bad-request",
-                "bad-sessionid", run_command, dave, GW, "register",
-                {"username": "x", "password": "y"}, form.sessionid, "complete")
+    refused("a canceled", "dave", form.sessionid)
 
 
 def adhoc_unregister(run):
     ask = run.command("dave", "ad-hoc unregister: execute", "unregister", status="executing")
     if ask is None:
         return
-    confirm = (ask.form or {}).get("fields", {}).get("confirm")
+    confirm = ask.fields.get("confirm")
     run.check("ad-hoc unregister: a question and a required boolean 'confirm'",
               ask.form["fixed"] and confirm and confirm["type"] == "boolean"
               and confirm["required"], f"got {ask}")
@@ -310,29 +303,25 @@ def adhoc_unregister(run):
 
 
 def chat_step(run, say, name, pred):
-    send_chat(run.clients["erin"], GW, say)
+    """Say `say` (if not None) to the gateway; a check that erin gets a reply matching pred."""
+    if say is not None:
+        send_chat(run.clients["erin"], GW, say)
     return run.expect("erin", name, pred)
 
 
 def chat_register(run):
-    if not chat_step(run, "register", "chat register: the form's title and 'abort' hint",
-                     lambda m: m["body"].startswith("Legate Echo registration")
-                     and "'abort'" in m["body"]):
-        return False
-    steps = [(None, "asks 'User name'", "User name"),
+    steps = [("register", "the form's title", "Legate Echo registration"),
+             (None, "asks 'User name'", "User name"),
              ("erin-echo", "asks 'Password (private)'", "Password (private)"),
              ("erin-pw", "the code form's title", "Two-factor code"),
              (None, "asks 'Code'", "Code"),
              (CODE, "'Registration complete.'", "Registration complete.")]
-    for answer, name, text in steps:
-        got = (chat_step(run, answer, f"chat register: {name}", body_starts(text)) if answer
-               else run.expect("erin", f"chat register: {name}", body_starts(text)))
-        if not got:
+    for say, name, text in steps:
+        if not chat_step(run, say, f"chat register: {name}", body_starts(text)):
             return False
     run.expect("erin", "chat register: welcome message", body_starts(WELCOME))
     run.registered("chat register", "erin", True)
-    return bool(run.expect("erin", f"erin's session logged in ('{CONNECTED}')",
-                           lambda p: p["status"] == CONNECTED, kind="presence"))
+    return run.logged_in("erin")
 
 
 def chat_commands(run):
@@ -352,8 +341,9 @@ def chat_commands(run):
                   and cols == {lines[2].index("JID")}
                   and sorted(r.split("  ")[0] for r in rows) == sorted(CONTACTS.values()),
                   f"got {got['body']!r}")
-    if not chat_step(run, "register", "chat abort: register asks again",
-                     body_starts("Legate Echo registration")):
+    if not chat_step(run, "register", "chat abort: register again, with the 'abort' hint",
+                     lambda m: m["body"].startswith("Legate Echo registration")
+                     and "(Send 'abort' to cancel.)" in m["body"]):
         return
     run.expect("erin", "chat abort: 'User name' shows the current value",
                lambda m: m["body"].startswith("User name") and "erin-echo" in m["body"])

@@ -403,11 +403,16 @@ TEST_CASE("adhoc: errors thrown by commands") {
   CHECK(refused(refusal, ErrorCondition::not_allowed));
   CHECK(StanzaError::from_stanza(refusal).text() == "not today");
   CHECK(refused(f.execute(kBob, "r2", "crash"), ErrorCondition::internal_server_error));
-  // A continuation's error ends the session.
+  // A continuation's refusal keeps the step open (e.g. a wrong two-factor code may be
+  // corrected in the same session); a cancel then ends it.
   const std::string sid = sid_of(f.execute(kBob, "r3", "taken"));
   const std::string name = "<field var='name'><value>Ann</value></field>";
   CHECK(refused(f.submit(kBob, "r4", "taken", sid, name), ErrorCondition::conflict));
-  CHECK(is_command_error(f.submit(kBob, "r5", "taken", sid, name), ErrorCondition::bad_request,
+  CHECK(refused(f.submit(kBob, "r5", "taken", sid, name), ErrorCondition::conflict));
+  const Element canceled =
+      f.command(kBob, "r6", "node='taken' action='cancel' sessionid='" + sid + "'", "");
+  CHECK(canceled.child("command", kCommandsNs)->attr_or("status") == "canceled");
+  CHECK(is_command_error(f.submit(kBob, "r7", "taken", sid, name), ErrorCondition::bad_request,
                          "bad-sessionid"));
   f.expect_no_more_replies();
 }

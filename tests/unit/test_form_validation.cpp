@@ -166,3 +166,15 @@ TEST_CASE("form: with_defaults fills optional fields the submitter left out") {
   CHECK(bare.value("nick") == "anon");
   CHECK(bare.field("remember")->as_bool() == true);
 }
+
+TEST_CASE("form: with_defaults spells booleans as 1 and 0") {
+  legate::Form definition;
+  definition.fields = {legate::FormField::boolean("react", "React", true)};
+  for (const auto& [sent, stored] : std::vector<std::pair<std::string, std::string>>{
+           {"false", "0"}, {"true", "1"}, {"0", "0"}, {"1", "1"}}) {
+    legate::Form submitted;
+    submitted.type = "submit";
+    submitted.set_value("react", sent);
+    CHECK(legate::with_defaults(definition, submitted).value("react") == stored);
+  }
+}
