@@ -344,6 +344,25 @@ class Gateway:
 from client import Client, event_loop  # noqa: E402,F401  (split for size)
 
 
+def run_test(main, total_timeout, what="PATH/TO/legate-echo"):
+    """The common entry point of an e2e test script: one argument (a binary), logging,
+    signal handling, a hard deadline, and exit status 2 with a `not ok` line when the run
+    aborts or overruns."""
+    if len(sys.argv) != 2:
+        sys.exit(f"usage: {sys.argv[0]} {what}")
+    setup_logging()
+    install_signal_handlers()
+    set_deadline(total_timeout)
+    try:
+        sys.exit(main(sys.argv[1]))
+    except Overtime as e:
+        print(f"not ok - {e.code}", flush=True)
+        sys.exit(2)
+    except (Exception, KeyboardInterrupt) as e:
+        print(f"not ok - aborted: {describe(e)}", flush=True)
+        sys.exit(2)
+
+
 class Checks:
     """TAP-like reporting: one 'ok - name' / 'not ok - name: why' per check."""
 

@@ -138,16 +138,4 @@ def main(binary):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 2:
-        sys.exit(f"usage: {sys.argv[0]} PATH/TO/legate-echo")
-    harness.setup_logging()
-    harness.install_signal_handlers()
-    harness.set_deadline(TOTAL_TIMEOUT)
-    try:
-        sys.exit(main(sys.argv[1]))
-    except harness.Overtime as e:
-        print(f"not ok - {e.code}", flush=True)
-        sys.exit(2)
-    except (Exception, KeyboardInterrupt) as e:
-        print(f"not ok - aborted: {harness.describe(e)}", flush=True)
-        sys.exit(2)
+    harness.run_test(main, TOTAL_TIMEOUT)
