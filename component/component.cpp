@@ -9,6 +9,7 @@ Component::Component(asio::any_io_executor executor, ConnectionOptions options)
     : jid_(options.jid), connection_(executor, std::move(options)), router_(executor, connection_) {
   if (jid_.has_local() || jid_.has_resource())
     throw JidError("component JID must be a bare domain: " + jid_.str());
+  connection_.set_metrics(&metrics_);
   connection_.on_stanza([this](Element& stanza) { router_.dispatch(stanza); });
   connection_.on_state([this](bool up) {
     if (!up) return router_.fail_pending("component stream lost");

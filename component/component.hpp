@@ -11,6 +11,7 @@
 #include "component/connection.hpp"
 #include "component/disco.hpp"
 #include "component/jid.hpp"
+#include "component/metrics.hpp"
 #include "component/router.hpp"
 
 namespace legate {
@@ -34,6 +35,8 @@ class Component {
   Router& router() { return router_; }
   Disco& disco() { return disco_; }
   Connection& connection() { return connection_; }
+  // Counters and gauges of this component (and of the gateway built on it).
+  Metrics& metrics() { return metrics_; }
   void set_version(SoftwareVersion version) { version_ = std::move(version); }
   const SoftwareVersion& version() const { return version_; }
   // Answers disco#info, disco#items, ping and version for other JIDs of this component
@@ -66,6 +69,7 @@ class Component {
   Router::IqPayload for_node(const Element& iq) const;
 
   Jid jid_;
+  Metrics metrics_;  // before connection_: it counts into it
   Connection connection_;
   Router router_;
   Disco disco_;

@@ -11,6 +11,7 @@
 
 #include "component/backoff.hpp"
 #include "component/handshake.hpp"
+#include "component/metrics.hpp"
 #include "component/stanza.hpp"
 
 namespace legate {
@@ -66,6 +67,7 @@ struct Connection::Impl : StreamEvents {
   std::optional<StreamFailure> peer_error;
   std::optional<StreamFailure> local_error;
   std::uint64_t connects = 0;
+  Metrics* metrics = nullptr;
   std::string end_reason;  // why the last session ended, when it was not our choice
 
   Impl(asio::any_io_executor ex, ConnectionOptions o)
@@ -97,7 +99,9 @@ struct Connection::Impl : StreamEvents {
       phase = Phase::ready;
       return;
     }
-    if (phase != Phase::ready || !stanza_handler) return;
+    if (phase != Phase::ready) return;
+    if (metrics) metrics->stanzas_in(stanza_kind(stanza)).inc();
+    if (!stanza_handler) return;
     if (spdlog::should_log(spdlog::level::trace))
       spdlog::trace("RECV {}", stanza.str(kComponentNs));
     try {
@@ -121,6 +125,12 @@ struct Connection::Impl : StreamEvents {
       }
       warned_full = true;
       return;
+    }
+    if (metrics) {
+      const StanzaKind kind = stanza_kind(stanza);
+      metrics->stanzas_out(kind).inc();
+      if (kind == StanzaKind::iq && stanza.attr_or("type") == "error")
+        metrics->iq_errors_sent().inc();
     }
     const std::size_t start = queue.size();
     stanza.append_to(queue, kComponentNs);
@@ -302,11 +312,16 @@ struct Connection::Impl : StreamEvents {
 
     ++connects;
     backoff.reset();
+    if (metrics) {
+      if (connects > 1) metrics->reconnects().inc();
+      metrics->component_up().set(1);
+    }
     spdlog::info("component {} connected to {}:{}", opt.jid, opt.host, opt.port);
     if (state_handler) state_handler(true);
     struct Down {
       Impl& impl;
       ~Down() {
+        if (impl.metrics) impl.metrics->component_up().set(0);
         if (impl.state_handler) impl.state_handler(false);
       }
     } down{*this};
@@ -374,6 +389,9 @@ void Connection::send(const Element& stanza) {
 }
 bool Connection::is_up() const {
   return impl_->phase == Impl::Phase::ready;
+}
+void Connection::set_metrics(Metrics* metrics) {
+  impl_->metrics = metrics;
 }
 std::uint64_t Connection::connects() const {
   return impl_->connects;

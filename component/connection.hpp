@@ -15,6 +15,8 @@
 
 namespace legate {
 
+class Metrics;
+
 struct ConnectionOptions {
   std::string jid;  // the component's domain, e.g. gw.example.org
   std::string secret;
@@ -52,6 +54,9 @@ class Connection : public Outbox {
   // Queues a stanza; while disconnected, stanzas wait (bounded) for the next stream.
   void send(const Element& stanza) override;
   bool is_up() const;
+  // Counts stanzas in/out by kind, IQ errors sent, reconnects and the stream state into
+  // `metrics` (nullptr: not counted); it must outlive the connection.
+  void set_metrics(Metrics* metrics);
   std::uint64_t connects() const;
   const ConnectionOptions& options() const;
 

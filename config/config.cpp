@@ -1,93 +1,170 @@
-// Config loading with Boost.ProgramOptions: one option table serves the INI file and the
-// command line; the command line wins.
+// Config loading: the command line is parsed first (for --config, --help and friends), then
+// defaults, INI file, environment and command line are applied in that order, each value
+// checked against the schema where it is read so that a refusal names its origin.
 #include "config/config.hpp"
 
-#include <boost/program_options.hpp>
-#include <fstream>
-#include <sstream>
+#include <cstdlib>
+#include <optional>
+#include <set>
+
+#include "config/ini_parser.hpp"
 
 namespace legate {
-namespace po = boost::program_options;
-
 namespace {
 
-constexpr const char* kLevels[] = {"trace", "debug", "info", "warn", "error", "critical", "off"};
+using Values = std::map<std::string, std::string, std::less<>>;
 
-po::options_description file_options(Config& c) {
-  po::options_description d("Settings (INI file keys, also accepted as --section.key)");
-  auto add = d.add_options();
-  add("component.jid", po::value(&c.component.jid), "the gateway's JID (required)");
-  add("component.secret", po::value(&c.component.secret), "shared secret (required)");
-  add("component.host", po::value(&c.component.host)->default_value(c.component.host),
-      "XMPP server host");
-  add("component.port", po::value(&c.component.port)->default_value(c.component.port),
-      "XMPP server component port");
-  add("gateway.admins", po::value(&c.gateway.admins), "admin JIDs, comma-separated");
-  add("gateway.allowed_jids", po::value(&c.gateway.allowed_jids),
-      "regular expression for the bare JIDs that may register (default: the server's users)");
-  add("gateway.upload_service", po::value(&c.gateway.upload_service),
-      "XEP-0363 upload service JID (default: discovered)");
-  add("storage.path", po::value(&c.storage.path),
-      "SQLite database file (default: in the data directory)");
-  add("log.level", po::value(&c.log.level)->default_value(c.log.level),
-      "trace, debug, info, warn, error, critical or off");
-  return d;
+struct CommandLine {
+  bool help = false, version = false, sample = false, check = false;
+  std::optional<std::string> config_path;
+  std::vector<std::pair<const Setting*, std::string>> settings;  // in order: the last wins
+};
+
+CommandLine parse_command_line(int argc, const char* const* argv,
+                               const std::vector<Setting>& schema) {
+  CommandLine cl;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg == "-h" || arg == "--help") {
+      cl.help = true;
+    } else if (arg == "--version") {
+      cl.version = true;
+    } else if (arg == "--sample-config") {
+      cl.sample = true;
+    } else if (arg == "--check-config") {
+      cl.check = true;
+    } else if (arg.starts_with("--") && arg.size() > 2) {
+      std::string name(arg.substr(2));
+      std::optional<std::string> value;
+      if (const auto eq = name.find('='); eq != std::string::npos) {
+        value = name.substr(eq + 1);
+        name.resize(eq);
+      }
+      const Setting* setting = name == "config" ? nullptr : find_setting(schema, name);
+      if (name != "config" && !setting)
+        throw ConfigError("--" + name + ": unknown option (see --help)");
+      if (!value) {
+        if (i + 1 >= argc || std::string_view(argv[i + 1]).starts_with("--"))
+          throw ConfigError("--" + name + ": missing value");
+        value = argv[++i];
+      }
+      if (setting) {
+        try {
+          cl.settings.emplace_back(setting, check_value(*setting, *value));
+        } catch (const ConfigError& e) {
+          throw ConfigError("--" + name + ": " + e.what());
+        }
+      } else {
+        cl.config_path = *value;
+      }
+    } else if (arg == "-c") {
+      if (i + 1 >= argc) throw ConfigError("-c: missing value");
+      cl.config_path = argv[++i];
+    } else {
+      throw ConfigError("'" + std::string(arg) +
+                        "': unexpected argument (settings are --section.key VALUE)");
+    }
+  }
+  return cl;
 }
 
-ConfigExit error(std::string_view program, const std::string& what) {
-  return ConfigExit{2, std::string(program) + ": configuration error: " + what + "\n"};
+void apply_ini(const std::string& path, const std::vector<Setting>& schema, Values& values) {
+  std::set<std::string_view> sections;
+  for (const auto& s : schema) sections.insert(s.section());
+  std::map<std::string, int, std::less<>> seen;  // key -> line
+  for (const auto& line : read_ini_file(path)) {
+    const std::string where = path + ":" + std::to_string(line.line) + ": [" + line.section + "]";
+    if (line.key.empty()) {
+      if (!sections.count(line.section)) throw ConfigError(where + ": unknown section");
+      continue;
+    }
+    const std::string key = line.section + "." + line.key;
+    const Setting* setting = find_setting(schema, key);
+    if (!setting) {
+      throw ConfigError(where + " " + line.key +
+                        (sections.count(line.section) ? ": unknown key" : ": unknown section"));
+    }
+    if (const auto [it, fresh] = seen.emplace(key, line.line); !fresh)
+      throw ConfigError(where + " " + line.key + ": set twice (first on line " +
+                        std::to_string(it->second) + ")");
+    try {
+      values[key] = check_value(*setting, line.value);
+    } catch (const ConfigError& e) {
+      throw ConfigError(where + " " + line.key + ": " + e.what());
+    }
+  }
+}
+
+void apply_environment(const Environment* environment, const std::vector<Setting>& schema,
+                       Values& values) {
+  for (const auto& setting : schema) {
+    const std::string name = env_name(setting.key);
+    const char* value = nullptr;
+    if (environment) {
+      if (const auto it = environment->find(name); it != environment->end())
+        value = it->second.c_str();
+    } else {
+      value = std::getenv(name.c_str());
+    }
+    if (!value) continue;
+    try {
+      values[setting.key] = check_value(setting, value);
+    } catch (const ConfigError& e) {
+      throw ConfigError("environment " + name + ": " + e.what());
+    }
+  }
+}
+
+Config to_config(const std::vector<Setting>& schema, Values& values) {
+  Config c;
+  c.component.jid = values["component.jid"];
+  c.component.secret = values["component.secret"];
+  c.component.host = values["component.host"];
+  c.component.port = static_cast<std::uint16_t>(std::stoi(values["component.port"]));
+  c.gateway.admins = values["gateway.admins"];
+  c.gateway.allowed_jids = values["gateway.allowed_jids"];
+  c.gateway.upload_service = values["gateway.upload_service"];
+  c.storage.path = values["storage.path"];
+  c.log.level = values["log.level"];
+  c.log.file = values["log.file"];
+  c.http.listen = values["http.listen"];
+  for (std::size_t i = core_settings().size(); i < schema.size(); ++i)
+    c.bridge[schema[i].key] = values[schema[i].key];
+  return c;
 }
 
 }  // namespace
 
 std::variant<Config, ConfigExit> load_config(int argc, const char* const* argv,
                                              std::string_view program, std::string_view version,
-                                             const std::vector<BridgeSetting>& bridge) {
-  Config config;
-  po::options_description generic("Options");
-  generic.add_options()("help,h", "print this help and exit")(
-      "version", "print the version and exit")("config,c", po::value(&config.path),
-                                               "INI file to read");
-  po::options_description settings = file_options(config);
-  for (const auto& setting : bridge) {
-    settings.add_options()(setting.key.c_str(),
-                           po::value<std::string>()->default_value(setting.default_value),
-                           setting.help.c_str());
-  }
-  po::options_description all;
-  all.add(generic).add(settings);
-
-  po::variables_map vm;
+                                             const std::vector<BridgeSetting>& bridge,
+                                             const Environment* environment) {
   try {
-    po::store(po::parse_command_line(argc, argv, all), vm);
-    if (vm.count("help")) {
-      std::ostringstream out;
-      out << "Usage: " << program << " [--config FILE] [--section.key VALUE]...\n" << all << "\n";
-      return ConfigExit{0, out.str()};
+    const std::vector<Setting> schema = make_schema(bridge);
+    const CommandLine cl = parse_command_line(argc, argv, schema);
+    if (cl.help) return ConfigExit{0, help_text(program, bridge)};
+    if (cl.version) return ConfigExit{0, std::string(program) + " " + std::string(version) + "\n"};
+    if (cl.sample) return ConfigExit{0, sample_ini(program, bridge)};
+
+    Values values;
+    for (const auto& setting : schema) values[setting.key] = setting.default_value;
+    if (cl.config_path) apply_ini(*cl.config_path, schema, values);
+    apply_environment(environment, schema, values);
+    for (const auto& [setting, value] : cl.settings) values[setting->key] = value;
+
+    for (const auto& s : schema) {
+      if (s.required && values[s.key].empty())
+        throw ConfigError("missing required setting " + s.key + " ([" + std::string(s.section()) +
+                          "] " + std::string(s.name()) + " in the INI file, --" + s.key + " or " +
+                          env_name(s.key) + ")");
     }
-    if (vm.count("version"))
-      return ConfigExit{0, std::string(program) + " " + std::string(version) + "\n"};
-    if (vm.count("config")) {
-      const std::string path = vm["config"].as<std::string>();
-      std::ifstream file(path);
-      if (!file) return error(program, "cannot read config file " + path);
-      // Values stored first win, so the command line (stored above) overrides the file.
-      po::store(po::parse_config_file(file, settings, /*allow_unregistered=*/false), vm);
-    }
-    po::notify(vm);
-  } catch (const po::error& e) {
-    return error(program, e.what());
+    Config config = to_config(schema, values);
+    config.path = cl.config_path.value_or("");
+    config.check_only = cl.check;
+    return config;
+  } catch (const ConfigError& e) {
+    return ConfigExit{2, std::string(program) + ": " + e.what() + "\n"};
   }
-  for (const char* key : {"component.jid", "component.secret"}) {
-    if (!vm.count(key) || vm[key].as<std::string>().empty())
-      return error(program, std::string("missing required setting ") + key +
-                                " (INI [component] section or --" + key + ")");
-  }
-  for (const auto& setting : bridge) config.bridge[setting.key] = vm[setting.key].as<std::string>();
-  bool level_ok = false;
-  for (const char* level : kLevels) level_ok = level_ok || config.log.level == level;
-  if (!level_ok) return error(program, "log.level '" + config.log.level + "' is not a log level");
-  return config;
 }
 
 }  // namespace legate

@@ -1,5 +1,6 @@
-// Config: the daemon's settings from an INI file plus command-line overrides of the same
-// keys (`[component] jid` in the file is `--component.jid` on the command line).
+// Config: the daemon's settings, declared once in the schema (config/schema.hpp) and read
+// from, in increasing precedence: the defaults, an INI file (--config), the environment
+// (LEGATE_SECTION_KEY) and the command line (--section.key VALUE).
 #pragma once
 
 #include <cstdint>
@@ -8,6 +9,8 @@
 #include <string_view>
 #include <variant>
 #include <vector>
+
+#include "config/schema.hpp"
 
 namespace legate {
 
@@ -28,29 +31,44 @@ struct Config {
   } storage;
   struct {
     std::string level = "info";
+    std::string file;  // empty: standard error
   } log;
+  struct {
+    std::string listen;  // "host:port"; empty: no HTTP listener
+  } http;
   std::map<std::string, std::string, std::less<>> bridge;  // "section.key" -> value
   std::string path;                                        // the INI file read, if any
+  bool check_only = false;  // --check-config: validate, then exit 0 without connecting
 };
 
 // A setting a bridge declares for its own INI section, e.g. {"echo.code", "123456", "…"}.
-struct BridgeSetting {
-  std::string key;
-  std::string default_value;
-  std::string help;
-};
+using BridgeSetting = Setting;
 
 // What to do instead of running: print this text and exit with this code
-// (0 for --help/--version, 2 for a configuration error).
+// (0 for --help/--version/--sample-config, 2 for a configuration error).
 struct ConfigExit {
   int code;
   std::string message;
 };
 
-// Parses the command line (and the --config file it names). `program` and `version`
-// appear in --help and --version.
+// Environment variables by name; load_config reads the process environment without one.
+using Environment = std::map<std::string, std::string, std::less<>>;
+
+// Parses the command line, the --config file it names and the environment. `program` and
+// `version` appear in --help, --version and error messages, which name where the bad
+// value came from: "legate-echo: echo.ini:12: [component] port: 99999 is out of range
+// 1..65535", "legate-echo: --log.level: 'loud' is not one of …".
 std::variant<Config, ConfigExit> load_config(int argc, const char* const* argv,
                                              std::string_view program, std::string_view version,
-                                             const std::vector<BridgeSetting>& bridge = {});
+                                             const std::vector<BridgeSetting>& bridge = {},
+                                             const Environment* environment = nullptr);
+
+// --help: the options and every setting of the schema (core + bridge), with its flag,
+// environment variable, type and default.
+std::string help_text(std::string_view program, const std::vector<BridgeSetting>& bridge = {});
+
+// --sample-config: a commented INI file with every setting of the schema; config/echo.ini
+// is this for legate-echo.
+std::string sample_ini(std::string_view program, const std::vector<BridgeSetting>& bridge = {});
 
 }  // namespace legate

@@ -40,6 +40,7 @@ struct Pending {
   Element header;  // for the error reply
   Jid from;
   InboundMessage message;
+  std::chrono::steady_clock::time_point received = std::chrono::steady_clock::now();
 };
 
 LegacyId legacy_id_for(Session& session, const std::string& xmpp_id) {
@@ -64,6 +65,8 @@ asio::awaitable<void> deliver(Sessions& sessions, Session& session, Contact& con
         text.reply_to = ReplyTo{legacy.value_or(""), *in.reply_to_id, to_contact};
       }
       const LegacyId legacy = co_await session.on_text(contact, text);
+      sessions.component().metrics().message_latency().observe(
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - p.received).count());
       if (!legacy.empty() && !in.id.empty())
         session.id_map().put(session.user().id, kUserMessage, in.id, legacy);
       const std::string_view stanza_id = p.header.attr_or("id");

@@ -12,10 +12,12 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <csignal>
+#include <cstdlib>
 #include <iostream>
 #include <sstream>
 
 #include "component/component.hpp"
+#include "gateway/http_server.hpp"
 #include "storage/database.hpp"
 
 namespace legate {
@@ -49,7 +51,7 @@ int run_gateway(BaseGateway& gateway, int argc, char** argv, std::string_view pr
     return exit->code;
   }
   const auto& config = std::get<Config>(loaded);
-  setup_logging(config.log.level);
+  if (!config.check_only) setup_logging(config.log.level);
 
   ConnectionOptions options;
   options.jid = config.component.jid;
@@ -62,6 +64,7 @@ int run_gateway(BaseGateway& gateway, int argc, char** argv, std::string_view pr
   boost::asio::io_context io(1);
   std::optional<Component> component;
   std::optional<Database> database;
+  std::optional<HttpServer> http;
   try {
     component.emplace(io.get_executor(), options);
     GatewaySettings settings;
@@ -69,6 +72,10 @@ int run_gateway(BaseGateway& gateway, int argc, char** argv, std::string_view pr
     settings.allowed_jids = config.gateway.allowed_jids;
     settings.upload_service = config.gateway.upload_service;
     settings.bridge = config.bridge;
+    if (config.check_only) {  // --check-config: valid, and nothing opened or connected
+      std::cout << "configuration OK\n";
+      return 0;
+    }
     const std::string path = config.storage.path.empty()
                                  ? default_database_path(component->jid().str())
                                  : config.storage.path;
@@ -77,6 +84,10 @@ int run_gateway(BaseGateway& gateway, int argc, char** argv, std::string_view pr
     component->set_version({std::string(program), std::string(version), {}});
     gateway.attach(*component, *database, std::move(settings));
     if (attached) attached();
+        if (!config.http.listen.empty()) {  // [http] listen, or LEGATE_HTTP_LISTEN
+      http.emplace(io.get_executor(), status_handler(*component));
+      http->listen(config.http.listen);
+    }
   } catch (const std::exception& e) {
     std::cerr << program << ": configuration error: " << e.what() << "\n";
     return 2;
@@ -98,6 +109,7 @@ int run_gateway(BaseGateway& gateway, int argc, char** argv, std::string_view pr
   });
   boost::asio::co_spawn(io, component->run(), [&](std::exception_ptr failure) {
     signals.cancel();
+    if (http) http->stop();
     if (!failure) return;
     try {
       std::rethrow_exception(failure);

@@ -33,7 +33,14 @@ std::string_view show_value(PresenceShow show) {
 }  // namespace
 
 Sessions::Sessions(BaseGateway::Runtime& runtime)
-    : rt_(runtime), avatar_hash_(runtime.avatar.empty() ? "" : sha1_hex(runtime.avatar)) {}
+    : rt_(runtime), avatar_hash_(runtime.avatar.empty() ? "" : sha1_hex(runtime.avatar)) {
+  Metrics& metrics = rt_.component.metrics();
+  metrics_hook_ = metrics.on_collect([this, &metrics] {
+    metrics.sessions_logged_in().set(static_cast<double>(logged_in_count()));
+    metrics.sessions_failing().set(static_cast<double>(failing_count()));
+    metrics.registered_users().set(static_cast<double>(rt_.users.count()));
+  });
+}
 Sessions::~Sessions() = default;
 
 Sessions::State& Sessions::state(const Jid& user) {
@@ -50,6 +57,15 @@ std::shared_ptr<Session> Sessions::find(const Jid& user) {
 std::size_t Sessions::logged_in_count() const {
   std::size_t n = 0;
   for (const auto& [jid, session] : sessions_) n += session->logged_in() ? 1 : 0;
+  return n;
+}
+
+std::size_t Sessions::failing_count() const {
+  std::size_t n = 0;
+  for (const auto& [jid, session] : sessions_) {
+    auto it = states_.find(jid);
+    n += !session->logged_in() && it != states_.end() && it->second->failing ? 1 : 0;
+  }
   return n;
 }
 
@@ -118,6 +134,7 @@ asio::awaitable<void> Sessions::login(std::shared_ptr<Session> session) {
     if (shutting_down_ || find(user) != session) co_return;
     session->set_logged_in(true);
     state(user).backoff.reset();
+    state(user).failing = false;
     // The user's presence may have changed while the login ran: the bridge gets it now.
     if (const UserPresence merged = state(user).merged; merged.show != PresenceShow::offline) {
       session->enqueue([session, merged]() -> asio::awaitable<void> {
@@ -143,6 +160,7 @@ asio::awaitable<void> Sessions::login(std::shared_ptr<Session> session) {
 void Sessions::schedule_retry(std::shared_ptr<Session> session, const std::string& reason) {
   const Jid user = session->user_jid();
   State& st = state(user);
+  st.failing = true;
   const auto delay = st.backoff.next();
   spdlog::warn("{}: could not log in: {} (retrying in {} s)", user.str(), reason,
                std::chrono::duration_cast<std::chrono::seconds>(delay).count());

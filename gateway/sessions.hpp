@@ -12,6 +12,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "component/backoff.hpp"
+#include "component/metrics.hpp"
 #include "component/router.hpp"
 #include "gateway/base_gateway.hpp"
 #include "gateway/privileges.hpp"
@@ -34,6 +35,8 @@ class Sessions : public SessionHost {
   asio::awaitable<void> shutdown();
   std::shared_ptr<Session> find(const Jid& user);
   std::size_t logged_in_count() const;
+  // Sessions whose last login failed (waiting to retry).
+  std::size_t failing_count() const;
 
   void on_privileges(const Jid& server, const Privileges& grants);
   // A stanza from a user to one of the contacts (to's local part is set).
@@ -70,6 +73,7 @@ class Sessions : public SessionHost {
     Backoff backoff{std::chrono::seconds(2), std::chrono::minutes(10)};
         std::unique_ptr<asio::steady_timer> retry;
     bool logging_in = false;
+    bool failing = false;  // the last login failed
   };
   std::shared_ptr<Session> create(const Jid& user);
   asio::awaitable<void> login(std::shared_ptr<Session> session);
@@ -87,6 +91,7 @@ class Sessions : public SessionHost {
     bool logged_roster_mode_ = false;
   bool shutting_down_ = false;
   std::string avatar_hash_;  // of the gateway's own avatar
+  Metrics::Hook metrics_hook_;  // sets the session and user gauges at each scrape
 };
 
 }  // namespace legate

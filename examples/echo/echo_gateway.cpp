@@ -11,6 +11,7 @@
 
 #include "component/component.hpp"
 #include "examples/echo/echo_session.hpp"
+#include "examples/echo/echo_settings.hpp"
 
 namespace echo {
 
@@ -18,11 +19,7 @@ using legate::ErrorCondition;
 using legate::StanzaError;
 
 std::vector<legate::BridgeSetting> EchoGateway::declared_settings() const {
-  return {
-      {"echo.registration", "two-factor", "registration type: form, two-factor or qr"},
-      {"echo.code", "123456", "the two-factor code the toy network 'sends'"},
-      {"echo.qr_delay", "2", "seconds until the toy app 'scans' the QR code (negative: never)"},
-  };
+  return echo_settings();
 }
 
 legate::GatewayInfo EchoGateway::info() const {

@@ -1,113 +1,148 @@
-// Config: INI file + command-line overrides, required keys, refusals with exit code 2.
+// Config: the four sources and their precedence, bridge settings, --help, --version,
+// --check-config and the generated sample INI (config/echo.ini).
 #include <doctest/doctest.h>
 
-#include <unistd.h>
-
-#include <algorithm>
-#include <cstdio>
 #include <fstream>
-#include <string>
-#include <vector>
+#include <sstream>
 
-#include "config/config.hpp"
+#include "examples/echo/echo_settings.hpp"
+#include "tests/unit/config_test_util.hpp"
 
 using namespace legate;
+using legate::test::load;
+using legate::test::TempIni;
 
 namespace {
 
-struct TempIni {
-  std::string path;
-  explicit TempIni(const std::string& text) {
-    char name[] = "/tmp/legate-config-XXXXXX";
-    const int fd = mkstemp(name);
-    REQUIRE(fd >= 0);
-    close(fd);
-    path = name;
-    std::ofstream(path) << text;
-  }
-  ~TempIni() { std::remove(path.c_str()); }
-};
-
-std::variant<Config, ConfigExit> load(std::vector<std::string> args) {
-  std::vector<const char*> argv{"legate-test"};
-  for (auto& a : args) argv.push_back(a.c_str());
-  return load_config(static_cast<int>(argv.size()), argv.data(), "legate-test", "1.2.3");
+const Config& ok(const std::variant<Config, ConfigExit>& loaded) {
+  REQUIRE_MESSAGE(std::holds_alternative<Config>(loaded),
+                  (std::get_if<ConfigExit>(&loaded) ? std::get<ConfigExit>(loaded).message : ""));
+  return std::get<Config>(loaded);
 }
 
 }  // namespace
 
 TEST_CASE("config: INI file with command-line overrides") {
   TempIni ini("[component]\njid = gw.example\nsecret = s\nport = 5348\n[log]\nlevel = debug\n");
-  auto loaded = load({"--config", ini.path, "--component.port", "6000"});
-  REQUIRE(std::holds_alternative<Config>(loaded));
-  const auto& c = std::get<Config>(loaded);
+  const auto loaded = load({"--config", ini.path, "--component.port", "6000"});
+  const auto& c = ok(loaded);
   CHECK(c.component.jid == "gw.example");
   CHECK(c.component.secret == "s");
   CHECK(c.component.host == "127.0.0.1");
   CHECK(c.component.port == 6000);
   CHECK(c.log.level == "debug");
+  CHECK(c.path == ini.path);
+  CHECK_FALSE(c.check_only);
 }
 
-TEST_CASE("config: command line alone") {
-  auto loaded = load({"--component.jid", "gw.localhost", "--component.secret", "S",
-                      "--component.host", "::1", "--component.port", "5347"});
-  REQUIRE(std::holds_alternative<Config>(loaded));
-  CHECK(std::get<Config>(loaded).component.host == "::1");
+TEST_CASE("config: command line alone, both flag forms") {
+  const auto loaded = load({"--component.jid", "gw.localhost", "--component.secret=S",
+                            "--component.host", "::1", "--component.port=5347"});
+  const auto& c = ok(loaded);
+  CHECK(c.component.host == "::1");
+  CHECK(c.component.secret == "S");
+  CHECK(c.log.file.empty());
+  CHECK(c.http.listen.empty());
 }
 
-TEST_CASE("config: refusals exit with code 2 and one clear line") {
-  TempIni unknown("[component]\njid = a\nsecret = b\ncolour = blue\n");
-  TempIni bad_port("[component]\njid = a\nsecret = b\nport = 99999\n");
-  const std::vector<std::vector<std::string>> cases{
-      {},                                       // nothing
-      {"--component.jid", "gw.x"},              // no secret
-      {"--config", "/nonexistent/legate.ini"},  // unreadable file
-      {"--config", unknown.path},               // unknown key
-      {"--config", bad_port.path},              // out of range
-      {"--component.jid", "a", "--component.secret", "b", "--log.level", "loud"},
-      {"--bogus"},
-  };
-  for (const auto& args : cases) {
-    auto loaded = load(args);
-    REQUIRE(std::holds_alternative<ConfigExit>(loaded));
-    const auto& exit = std::get<ConfigExit>(loaded);
-    CHECK(exit.code == 2);
-    CHECK(exit.message.find("configuration error") != std::string::npos);
-    CHECK(std::count(exit.message.begin(), exit.message.end(), '\n') == 1);
-  }
+TEST_CASE("config: precedence is defaults < INI file < environment < command line") {
+  TempIni ini(
+      "; a comment\n[component]\n  jid = file.example  \nsecret = file\nhost = file-host\n"
+      "port = 1001\n# another\n[log]\nlevel = warn\n");
+  const Environment env{{"LEGATE_COMPONENT_SECRET", "env"},
+                        {"LEGATE_COMPONENT_HOST", "env-host"},
+                        {"LEGATE_COMPONENT_PORT", "1002"},
+                        {"LEGATE_KEEP_TMP", "1"}};  // other LEGATE_ variables are not ours
+  const auto loaded = load({"--config", ini.path, "--component.port", "1003"}, env);
+  const auto& c = ok(loaded);
+  CHECK(c.component.jid == "file.example");  // file over default (none)
+  CHECK(c.component.secret == "env");        // environment over file
+  CHECK(c.component.host == "env-host");     // environment over file
+  CHECK(c.component.port == 1003);           // command line over environment
+  CHECK(c.log.level == "warn");              // file over default
+  CHECK(c.gateway.admins.empty());           // default
+  // Without the file: the defaults show through.
+  const auto bare = load({"--component.jid=a", "--component.secret=b"});
+  CHECK(ok(bare).component.host == "127.0.0.1");
+  CHECK(ok(bare).component.port == 5347);
+  CHECK(ok(bare).log.level == "info");
 }
 
-TEST_CASE("config: --help and --version exit 0") {
-  auto help = load({"--help"});
-  REQUIRE(std::holds_alternative<ConfigExit>(help));
-  CHECK(std::get<ConfigExit>(help).code == 0);
-  CHECK(std::get<ConfigExit>(help).message.find("--component.jid") != std::string::npos);
-  auto version = load({"--version"});
-  CHECK(std::get<ConfigExit>(version).message == "legate-test 1.2.3\n");
+TEST_CASE("config: environment variable names") {
+  CHECK(env_name("component.jid") == "LEGATE_COMPONENT_JID");
+  CHECK(env_name("gateway.allowed_jids") == "LEGATE_GATEWAY_ALLOWED_JIDS");
+  CHECK(env_name("my-bridge.qr-delay") == "LEGATE_MY_BRIDGE_QR_DELAY");
+  const Environment env{
+      {"LEGATE_COMPONENT_JID", "e.example"},         {"LEGATE_COMPONENT_SECRET", "x"},
+      {"LEGATE_GATEWAY_ALLOWED_JIDS", ".*@example"}, {"LEGATE_LOG_FILE", "/tmp/l.log"},
+      {"LEGATE_HTTP_LISTEN", "127.0.0.1:9100"},      {"LEGATE_ECHO_QR_DELAY", "-1"}};
+  const auto loaded = load({}, env, echo::echo_settings());
+  const auto& c = ok(loaded);
+  CHECK(c.component.jid == "e.example");
+  CHECK(c.gateway.allowed_jids == ".*@example");
+  CHECK(c.log.file == "/tmp/l.log");
+  CHECK(c.http.listen == "127.0.0.1:9100");
+  CHECK(c.bridge.at("echo.qr_delay") == "-1");
 }
 
 TEST_CASE("config: bridges declare their own settings") {
   TempIni ini("[component]\njid = a\nsecret = b\n[echo]\ncode = 42\n");
-  const std::vector<BridgeSetting> echo{{"echo.code", "123456", "the 2FA code"},
-                                        {"echo.registration", "form", "type"}};
-  std::vector<const char*> argv{"t", "--config", ini.path.c_str(), "--echo.registration", "qr"};
-  auto loaded = load_config(static_cast<int>(argv.size()), argv.data(), "t", "1", echo);
-  REQUIRE(std::holds_alternative<Config>(loaded));
-  const auto& c = std::get<Config>(loaded);
+  const std::vector<BridgeSetting> echo{
+      {"echo.code", "123456", "the 2FA code"},  // the {key, default, help} form still works
+      {"echo.registration", "form", "type"},
+      {.key = "echo.fast", .default_value = "no", .help = "go fast", .type = SettingType::boolean}};
+  const auto loaded = load({"--config", ini.path, "--echo.registration", "qr"}, {}, echo);
+  const auto& c = ok(loaded);
   CHECK(c.bridge.at("echo.code") == "42");
   CHECK(c.bridge.at("echo.registration") == "qr");
+  CHECK(c.bridge.at("echo.fast") == "false");  // booleans are normalised
   // Without the declaration the same file is refused.
-  auto refused = load({"--config", ini.path});
-  CHECK(std::holds_alternative<ConfigExit>(refused));
+  CHECK(legate::test::refusal(load({"--config", ini.path})).find("[echo]") != std::string::npos);
 }
 
-TEST_CASE("config: the committed sample echo.ini is valid") {
+TEST_CASE("config: --help lists every key, --version prints the version") {
+  const auto help = load({"--help"}, {}, echo::echo_settings());
+  REQUIRE(std::holds_alternative<ConfigExit>(help));
+  CHECK(std::get<ConfigExit>(help).code == 0);
+  const std::string& text = std::get<ConfigExit>(help).message;
+  for (const auto& s : make_schema(echo::echo_settings())) {
+    CHECK_MESSAGE(text.find("--" + s.key + " ") != std::string::npos, s.key);
+    CHECK_MESSAGE(text.find(env_name(s.key)) != std::string::npos, s.key);
+  }
+  CHECK(text.find("--check-config") != std::string::npos);
+  CHECK(text.find("1..65535") != std::string::npos);
+  CHECK(std::get<ConfigExit>(load({"-h"})).code == 0);
+  const auto version = load({"--version"});
+  CHECK(std::get<ConfigExit>(version).code == 0);
+  CHECK(std::get<ConfigExit>(version).message == "legate-test 1.2.3\n");
+}
+
+TEST_CASE("config: --check-config validates without running") {
+  TempIni good("[component]\njid = a\nsecret = b\n");
+  const auto loaded = load({"--check-config", "--config", good.path});
+  CHECK(ok(loaded).check_only);
+  TempIni bad("[component]\njid = a\nsecret = b\nport = 0\n");
+  const std::string message = legate::test::refusal(load({"--check-config", "--config", bad.path}));
+  CHECK(message ==
+        "legate-test: " + bad.path + ":4: [component] port: 0 is out of range 1..65535\n");
+}
+
+TEST_CASE("config: the committed config/echo.ini is the generated sample, and valid") {
   const std::string path = std::string(LEGATE_SOURCE_DIR) + "/config/echo.ini";
-  const std::vector<BridgeSetting> echo{
-      {"echo.registration", "", ""}, {"echo.code", "", ""}, {"echo.qr_delay", "", ""}};
-  std::vector<const char*> argv{"t", "--config", path.c_str()};
-  auto loaded = load_config(static_cast<int>(argv.size()), argv.data(), "t", "1", echo);
-  REQUIRE_MESSAGE(std::holds_alternative<Config>(loaded), std::get<ConfigExit>(loaded).message);
-  CHECK(std::get<Config>(loaded).component.jid == "echo.localhost");
-  CHECK(std::get<Config>(loaded).bridge.at("echo.registration") == "two-factor");
+  std::ifstream file(path);
+  REQUIRE(file);
+  std::ostringstream committed;
+  committed << file.rdbuf();
+  // Regenerate with: legate-echo --sample-config > config/echo.ini
+  CHECK(committed.str() == sample_ini("legate-echo", echo::echo_settings()));
+
+  const auto loaded = load({"--config", path}, {}, echo::echo_settings());
+  const auto& c = ok(loaded);
+  CHECK(c.component.jid == "echo.localhost");
+  CHECK(c.component.secret == "change-me");
+  CHECK(c.bridge.at("echo.registration") == "two-factor");
+  CHECK(c.bridge.at("echo.qr_delay") == "2");
+  // Without a bridge, the generic sample is valid too.
+  TempIni generic(sample_ini("legate-test"));
+  CHECK(ok(load({"--config", generic.path})).component.jid == "gateway.localhost");
 }

@@ -1,0 +1,199 @@
+// The core settings and the checks every value goes through.
+#include "config/schema.hpp"
+
+#include <charconv>
+#include <regex>
+#include <set>
+#include <sstream>
+
+namespace legate {
+
+std::string_view Setting::section() const {
+  const std::string_view k = key;
+  return k.substr(0, k.find('.'));
+}
+
+std::string_view Setting::name() const {
+  const std::string_view k = key;
+  const auto dot = k.find('.');
+  return dot == std::string_view::npos ? std::string_view{} : k.substr(dot + 1);
+}
+
+const std::vector<Setting>& core_settings() {
+  using T = SettingType;
+  static const std::vector<Setting> settings{
+      {.key = "component.jid",
+       .help = "The gateway's JID: the Component name in the XMPP server's configuration.",
+       .example = "{bridge}.localhost",
+       .required = true},
+      {.key = "component.secret",
+       .help = "The shared secret of that Component entry (component_secret in Prosody).",
+       .example = "change-me",
+       .required = true},
+      {.key = "component.host",
+       .default_value = "127.0.0.1",
+       .help = "Where the XMPP server listens for components: host name or address."},
+      {.key = "component.port",
+       .default_value = "5347",
+       .help = "The server's component port (Prosody: component_ports).",
+       .type = T::integer,
+       .min = 1,
+       .max = 65535},
+      {.key = "gateway.admins",
+       .help = "Admin JIDs; admins are told of new users.",
+       .type = T::list,
+       .example = "admin@localhost"},
+      {.key = "gateway.allowed_jids",
+       .help = "Who may register: a regular expression on bare JIDs. Default: the accounts of "
+               "the server's own domain (the gateway JID minus its first label).",
+       .example = "[^@]+@localhost"},
+      {.key = "gateway.upload_service",
+       .help = "The XEP-0363 upload service for QR codes. Default: found by disco on the "
+               "server's domain.",
+       .example = "upload.localhost"},
+      {.key = "storage.path",
+       .help = "The SQLite database. Default: $STATE_DIRECTORY, else "
+               "~/.local/share/legate/<jid>.sqlite",
+       .example = "/var/lib/legate/{bridge}.localhost.sqlite"},
+      {.key = "log.level",
+       .default_value = "info",
+       .help = "The log level.",
+       .type = T::choice,
+       .choices = {"trace", "debug", "info", "warn", "error", "critical", "off"}},
+      {.key = "log.file",
+       .help = "The log file. Default: standard error (for journald).",
+       .example = "/var/log/legate/{bridge}.log"},
+      {.key = "http.listen",
+       .help = "Where the HTTP listener for /health and /metrics listens, as host:port. "
+               "Default: no listener.",
+       .pattern = "(.+:[0-9]{1,5})?",
+       .example = "127.0.0.1:9100"},
+  };
+  return settings;
+}
+
+std::vector<Setting> make_schema(const std::vector<Setting>& bridge) {
+  std::vector<Setting> schema = core_settings();
+  std::set<std::string_view> core_sections;
+  for (const auto& s : schema) core_sections.insert(s.section());
+  for (const auto& s : bridge) {
+    if (s.section().empty() || s.name().empty())
+      throw ConfigError("bridge setting '" + s.key + "' is not section.name");
+    if (core_sections.count(s.section()))
+      throw ConfigError("bridge setting '" + s.key + "' is in a core section");
+    if (find_setting(schema, s.key))
+      throw ConfigError("bridge setting '" + s.key + "' is declared twice");
+    schema.push_back(s);
+    if (s.default_value.empty()) continue;
+    try {  // booleans are normalised; a bad default is the declaration's error
+      schema.back().default_value = check_value(s, s.default_value);
+    } catch (const ConfigError& e) {
+      throw ConfigError("bridge setting '" + s.key + "': default " + e.what());
+    }
+  }
+  return schema;
+}
+
+const Setting* find_setting(const std::vector<Setting>& schema, std::string_view key) {
+  for (const auto& s : schema)
+    if (s.key == key) return &s;
+  return nullptr;
+}
+
+namespace {
+
+std::string join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
+  return out;
+}
+
+std::string range_text(const Setting& s) {
+  return (s.min ? std::to_string(*s.min) : "") + ".." + (s.max ? std::to_string(*s.max) : "");
+}
+
+}  // namespace
+
+std::string check_value(const Setting& s, std::string_view value) {
+  const std::string quoted = "'" + std::string(value) + "'";
+  switch (s.type) {
+    case SettingType::string:
+      if (!s.pattern.empty() && !std::regex_match(std::string(value), std::regex(s.pattern)))
+        throw ConfigError(quoted + " does not match the pattern " + s.pattern);
+      return std::string(value);
+    case SettingType::list:
+      return std::string(value);
+    case SettingType::integer: {
+      long long number = 0;
+      const auto* end = value.data() + value.size();
+      const auto [ptr, ec] = std::from_chars(value.data(), end, number);
+      if (value.empty() || ec == std::errc::invalid_argument || ptr != end)
+        throw ConfigError(quoted + " is not an integer");
+      if (ec == std::errc::result_out_of_range || (s.min && number < *s.min) ||
+          (s.max && number > *s.max))
+        throw ConfigError(std::string(value) + " is out of range " + range_text(s));
+      return std::string(value);
+    }
+    case SettingType::boolean:
+      for (const char* yes : {"true", "yes", "on", "1"})
+        if (value == yes) return "true";
+      for (const char* no : {"false", "no", "off", "0"})
+        if (value == no) return "false";
+      throw ConfigError(quoted + " is not true or false");
+    case SettingType::choice:
+      for (const auto& choice : s.choices)
+        if (value == choice) return choice;
+      throw ConfigError(quoted + " is not one of " + join(s.choices));
+  }
+  return std::string(value);
+}
+
+std::string env_name(std::string_view key) {
+  std::string name = "LEGATE_";
+  for (char c : key) {
+    if (c == '.' || c == '-') c = '_';
+    name += (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
+  }
+  return name;
+}
+
+std::string describe_type(const Setting& s) {
+  std::string text;
+  switch (s.type) {
+    case SettingType::string:  // a pattern is for checking: the help says it in words
+      break;
+    case SettingType::list:
+      text = "A list, separated by commas or spaces.";
+      break;
+    case SettingType::integer:
+      text = "An integer";
+      if (s.min || s.max) text += ", " + range_text(s);
+      text += ".";
+      break;
+    case SettingType::boolean:
+      text = "true or false.";
+      break;
+    case SettingType::choice:
+      text = "One of: " + join(s.choices) + ".";
+      break;
+  }
+  if (s.required) text += text.empty() ? "Required." : " Required.";
+  return text;
+}
+
+std::vector<std::string> wrap_text(std::string_view text, std::size_t width) {
+  std::vector<std::string> lines;
+  std::istringstream words{std::string(text)};
+  std::string line;
+  for (std::string word; words >> word;) {
+    if (!line.empty() && line.size() + 1 + word.size() > width) {
+      lines.push_back(line);
+      line.clear();
+    }
+    line += (line.empty() ? "" : " ") + word;
+  }
+  if (!line.empty()) lines.push_back(line);
+  return lines;
+}
+
+}  // namespace legate

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Installs this build into a temporary directory (meson install --destdir) and builds a tiny
+# bridge out of tree against it with nothing but `pkg-config --cflags --libs legate`: the
+# installed headers, library and legate.pc must be enough. Also checks that every header of
+# the library's layers is installed, and that legate-echo, its sample INI and its systemd unit
+# are. Usage: test_out_of_tree.sh BUILD_DIR SOURCE_DIR
+# shellcheck disable=SC2086  # $cflags and $libs are lists of flags
+set -euo pipefail
+build=$(cd "$1" && pwd)
+source=$(cd "$2" && pwd)
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/legate-install.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+# The build is already up to date (meson test built it); do not rebuild from inside a test.
+meson install -C "$build" --destdir "$tmp/root" --no-rebuild --quiet >"$tmp/install.log" 2>&1 \
+  || { cat "$tmp/install.log" >&2; fail "meson install"; }
+
+pc=$(find "$tmp/root" -name legate.pc -path '*/pkgconfig/*' | head -n 1)
+[ -n "$pc" ] || fail "legate.pc not installed"
+prefix=$(sed -n 's/^prefix=//p' "$pc")
+[ -n "$prefix" ] || fail "no prefix= in $pc"
+root="$tmp/root$prefix"
+echo "installed under $root (prefix $prefix)"
+
+# Every public header of every layer, at include/legate/<layer>/<name>.hpp.
+missing=0
+for layer in component storage legacy gateway commands config; do
+  for header in "$source/$layer"/*.hpp; do
+    [ -e "$header" ] || continue
+    rel=${header#"$source/"}
+    if [ ! -f "$root/include/legate/$rel" ]; then
+      echo "not installed: include/legate/$rel (add it to install_headers in meson.build)" >&2
+      missing=1
+    fi
+  done
+done
+[ "$missing" -eq 0 ] || fail "headers missing from the install"
+
+[ -x "$root/bin/legate-echo" ] || fail "bin/legate-echo not installed"
+[ -f "$root/share/legate/echo.ini" ] || fail "share/legate/echo.ini not installed"
+unit="$root/lib/systemd/system/legate-echo.service"
+[ -f "$unit" ] || fail "lib/systemd/system/legate-echo.service not installed"
+grep -q "^ExecStart=$prefix/bin/legate-echo --config " "$unit" || fail "ExecStart in $unit"
+grep -q '^Type=notify$' "$unit" || fail "Type=notify in $unit"
+find "$root" -name 'liblegate.so*' | grep -q . || fail "liblegate.so not installed"
+
+# legate.pc with its prefix moved to the temporary directory; the system's own .pc files
+# (spdlog, libxml-2.0, …) are still found on the default search path.
+mkdir "$tmp/pkgconfig"
+sed "s|^prefix=.*|prefix=$root|" "$pc" >"$tmp/pkgconfig/legate.pc"
+export PKG_CONFIG_PATH="$tmp/pkgconfig${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
+cflags=$(pkg-config --cflags legate) || fail "pkg-config --cflags legate"
+libs=$(pkg-config --libs legate) || fail "pkg-config --libs legate"
+echo "cflags: $cflags"
+echo "libs:   $libs"
+libdir=$(pkg-config --variable=libdir legate)
+
+# Each installed header compiles alone with legate.pc's flags: none relies on an earlier
+# include or on a file that is not installed.
+cd "$root/include/legate"
+for header in */*.hpp; do
+  printf '#include "%s"\n' "$header" \
+    | ${CXX:-c++} -std=c++20 -fsyntax-only -x c++ - $cflags >"$tmp/header.log" 2>&1 \
+    || { cat "$tmp/header.log" >&2; fail "installed header $header does not compile alone"; }
+done
+
+# Out of tree: a copy of the source in an empty directory, no -I into the source tree.
+mkdir "$tmp/bridge"
+cp "$source/tests/install/tiny_bridge.cpp" "$tmp/bridge/"
+cd "$tmp/bridge"
+${CXX:-c++} -std=c++20 -Wall -Wextra -o tiny tiny_bridge.cpp $cflags $libs \
+  || fail "the tiny bridge does not build against the installed Legate"
+grep -q "$source" <(${CXX:-c++} -std=c++20 -M tiny_bridge.cpp $cflags) \
+  && fail "the tiny bridge included headers from the source tree"
+
+out=$(LD_LIBRARY_PATH="$libdir" ./tiny --version) || fail "tiny --version exited $?"
+echo "tiny --version: $out"
+[ "$out" = "tiny 0.0.1" ] || fail "tiny --version printed '$out'"
+LD_LIBRARY_PATH="$libdir" ldd ./tiny | grep -q "liblegate.so.* => $libdir/" \
+  || fail "tiny is not linked to the installed liblegate"
+
+out=$(LD_LIBRARY_PATH="$libdir" "$root/bin/legate-echo" --version) || fail "legate-echo --version"
+echo "legate-echo --version: $out"
+case "$out" in "legate-echo "*) ;; *) fail "legate-echo --version printed '$out'" ;; esac
+echo "OK"
