@@ -12,7 +12,11 @@ Component::Component(asio::any_io_executor executor, ConnectionOptions options)
   connection_.set_metrics(&metrics_);
   connection_.on_stanza([this](Element& stanza) { router_.dispatch(stanza); });
   connection_.on_state([this](bool up) {
-    if (!up) return router_.fail_pending("component stream lost");
+    if (!up) {
+      router_.fail_pending("component stream lost");
+      for (const auto& callback : disconnected_callbacks_) callback();
+      return;
+    }
     for (const auto& callback : connected_callbacks_) callback();
   });
   install_builtin_services();

@@ -4,8 +4,8 @@
 
 #include <chrono>
 #include <functional>
-#include <vector>
 #include <string>
+#include <vector>
 
 #include "component/asio.hpp"
 #include "component/connection.hpp"
@@ -56,6 +56,10 @@ class Component {
   void on_connected(std::function<void()> callback) {
     connected_callbacks_.push_back(std::move(callback));
   }
+  // Called each time the stream is lost (the connection then retries by itself).
+  void on_disconnected(std::function<void()> callback) {
+    disconnected_callbacks_.push_back(std::move(callback));
+  }
 
   asio::awaitable<void> run() { return connection_.run(); }
   void stop() { connection_.stop(); }
@@ -77,6 +81,7 @@ class Component {
   Router::IqHandler entity_handler_;
   Router::IqHandler node_handler_;
   std::vector<std::function<void()>> connected_callbacks_;
+  std::vector<std::function<void()>> disconnected_callbacks_;
 };
 
 }  // namespace legate

@@ -1,9 +1,11 @@
 // The daemon around a gateway.
 #include "gateway/run.hpp"
 
+#include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
@@ -18,16 +20,42 @@
 
 #include "component/component.hpp"
 #include "gateway/http_server.hpp"
+#include "gateway/systemd_notify.hpp"
 #include "storage/database.hpp"
 
 namespace legate {
 namespace {
 
-void setup_logging(const std::string& level) {
-  auto logger = spdlog::stderr_color_mt("legate");
+// Standard error (colours only on a terminal: spdlog's colour sink checks isatty), or the
+// log.file, appended to.
+void setup_logging(const std::string& level, const std::string& file) {
+  auto logger = file.empty() ? spdlog::stderr_color_mt("legate")
+                             : spdlog::basic_logger_mt("legate", file, /*truncate=*/false);
   logger->set_pattern("%Y-%m-%d %H:%M:%S.%e %^%l%$ %v");
   spdlog::set_default_logger(logger);
   spdlog::set_level(spdlog::level::from_str(level));
+  if (!file.empty()) spdlog::flush_every(std::chrono::seconds(1));
+}
+
+// SIGHUP: reads the configuration again (same command line, file and environment) and
+// applies its log.level; a bad file keeps the old level.
+void reload_log_level(BaseGateway& gateway, int argc, char** argv, std::string_view program,
+                      std::string_view version) {
+  auto loaded = load_config(argc, argv, program, version, gateway.declared_settings());
+  if (auto* exit = std::get_if<ConfigExit>(&loaded)) {
+    std::string message = exit->message;
+    while (!message.empty() && message.back() == '\n') message.pop_back();
+    spdlog::error("SIGHUP: configuration not reloaded, log level stays {}: {}",
+                  spdlog::level::to_string_view(spdlog::get_level()), message);
+    return;
+  }
+  const auto& level = std::get<Config>(loaded).log.level;
+  const auto parsed = spdlog::level::from_str(level);
+  spdlog::set_level(parsed);
+  // Said at info, or at the new level if that is higher, so that it is seen.
+  const auto said = std::max(parsed, spdlog::level::info);
+  if (said != spdlog::level::off) spdlog::log(said, "log level now {}", level);
+  spdlog::default_logger()->flush();
 }
 
 std::vector<Jid> parse_jid_list(const std::string& text) {
@@ -51,7 +79,14 @@ int run_gateway(BaseGateway& gateway, int argc, char** argv, std::string_view pr
     return exit->code;
   }
   const auto& config = std::get<Config>(loaded);
-  if (!config.check_only) setup_logging(config.log.level);
+  if (!config.check_only) {
+    try {
+      setup_logging(config.log.level, config.log.file);
+    } catch (const std::exception& e) {  // e.g. the log file cannot be opened
+      std::cerr << program << ": configuration error: log.file: " << e.what() << "\n";
+      return 2;
+    }
+  }
 
   ConnectionOptions options;
   options.jid = config.component.jid;
@@ -62,6 +97,7 @@ int run_gateway(BaseGateway& gateway, int argc, char** argv, std::string_view pr
   // The io_context outlives its I/O objects (timers, sockets): they unregister from its
   // services when destroyed. Coroutine frames left at exit are only destroyed, not resumed.
   boost::asio::io_context io(1);
+  SystemdNotifier systemd(io.get_executor());  // before the component: its callbacks use it
   std::optional<Component> component;
   std::optional<Database> database;
   std::optional<HttpServer> http;
@@ -84,7 +120,10 @@ int run_gateway(BaseGateway& gateway, int argc, char** argv, std::string_view pr
     component->set_version({std::string(program), std::string(version), {}});
     gateway.attach(*component, *database, std::move(settings));
     if (attached) attached();
-        if (!config.http.listen.empty()) {  // [http] listen, or LEGATE_HTTP_LISTEN
+    component->on_connected(
+        [&systemd, &options] { systemd.connected(options.host, options.port); });
+    component->on_disconnected([&systemd] { systemd.disconnected(); });
+    if (!config.http.listen.empty()) {  // [http] listen, or LEGATE_HTTP_LISTEN
       http.emplace(io.get_executor(), status_handler(*component));
       http->listen(config.http.listen);
     }
@@ -98,6 +137,7 @@ int run_gateway(BaseGateway& gateway, int argc, char** argv, std::string_view pr
   signals.async_wait([&](const boost::system::error_code& ec, int signal) {
     if (ec) return;
     spdlog::info("signal {} received, shutting down", signal);
+    systemd.stopping();
     // Sessions log out (bounded in time), then the stream closes.
     auto graceful = [&]() -> boost::asio::awaitable<void> {
       using namespace boost::asio::experimental::awaitable_operators;
@@ -107,8 +147,22 @@ int run_gateway(BaseGateway& gateway, int argc, char** argv, std::string_view pr
     };
     boost::asio::co_spawn(io, graceful, boost::asio::detached);
   });
+  // SIGHUP waits again after each reload, until the component stops.
+  boost::asio::signal_set hangup(io, SIGHUP);
+  std::function<void()> wait_hangup = [&] {
+    hangup.async_wait([&](const boost::system::error_code& ec, int) {
+      if (ec) return;
+      spdlog::info("SIGHUP received, reloading the log level");
+      reload_log_level(gateway, argc, argv, program, version);
+      wait_hangup();
+    });
+  };
+  wait_hangup();
+  systemd.start_watchdog();
   boost::asio::co_spawn(io, component->run(), [&](std::exception_ptr failure) {
     signals.cancel();
+    hangup.cancel();
+    systemd.stop_watchdog();
     if (http) http->stop();
     if (!failure) return;
     try {

@@ -44,6 +44,7 @@ unit="$root/lib/systemd/system/legate-echo.service"
 [ -f "$unit" ] || fail "lib/systemd/system/legate-echo.service not installed"
 grep -q "^ExecStart=$prefix/bin/legate-echo --config " "$unit" || fail "ExecStart in $unit"
 grep -q '^Type=notify$' "$unit" || fail "Type=notify in $unit"
+[ -f "$root/lib/sysusers.d/legate.conf" ] || fail "lib/sysusers.d/legate.conf not installed"
 find "$root" -name 'liblegate.so*' | grep -q . || fail "liblegate.so not installed"
 
 # legate.pc with its prefix moved to the temporary directory; the system's own .pc files
