@@ -70,5 +70,8 @@ std::string help_text(std::string_view program, const std::vector<BridgeSetting>
 // --sample-config: a commented INI file with every setting of the schema; config/echo.ini
 // is this for legate-echo.
 std::string sample_ini(std::string_view program, const std::vector<BridgeSetting>& bridge = {});
+// The Markdown reference of every key (docs/configuration.md).
+std::string markdown_reference(std::string_view program,
+                               const std::vector<BridgeSetting>& bridge = {});
 
 }  // namespace legate

@@ -146,3 +146,14 @@ TEST_CASE("config: the committed config/echo.ini is the generated sample, and va
   TempIni generic(sample_ini("legate-test"));
   CHECK(ok(load({"--config", generic.path})).component.jid == "gateway.localhost");
 }
+
+TEST_CASE("config: the committed docs/configuration.md is the generated reference") {
+  std::ifstream file(std::string(LEGATE_SOURCE_DIR) + "/docs/configuration.md");
+  REQUIRE(file);
+  std::ostringstream committed;
+  committed << file.rdbuf();
+  const std::string reference = markdown_reference("legate-echo", echo::echo_settings());
+  CHECK(committed.str() == reference);
+  for (const auto& s : make_schema(echo::echo_settings()))
+    CHECK_MESSAGE(reference.find("`" + std::string(s.name()) + "`") != std::string::npos, s.key);
+}
