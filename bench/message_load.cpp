@@ -64,6 +64,7 @@ struct Options {
   std::string database;  // kept (and reused when it exists); empty: a throwaway one
   std::string tmpdir = "/tmp";  // where the throwaway database goes (/dev/shm: no disk)
   double timeout = 600;
+  double stall = 10;  // seconds without a reply after which the missing ones count as lost
   bool pin = true;
   std::string jid = "gw.localhost";
   std::string secret = "S";
@@ -74,9 +75,8 @@ constexpr std::string_view kUsage =
     "usage: legate-bench-msg [--spawn PATH] [--pid PID] [--port P] [--users N] [--contacts M]\n"
     "                        [--targets K] [--count N] [--warmup N] [--window W] [--rate R]\n"
     "                        [--delay-ms D] [--rich] [--probe] [--database PATH]\n"
-    "                        [--tmpdir DIR]\n"
-    "                        [--timeout SECONDS] [--no-pin] [--jid JID] [--secret S]\n"
-    "                        [--status TEXT]\n"
+    "                        [--tmpdir DIR] [--timeout SECONDS] [--stall SECONDS]\n"
+    "                        [--no-pin] [--jid JID] [--secret S] [--status TEXT]\n"
     "  --count 0 measures only the start-up (and --probe).\n";
 
 Options parse_args(int argc, char** argv) {
@@ -129,6 +129,8 @@ Options parse_args(int argc, char** argv) {
       o.tmpdir = value;
     else if (key == "--timeout")
       o.timeout = std::stod(value);
+    else if (key == "--stall")
+      o.stall = std::stod(value);
     else if (key == "--jid")
       o.jid = value;
     else if (key == "--secret")
@@ -389,7 +391,21 @@ class ServerSide : public legate::StreamEvents {
     const auto start = Clock::now();
     first_reply_at_.reset();
     replies_at_first_ = 0;
-    pump([&] { return replies_ - replies_before == n; },
+    // A reply that never comes must not hang the run: after --stall seconds without one,
+    // the missing replies count as lost (and are reported).
+    std::size_t progress = replies_;
+    auto progress_at = start;
+    const auto stall = std::chrono::duration_cast<Clock::duration>(
+        std::chrono::duration<double>(opt_.stall));
+    pump([&] {
+           if (replies_ - replies_before == n) return true;
+           const auto now = Clock::now();
+           if (replies_ != progress) {
+             progress = replies_;
+             progress_at = now;
+           }
+           return next == end && now - progress_at > stall;
+         },
          [&] {
            if (next == end) return;
            const auto now = Clock::now();
@@ -404,7 +420,27 @@ class ServerSide : public legate::StreamEvents {
              sent_at_[next++] = now;
            }
          },
-         opt_.rate > 0 ? 1 : 1000);
+         opt_.rate > 0 ? 1 : 100);
+    const std::size_t missing = n - (replies_ - replies_before);
+    if (missing == 0) return;
+    lost_ += missing;
+    for (std::size_t id = first; id < end && first_lost_.empty(); ++id) {
+      if (!replied_[id]) {
+        first_lost_ = "message " + std::to_string(id) + " from u" +
+                      std::to_string(id % opt_.users) + " to " +
+                      contact_local((id / opt_.users) % opt_.targets);
+      }
+    }
+  }
+
+  // One line about where the run stands (for a timeout or a lost reply).
+  std::string describe() const {
+    return "sent " + std::to_string(sent_at_.size()) + ", replies " + std::to_string(replies_) +
+           ", composing " + std::to_string(composing_) + ", displayed " +
+           std::to_string(displayed_) + ", reactions " + std::to_string(reactions_) +
+           ", errors " + std::to_string(errors_) + ", unexpected " + std::to_string(unexpected_) +
+           ", logged in " + std::to_string(connected_count_) + ", echo contacts online " +
+           std::to_string(echo_online_) + ", stanzas " + std::to_string(stanzas_);
   }
 
   // Waits (up to `grace`) for the markers and reactions that follow the last replies.
@@ -440,8 +476,8 @@ class ServerSide : public legate::StreamEvents {
   std::size_t stanzas_ = 0, iqs_ = 0, other_ = 0, presences_ = 0;
   std::size_t connected_count_ = 0, echo_online_ = 0, probe_answers_ = 0;
   std::size_t replies_ = 0, composing_ = 0, displayed_ = 0, reactions_ = 0, receipts_ = 0;
-  std::size_t gateway_chats_ = 0, errors_ = 0, unexpected_ = 0;
-  std::string first_error_, first_unexpected_;
+  std::size_t gateway_chats_ = 0, errors_ = 0, unexpected_ = 0, lost_ = 0;
+  std::string first_error_, first_unexpected_, first_lost_;
   std::vector<std::int64_t> reply_ns_, composing_ns_, receipt_ns_;
   std::optional<Clock::time_point> first_reply_at_;
   Clock::time_point last_reply_at_;
@@ -650,11 +686,12 @@ int run(const Options& opt) {
               << opt.secret << ", database " << database << ")\n";
   }
   int status = 0;
+  std::optional<ServerSide> holder;  // outlives the try block, for the report on failure
   try {
     const int fd = accept_one(listener, child, deadline);
     const auto connected_at = Clock::now();
     close(listener);
-    ServerSide server(fd, opt, deadline);
+    ServerSide& server = holder.emplace(fd, opt, deadline);
     std::optional<ProcStats> before_login;
     Clock::time_point handshake_at;
     server.authenticate([&] {
@@ -722,7 +759,11 @@ int run(const Options& opt) {
                   "receipts %zu)\n",
                   server.replies_, server.composing_, server.displayed_, server.reactions_,
                   server.receipts_);
-      std::printf("errors             %zu (+%zu unexpected)\n", server.errors_, server.unexpected_);
+      std::printf("errors             %zu (+%zu unexpected, %zu lost)\n", server.errors_,
+                  server.unexpected_, server.lost_);
+      if (server.lost_)
+        std::printf("first lost         %s (no reply within --stall %.0f s)\n",
+                    server.first_lost_.c_str(), opt.stall);
       if (server.errors_) std::printf("first error        %s\n", server.first_error_.c_str());
       if (server.unexpected_)
         std::printf("first unexpected   %s\n", server.first_unexpected_.c_str());
@@ -762,8 +803,9 @@ int run(const Options& opt) {
     if (status != 0)
       std::printf("component exit     status %d (nonzero)\n",
                   WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-    return server.errors_ || server.unexpected_ || status != 0 ? 1 : 0;
+    return server.errors_ || server.unexpected_ || server.lost_ || status != 0 ? 1 : 0;
   } catch (...) {
+    if (holder) std::cerr << "legate-bench-msg: at the failure: " << holder->describe() << "\n";
     if (child > 0) terminate(child, std::chrono::seconds(3));
     throw;
   }
