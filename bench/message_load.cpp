@@ -61,6 +61,7 @@ struct Options {
   double delay_ms = 200;
   bool rich = false;  // messages as a modern client sends them (receipt request, markable…)
   bool probe = false;
+  bool prepare_only = false;  // write --database and exit (for bench/prosody_messages.py)
   std::string database;  // kept (and reused when it exists); empty: a throwaway one
   std::string tmpdir = "/tmp";  // where the throwaway database goes (/dev/shm: no disk)
   double timeout = 600;
@@ -77,14 +78,17 @@ constexpr std::string_view kUsage =
     "                        [--delay-ms D] [--rich] [--probe] [--database PATH]\n"
     "                        [--tmpdir DIR] [--timeout SECONDS] [--stall SECONDS]\n"
     "                        [--no-pin] [--jid JID] [--secret S] [--status TEXT]\n"
-    "  --count 0 measures only the start-up (and --probe).\n";
+    "                        [--prepare-only]\n"
+    "  --count 0 measures only the start-up (and --probe); --prepare-only writes the\n"
+    "  --database (users u0…uN-1 at the JID's parent domain) and exits.\n";
 
 Options parse_args(int argc, char** argv) {
   Options o;
   for (int i = 1; i < argc; ++i) {
     std::string key = argv[i];
     std::string value;
-    const bool flag = key == "--no-pin" || key == "--rich" || key == "--probe" || key == "--help";
+    const bool flag = key == "--no-pin" || key == "--rich" || key == "--probe" ||
+                      key == "--prepare-only" || key == "--help";
     if (auto eq = key.find('='); eq != std::string::npos) {
       value = key.substr(eq + 1);
       key.resize(eq);
@@ -101,6 +105,8 @@ Options parse_args(int argc, char** argv) {
       o.rich = true;
     else if (key == "--probe")
       o.probe = true;
+    else if (key == "--prepare-only")
+      o.prepare_only = true;
     else if (key == "--spawn")
       o.spawn = value;
     else if (key == "--pid")
@@ -142,6 +148,8 @@ Options parse_args(int argc, char** argv) {
   }
   if (o.users == 0) throw std::invalid_argument("--users must be at least 1");
   if (o.targets == 0) throw std::invalid_argument("--targets must be at least 1");
+  if (o.prepare_only && o.database.empty())
+    throw std::invalid_argument("--prepare-only needs --database");
   return o;
 }
 
@@ -668,6 +676,7 @@ int run(const Options& opt) {
   std::error_code size_error;
   const auto db_bytes = std::filesystem::file_size(database, size_error);
   if (!size_error) std::printf("database size      %.1f MB\n", static_cast<double>(db_bytes) / 1e6);
+  if (opt.prepare_only) return 0;
 
   std::uint16_t port = opt.port;
   const int listener = listen_on(port);
