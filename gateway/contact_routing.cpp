@@ -28,13 +28,6 @@ int rank(PresenceShow show) {  // most available first
   return 4;
 }
 
-PresenceShow show_from(std::string_view show) {
-  if (show == "away") return PresenceShow::away;
-  if (show == "xa") return PresenceShow::extended_away;
-  if (show == "dnd") return PresenceShow::busy;
-  return PresenceShow::online;
-}
-
 // What the hooks need of an inbound message, kept while it waits in the session's queue.
 struct Pending {
   Element header;  // for the error reply
@@ -192,7 +185,7 @@ void Sessions::on_user_presence(const Jid& from, std::string_view type, std::str
   if (type == "unavailable") {
     st.resources.erase(resource);
   } else {
-    st.resources[resource] = UserPresence{show_from(show), std::string(status)};
+    st.resources[resource] = UserPresence{show_from_element(show), std::string(status)};
   }
   UserPresence merged;  // offline when no resource is left
   for (const auto& [r, p] : st.resources)

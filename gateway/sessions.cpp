@@ -15,23 +15,6 @@
 
 namespace legate {
 
-namespace {
-
-std::string_view show_value(PresenceShow show) {
-  switch (show) {
-    case PresenceShow::away:
-      return "away";
-    case PresenceShow::busy:
-      return "dnd";
-    case PresenceShow::extended_away:
-      return "xa";
-    default:
-      return "";
-  }
-}
-
-}  // namespace
-
 Sessions::Sessions(BaseGateway::Runtime& runtime)
     : rt_(runtime), avatar_hash_(runtime.avatar.empty() ? "" : sha1_hex(runtime.avatar)) {
   Metrics& metrics = rt_.component.metrics();
@@ -278,7 +261,7 @@ void Sessions::send_status(const Jid& user) {
   State& st = state(user);
   Element presence = make_presence(component().jid().str(), user.bare_str(),
                                    st.show == PresenceShow::offline ? "unavailable" : "");
-  if (auto show = show_value(st.show); !show.empty())
+  if (auto show = show_element(st.show); !show.empty())
     presence.add_child("show", std::string(kComponentNs)).set_text(std::string(show));
   if (!st.status.empty())
     presence.add_child("status", std::string(kComponentNs)).set_text(st.status);

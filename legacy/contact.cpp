@@ -12,28 +12,13 @@
 namespace legate {
 namespace {
 
+// Stored as the <show/> value, with "unavailable" for offline.
 std::string_view show_name(PresenceShow show) {
-  switch (show) {
-    case PresenceShow::online:
-      return "";
-    case PresenceShow::away:
-      return "away";
-    case PresenceShow::busy:
-      return "dnd";
-    case PresenceShow::extended_away:
-      return "xa";
-    case PresenceShow::offline:
-      return "unavailable";
-  }
-  return "";
+  return show == PresenceShow::offline ? "unavailable" : show_element(show);
 }
 
 PresenceShow show_from(std::string_view stored) {
-  if (stored == "") return PresenceShow::online;
-  if (stored == "away") return PresenceShow::away;
-  if (stored == "dnd") return PresenceShow::busy;
-  if (stored == "xa") return PresenceShow::extended_away;
-  return PresenceShow::offline;
+  return stored == "unavailable" ? PresenceShow::offline : show_from_element(stored);
 }
 
 }  // namespace

@@ -153,26 +153,34 @@ Element displayed_message(std::string_view from, std::string_view to,
   return message;
 }
 
+std::string_view show_element(PresenceShow show) {
+  switch (show) {
+    case PresenceShow::away:
+      return "away";
+    case PresenceShow::busy:
+      return "dnd";
+    case PresenceShow::extended_away:
+      return "xa";
+    case PresenceShow::online:
+    case PresenceShow::offline:
+      return "";
+  }
+  return "";
+}
+
+PresenceShow show_from_element(std::string_view show) {
+  if (show == "away") return PresenceShow::away;
+  if (show == "xa") return PresenceShow::extended_away;
+  if (show == "dnd") return PresenceShow::busy;
+  return PresenceShow::online;
+}
+
 Element contact_presence(std::string_view from, std::string_view to, const ContactPresence& p,
                          std::string_view avatar_hash, std::string_view caps_node,
                          std::string_view caps_ver) {
   const bool available = p.show != PresenceShow::offline;
   Element presence = make_presence(from, to, available ? "" : "unavailable");
-  std::string_view show;
-  switch (p.show) {
-    case PresenceShow::away:
-      show = "away";
-      break;
-    case PresenceShow::busy:
-      show = "dnd";
-      break;
-    case PresenceShow::extended_away:
-      show = "xa";
-      break;
-    case PresenceShow::online:
-    case PresenceShow::offline:
-      break;
-  }
+  const std::string_view show = show_element(p.show);
   if (!show.empty()) presence.add_child(with_text("show", std::string(kComponentNs), show));
   if (!p.status.empty())
     presence.add_child(with_text("status", std::string(kComponentNs), p.status));

@@ -69,6 +69,11 @@ Element displayed_message(std::string_view from, std::string_view to,
 // The contact's presence: show/status, XEP-0319 idle (last_seen, unless online), XEP-0153
 // avatar hash ("" advertises "no avatar") and XEP-0115 caps (when `caps_ver` is set and the
 // contact is available).
+// The <show/> value of a presence state ("" for online and offline), and back ("" or an
+// unknown value is online).
+std::string_view show_element(PresenceShow show);
+PresenceShow show_from_element(std::string_view show);
+
 Element contact_presence(std::string_view from, std::string_view to, const ContactPresence& p,
                          std::string_view avatar_hash, std::string_view caps_node,
                          std::string_view caps_ver);

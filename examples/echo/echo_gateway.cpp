@@ -41,8 +41,7 @@ legate::GatewayInfo EchoGateway::info() const {
   info.features.markers = info.features.chat_states = info.features.replies = true;
   info.search_fields = {legate::FormField::text("name", "Name or phone number", true)};
   info.search_instructions = "Find an echo contact by name, or enter a phone number.";
-  info.preference_fields = {
-      legate::FormField::boolean("react", "React 👍 to my messages", true)};
+  info.preference_fields = {legate::FormField::boolean("react", "React 👍 to my messages", true)};
   return info;
 }
 

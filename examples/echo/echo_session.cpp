@@ -19,9 +19,16 @@ awaitable<void> sleep_for(std::chrono::milliseconds delay) {
 }
 
 // Legacy message ids, unique across restarts like a real network's.
+// A random 64-bit prefix per process plus a counter: never the same id twice (random
+// numbers alone collided under load, and a reply then quoted the wrong message).
 legate::LegacyId new_message_id() {
-  static std::mt19937_64 random{std::random_device{}()};
-  return "m" + std::to_string(random() % 1000000000);
+  static const std::string prefix = [] {
+    std::mt19937_64 random{std::random_device{}()};
+    std::string digits = std::to_string(random() % 1000000000000ULL);
+    return "m" + std::string(12 - digits.size(), '0') + digits;  // fixed width: unambiguous
+  }();
+  static std::uint64_t counter = 0;
+  return prefix + std::to_string(++counter);
 }
 
 struct EchoRoster : legate::Roster {
