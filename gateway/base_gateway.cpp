@@ -82,6 +82,10 @@ void BaseGateway::Runtime::send_presence(const Jid& to, std::string_view type,
 BaseGateway::BaseGateway() = default;
 BaseGateway::~BaseGateway() = default;
 
+void BaseGateway::detach() {
+  runtime_.reset();
+}
+
 std::unique_ptr<Session> BaseGateway::make_session(SessionHost&, SessionUser) {
   return nullptr;
 }

@@ -81,6 +81,9 @@ class BaseGateway {
 
   // Wires the gateway to its component and database; called once by run().
   void attach(Component& component, Database& database, GatewaySettings settings);
+  // Releases what attach() built (sessions, pending writes flushed), while the component,
+  // the database and their io_context still exist.
+  void detach();
   // Logs every session out (contacts go unavailable); called by run() before it stops.
   asio::awaitable<void> shutdown();
 

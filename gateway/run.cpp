@@ -22,6 +22,7 @@
 #include "gateway/http_server.hpp"
 #include "gateway/systemd_notify.hpp"
 #include "storage/database.hpp"
+#include "storage/wal_checkpointer.hpp"
 
 namespace legate {
 namespace {
@@ -101,6 +102,12 @@ int run_gateway(BaseGateway& gateway, int argc, char** argv, std::string_view pr
   std::optional<Component> component;
   std::optional<Database> database;
   std::optional<HttpServer> http;
+  std::optional<WalCheckpointer> checkpointer;
+  // Destroyed first: the gateway lets go of the component and the database before they go.
+  struct Detach {
+    BaseGateway& gateway;
+    ~Detach() { gateway.detach(); }
+  } detach{gateway};
   try {
     component.emplace(io.get_executor(), options);
     GatewaySettings settings;
@@ -116,6 +123,7 @@ int run_gateway(BaseGateway& gateway, int argc, char** argv, std::string_view pr
                                  ? default_database_path(component->jid().str())
                                  : config.storage.path;
     database.emplace(path);
+    checkpointer.emplace(*database);
     spdlog::info("database {}", path);
     component->set_version({std::string(program), std::string(version), {}});
     gateway.attach(*component, *database, std::move(settings));

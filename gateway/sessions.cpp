@@ -1,6 +1,8 @@
 // Sessions: logins, gateway status, SessionHost services, shutdown.
 #include "gateway/sessions.hpp"
 
+#include "storage/id_map.hpp"
+
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/co_spawn.hpp>
@@ -16,7 +18,9 @@
 namespace legate {
 
 Sessions::Sessions(BaseGateway::Runtime& runtime)
-    : rt_(runtime), avatar_hash_(runtime.avatar.empty() ? "" : sha1_hex(runtime.avatar)) {
+    : rt_(runtime),
+      ids_(std::make_unique<IdMap>(runtime.database, runtime.component.router().executor())),
+      avatar_hash_(runtime.avatar.empty() ? "" : sha1_hex(runtime.avatar)) {
   Metrics& metrics = rt_.component.metrics();
   metrics_hook_ = metrics.on_collect([this, &metrics] {
     metrics.sessions_logged_in().set(static_cast<double>(logged_in_count()));
@@ -179,6 +183,7 @@ asio::awaitable<void> Sessions::stop(const Jid& user) {
   sessions_.erase(user.bare_str());
   states_.erase(user.bare_str());
   if (!session) co_return;
+  ids_->forget(session->user().id);
   session->cancel_tasks();
   if (session->logged_in()) {
     session->set_logged_in(false);

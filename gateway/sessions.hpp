@@ -52,6 +52,7 @@ class Sessions : public SessionHost {
   // --- SessionHost ---
   Component& component() override;
   Database& database() override;
+  IdMap& id_map() override { return *ids_; }
   const Features& features() const override;
   RosterMode roster_mode(const Jid& user) const override;
   std::string roster_group() const override;
@@ -71,7 +72,7 @@ class Sessions : public SessionHost {
     std::map<std::string, UserPresence, std::less<>> resources;
     UserPresence merged;
     Backoff backoff{std::chrono::seconds(2), std::chrono::minutes(10)};
-        std::unique_ptr<asio::steady_timer> retry;
+    std::unique_ptr<asio::steady_timer> retry;
     bool logging_in = false;
     bool failing = false;  // the last login failed
   };
@@ -82,15 +83,16 @@ class Sessions : public SessionHost {
   State& state(const Jid& user);
 
   BaseGateway::Runtime& rt_;
+  std::unique_ptr<IdMap> ids_;
   std::map<std::string, std::shared_ptr<Session>, std::less<>> sessions_;
   std::map<std::string, std::unique_ptr<State>, std::less<>> states_;
   std::vector<std::string> pending_logins_;
   std::size_t active_logins_ = 0;
   std::size_t max_parallel_ = 16;
   std::set<std::string, std::less<>> roster_push_domains_;  // XEP-0356 grants
-    bool logged_roster_mode_ = false;
+  bool logged_roster_mode_ = false;
   bool shutting_down_ = false;
-  std::string avatar_hash_;  // of the gateway's own avatar
+  std::string avatar_hash_;     // of the gateway's own avatar
   Metrics::Hook metrics_hook_;  // sets the session and user gauges at each scrape
 };
 

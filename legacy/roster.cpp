@@ -37,12 +37,14 @@ Contact& Roster::by_legacy_id(const LegacyId& legacy_id) {
   auto contact = std::make_unique<Contact>(session_, std::move(*record));
   Contact& ref = *contact;
   contacts_.emplace(legacy_id, std::move(contact));
+  by_local_.emplace(ref.jid().local(), &ref);
   return ref;
 }
 
 Contact* Roster::by_jid(const Jid& jid) {
   if (jid.domain() != session_.host().component().jid().domain() || !jid.has_local())
     return nullptr;
+  if (auto it = by_local_.find(jid.local()); it != by_local_.end()) return it->second;
   // Stored contacts first: their local part may have been mapped differently.
   if (auto record =
           ContactStore(session_.host().database()).by_local(session_.user().id, jid.local())) {

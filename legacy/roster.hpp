@@ -45,6 +45,8 @@ class Roster {
  private:
   Session& session_;
   std::map<LegacyId, std::unique_ptr<Contact>, std::less<>> contacts_;
+  // The loaded contacts by JID local part: most stanzas address a contact already in use.
+  std::map<std::string, Contact*, std::less<>> by_local_;
 };
 
 }  // namespace legate

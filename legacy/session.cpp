@@ -26,7 +26,7 @@ struct Session::Tasks {
 Session::Session(SessionHost& host, SessionUser user)
     : host_(host),
       user_(std::move(user)),
-      id_map_(std::make_unique<IdMap>(host.database())),
+
       tasks_(std::make_unique<Tasks>()) {}
 
 Session::~Session() = default;
@@ -37,7 +37,7 @@ Roster& Session::roster() {
 }
 
 IdMap& Session::id_map() {
-  return *id_map_;
+  return host_.id_map();
 }
 asio::any_io_executor Session::executor() {
   return host_.component().router().executor();

@@ -94,7 +94,7 @@ class Session : public std::enable_shared_from_this<Session> {
   SessionHost& host_;
   SessionUser user_;
   std::unique_ptr<Roster> roster_;
-  std::unique_ptr<IdMap> id_map_;
+
   std::unique_ptr<Tasks> tasks_;
   bool logged_in_ = false;
 };

@@ -16,6 +16,7 @@ namespace legate {
 class Component;
 class Contact;
 class Database;
+class IdMap;
 
 enum class RosterMode {
   subscribe,   // contacts ask the user for a presence subscription
@@ -27,6 +28,8 @@ class SessionHost {
   virtual ~SessionHost() = default;
   virtual Component& component() = 0;
   virtual Database& database() = 0;
+  // The message-id map shared by every session (cached, with batched writes).
+  virtual IdMap& id_map() = 0;
   virtual const Features& features() const = 0;
   virtual RosterMode roster_mode(const Jid& user) const = 0;
   // The gateway's roster group name for contacts.

@@ -1,23 +1,171 @@
 // Message-id map access (see id_map.hpp).
 #include "storage/id_map.hpp"
 
+#include <spdlog/spdlog.h>
+
+#include "storage/background_writer.hpp"
 #include "storage/database.hpp"
 
 namespace legate {
 
+IdMap::IdMap(Database& db, std::size_t cache_size) : db_(db), cache_size_(cache_size) {}
+
+IdMap::IdMap(Database& db, asio::any_io_executor executor, std::size_t cache_size,
+             std::chrono::milliseconds delay)
+    : db_(db),
+      timer_(std::make_unique<asio::steady_timer>(std::move(executor))),
+      writer_(db.path() == ":memory:" ? nullptr : std::make_unique<BackgroundWriter>(db.path())),
+      delay_(delay),
+      cache_size_(cache_size) {}
+
+IdMap::~IdMap() {
+  try {
+    sync();
+  } catch (const std::exception& e) {
+    spdlog::error("storage: message ids lost at shutdown: {}", e.what());
+  }
+}
+
+void IdMap::make_key(std::string& out, std::int64_t user_id, std::string_view kind,
+                     std::string_view id) {
+  out.clear();
+  out.append(reinterpret_cast<const char*>(&user_id), sizeof user_id);
+  out.append(kind);
+  out.push_back('\0');  // kinds never contain NUL, so (kind, id) pairs cannot run together
+  out.append(id);
+}
+
+void IdMap::remember(const Row& row) {
+  if (cache_size_ == 0) return;
+  const std::uint64_t seq = ++seq_;
+  std::string xmpp_key, legacy_key;
+  make_key(xmpp_key, row.user_id, row.kind, row.xmpp_id);
+  make_key(legacy_key, row.user_id, row.kind, row.legacy_id);
+  if (auto old = by_xmpp_id_.find(xmpp_key);
+      old != by_xmpp_id_.end() && old->second.value != row.legacy_id) {
+    // A replace: the old legacy id no longer names this XMPP id (the database may still
+    // know an older one for it, so drop the cached answer rather than guess).
+    make_key(key_, row.user_id, row.kind, old->second.value);
+    if (auto back = by_legacy_id_.find(key_);
+        back != by_legacy_id_.end() && back->second.value == row.xmpp_id)
+      by_legacy_id_.erase(back);
+  }
+  by_xmpp_id_.insert_or_assign(xmpp_key, Cached{row.legacy_id, seq});
+  by_legacy_id_.insert_or_assign(legacy_key, Cached{row.xmpp_id, seq});
+  order_.emplace_back(std::move(xmpp_key), std::move(legacy_key));
+  while (order_.size() > cache_size_) {
+    auto& [old_xmpp, old_legacy] = order_.front();
+    // Only the entry of the put being evicted: a later put of the same key stays.
+    const std::uint64_t oldest = seq - order_.size() + 1;
+    if (auto it = by_xmpp_id_.find(old_xmpp); it != by_xmpp_id_.end() && it->second.seq == oldest)
+      by_xmpp_id_.erase(it);
+    if (auto it = by_legacy_id_.find(old_legacy);
+        it != by_legacy_id_.end() && it->second.seq == oldest)
+      by_legacy_id_.erase(it);
+    order_.pop_front();
+  }
+}
+
 void IdMap::put(std::int64_t user_id, std::string_view kind, std::string_view xmpp_id,
                 std::string_view legacy_id) {
+  Row row{user_id, std::string(kind), std::string(xmpp_id), std::string(legacy_id)};
+  remember(row);
+  if (!timer_) {
+    write(db_, row);
+    return;
+  }
+  queue_.push_back(std::move(row));
+  arm_flush();
+}
+
+void IdMap::arm_flush() {
+  if (flush_armed_) return;
+  flush_armed_ = true;
+  timer_->expires_after(delay_);
+  timer_->async_wait([this](const boost::system::error_code& ec) {
+    if (ec) return;  // cancelled: the IdMap is gone (its destructor committed the queue)
+    flush_armed_ = false;
+    try {
+      flush();
+    } catch (const std::exception& e) {
+      spdlog::error("storage: could not save message ids: {}", e.what());
+    }
+  });
+}
+
+void IdMap::write(Database& db, const Row& row) {
   // REPLACE deletes the old row and inserts a new one with a new, larger id, which is what
   // makes "the largest id" mean "the most recent put" in xmpp_id().
   StatementScope stmt(
-      db_.statement("INSERT OR REPLACE INTO id_map (user_id, kind, xmpp_id, legacy_id) "
-                    "VALUES (?1, ?2, ?3, ?4)"));
-  stmt->bind_int(1, user_id).bind_text(2, kind).bind_text(3, xmpp_id).bind_text(4, legacy_id);
+      db.statement("INSERT OR REPLACE INTO id_map (user_id, kind, xmpp_id, legacy_id) "
+                   "VALUES (?1, ?2, ?3, ?4)"));
+  stmt->bind_int(1, row.user_id)
+      .bind_text(2, row.kind)
+      .bind_text(3, row.xmpp_id)
+      .bind_text(4, row.legacy_id);
   stmt->run();
+}
+
+void IdMap::write_batch(Database& db, const std::vector<Row>& rows) {
+  Transaction tx(db);
+  for (const Row& row : rows) {
+    try {
+      write(db, row);
+    } catch (const StorageError& e) {
+      // One bad row (a user deleted meanwhile) must not cost the others.
+      spdlog::warn("storage: message id {} not saved: {}", row.xmpp_id, e.what());
+    }
+  }
+  tx.commit();
+}
+
+void IdMap::flush() {
+  if (queue_.empty()) return;
+  auto batch = std::make_shared<const std::vector<Row>>(std::move(queue_));
+  queue_.clear();
+  if (!writer_) {
+    write_batch(db_, *batch);
+    return;
+  }
+  const std::uint64_t job = writer_->submit([batch](Database& db) { write_batch(db, *batch); });
+  in_flight_.emplace_back(job, std::move(batch));
+}
+
+void IdMap::sync() {
+  flush();
+  if (writer_ && !in_flight_.empty()) writer_->wait(in_flight_.back().first);
+  in_flight_.clear();
+}
+
+std::size_t IdMap::queued() const {
+  std::size_t n = queue_.size();
+  const std::uint64_t done = writer_ ? writer_->finished() : 0;
+  for (const auto& [job, rows] : in_flight_)
+    if (job > done) n += rows->size();
+  return n;
+}
+
+void IdMap::forget(std::int64_t user_id) {
+  std::erase_if(queue_, [user_id](const Row& row) { return row.user_id == user_id; });
+  sync();  // nothing of theirs may land after the user's rows are deleted
+  // Rare (unregistration): dropping every cached mapping is simpler than finding the user's.
+  by_xmpp_id_.clear();
+  by_legacy_id_.clear();
+  order_.clear();
+}
+
+std::optional<std::string> IdMap::cached(const Cache& cache, std::int64_t user_id,
+                                         std::string_view kind, std::string_view id) {
+  make_key(key_, user_id, kind, id);
+  auto it = cache.find(key_);
+  if (it == cache.end()) return std::nullopt;
+  return it->second.value;
 }
 
 std::optional<std::string> IdMap::lookup(std::string_view sql, std::int64_t user_id,
                                          std::string_view kind, std::string_view key) {
+  // A miss must see every earlier put: commit and wait (rare, as recent ids are cached).
+  sync();
   StatementScope stmt(db_.statement(sql));
   stmt->bind_int(1, user_id).bind_text(2, kind).bind_text(3, key);
   if (!stmt->step()) return std::nullopt;
@@ -26,12 +174,14 @@ std::optional<std::string> IdMap::lookup(std::string_view sql, std::int64_t user
 
 std::optional<std::string> IdMap::legacy_id(std::int64_t user_id, std::string_view kind,
                                             std::string_view xmpp_id) {
+  if (auto hit = cached(by_xmpp_id_, user_id, kind, xmpp_id)) return hit;
   return lookup("SELECT legacy_id FROM id_map WHERE user_id = ?1 AND kind = ?2 AND xmpp_id = ?3",
                 user_id, kind, xmpp_id);
 }
 
 std::optional<std::string> IdMap::xmpp_id(std::int64_t user_id, std::string_view kind,
                                           std::string_view legacy_id) {
+  if (auto hit = cached(by_legacy_id_, user_id, kind, legacy_id)) return hit;
   return lookup(
       "SELECT xmpp_id FROM id_map WHERE user_id = ?1 AND kind = ?2 AND legacy_id = ?3 "
       "ORDER BY id DESC LIMIT 1",

@@ -1,6 +1,7 @@
 // Storage, store level: UserStore, ContactStore and IdMap against real SQLite files.
 #include <doctest/doctest.h>
 
+#include <boost/asio/io_context.hpp>
 #include <string>
 
 #include "storage/contact_store.hpp"
@@ -173,13 +174,12 @@ TEST_CASE("storage: contacts upsert, lookups, presence, remove") {
   CHECK(contacts.count(user.id) == 2);
 }
 
-TEST_CASE("storage: id map both ways, replace on conflict, per user and per kind") {
-  TempDir tmp;
-  Database db(tmp.db_path());
+namespace {
+// The id map's contract, whatever its caching and write mode.
+void check_id_map_contract(Database& db, IdMap& ids) {
   UserStore users(db);
   const auto alice = users.add(Jid("alice@example.org"), Json{});
   const auto bob = users.add(Jid("bob@example.org"), Json{});
-  IdMap ids(db);
 
   ids.put(alice.id, "message", "xmpp-1", "legacy-1");
   CHECK(ids.legacy_id(alice.id, "message", "xmpp-1") == "legacy-1");
@@ -208,4 +208,76 @@ TEST_CASE("storage: id map both ways, replace on conflict, per user and per kind
   CHECK(ids.legacy_id(bob.id, "message", "xmpp-1") == "bob-legacy");
   CHECK(ids.legacy_id(alice.id, "reaction", "xmpp-1") == "reaction-legacy");
   CHECK(ids.xmpp_id(bob.id, "message", "legacy-9") == std::nullopt);
+}
+}  // namespace
+
+TEST_CASE("storage: id map both ways, replace on conflict, per user and per kind") {
+  TempDir tmp;
+  Database db(tmp.db_path());
+  SUBCASE("written through, uncached") {
+    IdMap ids(db);
+    check_id_map_contract(db, ids);
+  }
+  SUBCASE("cached, deferred, committed on the loop (in-memory database: no writer thread)") {
+    Database memory(":memory:");
+    legate::asio::io_context io;
+    IdMap ids(memory, io.get_executor(), 4);
+    check_id_map_contract(memory, ids);
+    io.run();
+    CHECK(ids.queued() == 0);
+  }
+  SUBCASE("cached, with writes deferred to the writer thread") {
+    legate::asio::io_context io;
+    IdMap ids(db, io.get_executor(), 4);  // a small cache, so evictions happen too
+    check_id_map_contract(db, ids);
+    io.run();
+    ids.sync();
+    CHECK(ids.queued() == 0);
+  }
+}
+
+TEST_CASE("storage: deferred id map writes commit on the event loop, and at destruction") {
+  TempDir tmp;
+  Database db(tmp.db_path());
+  UserStore users(db);
+  const auto alice = users.add(Jid("alice@example.org"), Json{});
+  legate::asio::io_context io;
+  {
+    IdMap ids(db, io.get_executor());
+    for (int i = 0; i < 100; ++i)
+      ids.put(alice.id, "message", "x" + std::to_string(i), "l" + std::to_string(i));
+    CHECK(ids.queued() == 100);
+    CHECK(legate::test::query_int(db, "SELECT COUNT(*) FROM id_map") == 0);
+    // Served from the cache without touching the database.
+    CHECK(ids.legacy_id(alice.id, "message", "x42") == "l42");
+    CHECK(ids.queued() == 100);
+    io.run();  // the timer hands the queue to the writer thread: one transaction
+    ids.sync();
+    CHECK(ids.queued() == 0);
+    CHECK(legate::test::query_int(db, "SELECT COUNT(*) FROM id_map") == 100);
+    ids.put(alice.id, "message", "last", "l-last");
+  }  // destroyed with a write still queued
+  CHECK(legate::test::query_int(
+            db, "SELECT legacy_id = 'l-last' FROM id_map WHERE xmpp_id = 'last'") == 1);
+  IdMap reopened(db);
+  CHECK(reopened.xmpp_id(alice.id, "message", "l7") == "x7");
+}
+
+TEST_CASE("storage: forgetting a user drops their queued and cached mappings") {
+  TempDir tmp;
+  Database db(tmp.db_path());
+  UserStore users(db);
+  const auto alice = users.add(Jid("alice@example.org"), Json{});
+  const auto bob = users.add(Jid("bob@example.org"), Json{});
+  legate::asio::io_context io;
+  IdMap ids(db, io.get_executor());
+  ids.put(alice.id, "message", "a1", "la1");
+  ids.put(bob.id, "message", "b1", "lb1");
+  ids.forget(alice.id);
+  REQUIRE(users.remove(Jid("alice@example.org")));
+  CHECK_FALSE(ids.legacy_id(alice.id, "message", "a1").has_value());
+  CHECK(ids.legacy_id(bob.id, "message", "b1") == "lb1");
+  io.run();
+  ids.sync();
+  CHECK(legate::test::query_int(db, "SELECT COUNT(*) FROM id_map") == 1);
 }
