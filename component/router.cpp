@@ -55,6 +55,16 @@ void Router::on_iq(IqType type, std::string_view name, std::string_view ns, IqHa
   iq_handlers_[Key{type, std::string(name), std::string(ns)}] = Handlers{std::move(handler), {}};
 }
 
+void Router::on_message_payload(std::string_view name, std::string_view ns, StanzaHandler handler) {
+  for (auto& entry : message_payload_handlers_) {
+    if (entry.name == name && entry.ns == ns) {
+      entry.handler = std::move(handler);
+      return;
+    }
+  }
+  message_payload_handlers_.push_back({std::string(name), std::string(ns), std::move(handler)});
+}
+
 void Router::on_iq_async(IqType type, std::string_view name, std::string_view ns,
                          AsyncIqHandler handler) {
   iq_handlers_[Key{type, std::string(name), std::string(ns)}] = Handlers{{}, std::move(handler)};
@@ -76,6 +86,7 @@ void Router::dispatch(Element& stanza) {
       case StanzaKind::iq:
         return dispatch_iq(stanza);
       case StanzaKind::message:
+        if (!message_payload_handlers_.empty() && dispatch_message_payload(stanza)) return;
         if (message_handler_) return message_handler_(stanza);
         if (stanza.attr_or("type") != "error")
           refuse(stanza, StanzaError(ErrorCondition::service_unavailable));
@@ -94,6 +105,16 @@ void Router::dispatch(Element& stanza) {
     spdlog::error("handler for <{}/> from {} failed: {}", stanza.name(), stanza.attr_or("from"),
                   e.what());
   }
+}
+
+bool Router::dispatch_message_payload(Element& message) {
+  for (const auto& entry : message_payload_handlers_) {
+    if (message.child(entry.name, entry.ns)) {
+      entry.handler(message);
+      return true;
+    }
+  }
+  return false;
 }
 
 void Router::dispatch_iq(Element& iq) {

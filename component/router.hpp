@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "component/asio.hpp"
 #include "component/element.hpp"
@@ -38,6 +39,10 @@ class Router {
   void on_iq_async(IqType type, std::string_view name, std::string_view ns, AsyncIqHandler handler);
   void on_message(StanzaHandler handler) { message_handler_ = std::move(handler); }
   void on_presence(StanzaHandler handler) { presence_handler_ = std::move(handler); }
+  // Messages with a child `name` in `ns` go to `handler` instead of the message handler
+  // (e.g. XEP-0047 data sent as messages, which chat handling must never see). Errors
+  // included: the handler decides about those.
+  void on_message_payload(std::string_view name, std::string_view ns, StanzaHandler handler);
 
   // Routes one inbound stanza. Never throws.
   void dispatch(Element& stanza);
@@ -80,8 +85,14 @@ class Router {
     AsyncIqHandler async;
   };
   struct Pending;
+  struct PayloadHandler {
+    std::string name;
+    std::string ns;
+    StanzaHandler handler;
+  };
 
   void dispatch_iq(Element& iq);
+  bool dispatch_message_payload(Element& message);
   void answer_iq(Element& iq, const Handlers& handlers);
   void deliver_reply(Element& reply);
   void refuse(const Element& stanza, const StanzaError& error);
@@ -90,6 +101,7 @@ class Router {
   Outbox& outbox_;
   std::map<Key, Handlers, KeyLess> iq_handlers_;
   StanzaHandler message_handler_;
+  std::vector<PayloadHandler> message_payload_handlers_;  // few: a scan beats a map
   StanzaHandler presence_handler_;
   std::unordered_map<std::string, Pending*> pending_;
   std::string id_prefix_;
