@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "component/component.hpp"
+#include "gateway/file_transfers.hpp"
 #include "gateway/runtime.hpp"
 #include "gateway/sessions.hpp"
 #include "legacy/contact_stanzas.hpp"
@@ -94,6 +95,22 @@ asio::awaitable<void> deliver(Sessions& sessions, Session& session, Contact& con
       co_await session.on_displayed(contact, legacy);
       co_return;
     }
+    case Kind::file: {
+      if (!features.files)
+        throw StanzaError(ErrorCondition::feature_not_implemented,
+                          "this gateway does not pass files on");
+      const LegacyId legacy = co_await sessions.files().receive_link(session, contact, in.url);
+      if (!legacy.empty() && !in.id.empty())
+        session.id_map().put(session.user().id, kUserMessage, in.id, legacy);
+      const std::string_view stanza_id = p.header.attr_or("id");
+      if (in.wants_receipt && !features.real_receipts && !stanza_id.empty())
+        sessions.component().send(receipt_message(contact.jid().str(), p.from.str(), stanza_id));
+      if (!in.body.empty()) {  // a caption
+        const Text caption{in.body, "", std::nullopt};
+        co_await session.on_text(contact, caption);
+      }
+      co_return;
+    }
     case Kind::chat_state:
       if (features.chat_states && in.chat_state)
         co_await session.on_chat_state(contact, *in.chat_state);
@@ -105,6 +122,16 @@ asio::awaitable<void> deliver(Sessions& sessions, Session& session, Contact& con
 
 }  // namespace
 
+std::optional<Jid> Sessions::best_resource(const Jid& user) {
+  auto it = states_.find(user.bare_str());
+  if (it == states_.end()) return std::nullopt;
+  const std::pair<const std::string, UserPresence>* best = nullptr;
+  for (const auto& entry : it->second->resources)
+    if (!best || rank(entry.second.show) < rank(best->second.show)) best = &entry;
+  if (!best) return std::nullopt;
+  return Jid::parse(user.bare_str() + "/" + best->first);
+}
+
 void Sessions::on_contact_message(Element& stanza) {
   MessageView view(stanza);
   auto from = view.from();
@@ -112,6 +139,12 @@ void Sessions::on_contact_message(Element& stanza) {
   if (!from || !to) throw StanzaError(ErrorCondition::jid_malformed);
   InboundMessage in = classify_message(stanza);
   if (in.kind == InboundMessage::Kind::none) return;
+  // A bare link to our upload service is a file whose client did not say so (no OOB).
+  if (in.kind == InboundMessage::Kind::text && !in.reply_to_id && files_->is_upload_link(in.body)) {
+    in.kind = InboundMessage::Kind::file;
+    in.url = std::move(in.body);
+    in.body.clear();
+  }
   auto session = find(from->bare());
   if (!session) {
     if (!rt_.users.find(from->bare())) throw StanzaError(ErrorCondition::registration_required);

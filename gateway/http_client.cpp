@@ -1,21 +1,16 @@
-// http_put with Boost.Beast over plain TCP or OpenSSL, one connection per request.
+// http_put, http_put_stream and HttpGet with Boost.Beast, one connection per request.
 #include "gateway/http_client.hpp"
 
-#include <openssl/ssl.h>
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/connect.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ssl.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/url/parse.hpp>
-#include <memory>
-#include <optional>
 #include <stdexcept>
+
+#include "gateway/http_connection.hpp"
 
 namespace legate {
 
@@ -23,80 +18,17 @@ namespace {
 
 namespace beast = boost::beast;
 namespace http = beast::http;
-namespace ssl = asio::ssl;
-using asio::ip::tcp;
+using http_detail::Connection;
+using http_detail::Target;
 
 constexpr std::uint64_t kResponseBodyLimit = 1024 * 1024;
+constexpr std::size_t kReadPiece = 64 * 1024;
 
-struct Target {
-  bool tls = false;
-  std::string host;       // for DNS, SNI and the certificate check: no brackets, decoded
-  std::string port;       // service for the resolver
-  std::string authority;  // the Host header: host[:port] as written in the URL
-  std::string resource;   // path and query
-  bool host_is_name = false;
-};
-
-Target parse_target(std::string_view url) {
-  auto parsed = boost::urls::parse_uri(url);
-  if (!parsed) throw std::invalid_argument("HTTP: not a URL: " + redact_url(url));
-  const auto& u = *parsed;
-  Target t;
-  if (u.scheme_id() == boost::urls::scheme::https)
-    t.tls = true;
-  else if (u.scheme_id() != boost::urls::scheme::http)
-    throw std::invalid_argument("HTTP: only http and https URLs are supported: " + redact_url(url));
-  if (u.host_type() == boost::urls::host_type::none || u.encoded_host().empty())
-    throw std::invalid_argument("HTTP: URL without a host: " + redact_url(url));
-  if (u.host_type() == boost::urls::host_type::ipvfuture)
-    throw std::invalid_argument("HTTP: unsupported host address: " + redact_url(url));
-  if (u.has_userinfo())
-    throw std::invalid_argument("HTTP: credentials in the URL are not supported");
-  t.host = u.host_address();
-  t.host_is_name = u.host_type() == boost::urls::host_type::name;
-  t.port = u.has_port() ? std::string(u.port()) : (t.tls ? "443" : "80");
-  t.authority = u.encoded_host_and_port();
-  t.resource = u.encoded_path().empty() ? "/" : std::string(u.encoded_path());
-  if (u.has_query()) {
-    t.resource += '?';
-    t.resource += u.encoded_query();
-  }
-  return t;
-}
-
-// One client context for the process: loading the system CA store is not free. OpenSSL
-// reads SSL_CERT_FILE / SSL_CERT_DIR here, once, which tests use to trust a private CA.
-ssl::context& tls_context() {
-  static ssl::context context = [] {
-    ssl::context c(ssl::context::tls_client);
-    c.set_default_verify_paths();
-    c.set_verify_mode(ssl::verify_peer);
-    SSL_CTX_set_min_proto_version(c.native_handle(), TLS1_2_VERSION);
-    return c;
-  }();
-  return context;
-}
-
-// Everything the timeout watchdog may touch. The coroutine owns it; the watchdog holds a
-// weak_ptr, so a late timer handler never reaches a destroyed frame.
-struct Exchange {
-  explicit Exchange(const asio::any_io_executor& executor)
-      : resolver(executor), socket(executor), timer(executor) {}
-  tcp::resolver resolver;
-  tcp::socket socket;
-  std::optional<ssl::stream<tcp::socket&>> tls;
-  asio::steady_timer timer;
-  bool timed_out = false;
-};
-
-// Sends the request and reads the response. When the server answers (e.g. 413) and closes
-// before it has read the whole body, the write fails; the response may still be readable,
-// and its status says more than "broken pipe".
+// Reads the response to a request that was (perhaps only partly) written. When the server
+// answers (e.g. 413) and closes before it has read the whole body, the write fails; the
+// response may still be readable, and its status says more than "broken pipe".
 template <class Stream>
-asio::awaitable<unsigned> exchange(Stream& stream,
-                                   http::request<http::span_body<const char>>& request) {
-  auto [write_error, written] =
-      co_await http::async_write(stream, request, asio::as_tuple(asio::use_awaitable));
+asio::awaitable<unsigned> read_status(Stream& stream, boost::system::error_code write_error) {
   beast::flat_buffer buffer;
   http::response_parser<http::string_body> parser;
   parser.body_limit(kResponseBodyLimit);
@@ -110,6 +42,50 @@ asio::awaitable<unsigned> exchange(Stream& stream,
     spdlog::debug("HTTP PUT answered {}: {}", response.result_int(),
                   std::string_view(response.body()).substr(0, 200));
   co_return response.result_int();
+}
+
+template <class Body>
+void prepare(http::request<Body>& request, const Target& target, const HttpHeaders& headers,
+             std::string_view content_type, std::uint64_t size) {
+  request.set(http::field::host, target.authority);
+  request.set(http::field::user_agent, "legate");
+  if (!content_type.empty()) request.set(http::field::content_type, content_type);
+  for (const auto& [name, value] : headers) request.set(name, value);
+  request.content_length(size);
+  request.keep_alive(false);
+}
+
+// Writes the request with its body pulled from `source` piece by piece (Beast's buffer_body:
+// each write returns need_buffer once the piece is out). Returns the first write error.
+template <class Stream>
+asio::awaitable<boost::system::error_code> write_streamed(Stream& stream,
+                                                          http::request<http::buffer_body>& request,
+                                                          std::uint64_t size,
+                                                          const HttpBodySource& source) {
+  http::request_serializer<http::buffer_body> serializer(request);
+  auto [header_error, n] =
+      co_await http::async_write_header(stream, serializer, asio::as_tuple(asio::use_awaitable));
+  if (header_error) co_return header_error;
+  std::uint64_t sent = 0;
+  for (;;) {
+    std::optional<std::string> piece = co_await source();
+    if (piece && sent + piece->size() > size)
+      throw std::runtime_error("the file is larger than its announced " + std::to_string(size) +
+                               " bytes");
+    if (!piece && sent != size)
+      throw std::runtime_error("the file ended after " + std::to_string(sent) + " of " +
+                               std::to_string(size) + " bytes");
+    if (piece && piece->empty()) continue;
+    request.body().data = piece ? piece->data() : nullptr;
+    request.body().size = piece ? piece->size() : 0;
+    request.body().more = piece.has_value();
+    auto [error, written] =
+        co_await http::async_write(stream, serializer, asio::as_tuple(asio::use_awaitable));
+    if (error == http::error::need_buffer) error = {};
+    if (error) co_return error;
+    if (!piece) co_return boost::system::error_code{};
+    sent += piece->size();
+  }
 }
 
 }  // namespace
@@ -133,72 +109,125 @@ std::string redact_url(std::string_view url) {
 asio::awaitable<unsigned> http_put(asio::any_io_executor executor, std::string_view url,
                                    const HttpHeaders& headers, std::string_view content_type,
                                    std::string_view body, std::chrono::seconds timeout) {
-  const Target target = parse_target(url);
+  auto remaining = std::make_shared<std::string_view>(body);
+  HttpBodySource source = [remaining]() -> asio::awaitable<std::optional<std::string>> {
+    if (remaining->empty()) co_return std::nullopt;
+    std::string piece(remaining->substr(0, kReadPiece));
+    remaining->remove_prefix(piece.size());
+    co_return piece;
+  };
+  co_return co_await http_put_stream(std::move(executor), url, headers, content_type, body.size(),
+                                     std::move(source), timeout);
+}
 
-  http::request<http::span_body<const char>> request{http::verb::put, target.resource, 11};
-  request.set(http::field::host, target.authority);
-  request.set(http::field::user_agent, "legate");
-  if (!content_type.empty()) request.set(http::field::content_type, content_type);
-  for (const auto& [name, value] : headers) request.set(name, value);
-  request.body() = {body.data(), body.size()};
-  request.content_length(body.size());
-  request.keep_alive(false);
-
-  auto state = std::make_shared<Exchange>(executor);
-  state->timer.expires_after(timeout);
-  state->timer.async_wait([weak = std::weak_ptr<Exchange>(state)](boost::system::error_code ec) {
-    auto s = weak.lock();
-    if (ec || !s) return;
-    // Closing the socket fails whatever read, write or handshake is in flight. A resolve
-    // already running in the resolver's thread finishes first (getaddrinfo cannot be
-    // interrupted), bounded by the system resolver's own timeout.
-    s->timed_out = true;
-    s->resolver.cancel();
-    boost::system::error_code ignored;
-    s->socket.close(ignored);
-  });
-  struct CancelTimer {
-    Exchange& e;
-    ~CancelTimer() { e.timer.cancel(); }
-  } cancel_timer{*state};
-
-  const std::string where = target.authority;
+asio::awaitable<unsigned> http_put_stream(asio::any_io_executor executor, std::string_view url,
+                                          const HttpHeaders& headers, std::string_view content_type,
+                                          std::uint64_t size, HttpBodySource source,
+                                          std::chrono::seconds timeout) {
+  const Target target = http_detail::parse_target(url);
+  http::request<http::buffer_body> request{http::verb::put, target.resource, 11};
+  prepare(request, target, headers, content_type, size);
+  auto connection = std::make_shared<Connection>(executor);
+  const std::string what = "HTTP PUT " + target.authority;
   try {
-    auto endpoints =
-        co_await state->resolver.async_resolve(target.host, target.port, asio::use_awaitable);
-    // The condition stops the walk over the endpoints once the deadline has passed (connect
-    // reopens the socket the watchdog closed).
-    co_await asio::async_connect(
-        state->socket, endpoints,
-        [&state](const boost::system::error_code&, const tcp::endpoint&) {
-          return !state->timed_out;
-        },
-        asio::use_awaitable);
-    if (state->timed_out) throw boost::system::system_error(asio::error::timed_out);
-    unsigned status = 0;
-    if (target.tls) {
-      auto& tls = state->tls.emplace(state->socket, tls_context());
-      if (target.host_is_name &&
-          !SSL_set_tlsext_host_name(tls.native_handle(), target.host.c_str()))
-        throw std::runtime_error("HTTP PUT " + where + ": cannot set the TLS server name");
-      tls.set_verify_callback(ssl::host_name_verification(target.host));
-      co_await tls.async_handshake(ssl::stream_base::client, asio::use_awaitable);
-      status = co_await exchange(tls, request);
-      // No TLS close_notify exchange: the request carried Connection: close and a response
-      // was read in full, so waiting for the peer's close_notify would only add latency.
-    } else {
-      status = co_await exchange(state->socket, request);
-    }
-    boost::system::error_code ignored;
-    state->socket.shutdown(tcp::socket::shutdown_both, ignored);
-    state->socket.close(ignored);
+    co_await http_detail::connect(connection, target, timeout);
+    const unsigned status =
+        co_await connection->on_stream([&](auto& stream) -> asio::awaitable<unsigned> {
+          const auto write_error = co_await write_streamed(stream, request, size, source);
+          co_return co_await read_status(stream, write_error);
+        });
+    // No TLS close_notify exchange: the request carried Connection: close and a response
+    // was read in full, so waiting for the peer's close_notify would only add latency.
+    connection->close();
     co_return status;
-  } catch (const boost::system::system_error& e) {
-    if (state->timed_out)
-      throw std::runtime_error("HTTP PUT " + where + ": no complete response within " +
-                               std::to_string(timeout.count()) + " s");
-    throw std::runtime_error("HTTP PUT " + where + ": " + e.code().message());
+  } catch (const std::runtime_error& e) {
+    if (!dynamic_cast<const boost::system::system_error*>(&e) && !connection->timed_out)
+      throw std::runtime_error(what + ": " + e.what());  // the source's own failure
+    http_detail::fail(*connection, what, timeout, e);
   }
+}
+
+// --- HttpGet ---
+
+struct HttpGet::Impl {
+  std::shared_ptr<Connection> connection;
+  beast::flat_buffer buffer;
+  http::response_parser<http::buffer_body> parser;
+  std::string what;
+  std::chrono::seconds timeout;
+  std::uint64_t max_size = 0;
+  std::uint64_t received = 0;
+};
+
+HttpGet::HttpGet(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+HttpGet::~HttpGet() = default;
+
+std::optional<std::uint64_t> HttpGet::content_length() const {
+  auto length = impl_->parser.content_length();
+  if (!length) return std::nullopt;
+  return *length;
+}
+
+std::string HttpGet::content_type() const {
+  return std::string(impl_->parser.get()[http::field::content_type]);
+}
+
+asio::awaitable<std::unique_ptr<HttpGet>> HttpGet::open(asio::any_io_executor executor,
+                                                        std::string url, std::uint64_t max_size,
+                                                        std::chrono::seconds timeout) {
+  const Target target = http_detail::parse_target(url);
+  auto impl = std::make_unique<Impl>();
+  impl->connection = std::make_shared<Connection>(executor);
+  impl->what = "HTTP GET " + redact_url(url);
+  impl->timeout = timeout;
+  impl->max_size = max_size;
+  impl->parser.body_limit(boost::none);  // enforced per piece below, with a clearer error
+  try {
+    co_await http_detail::connect(impl->connection, target, timeout);
+    http::request<http::empty_body> request{http::verb::get, target.resource, 11};
+    request.set(http::field::host, target.authority);
+    request.set(http::field::user_agent, "legate");
+    request.keep_alive(false);
+    co_await impl->connection->on_stream([&](auto& stream) -> asio::awaitable<void> {
+      co_await http::async_write(stream, request, asio::use_awaitable);
+      co_await http::async_read_header(stream, impl->buffer, impl->parser, asio::use_awaitable);
+    });
+  } catch (const std::exception& e) {
+    http_detail::fail(*impl->connection, impl->what, timeout, e);
+  }
+  const unsigned status = impl->parser.get().result_int();
+  if (status != 200) throw std::runtime_error(impl->what + ": answered " + std::to_string(status));
+  if (auto length = impl->parser.content_length(); length && *length > max_size)
+    throw std::runtime_error(impl->what + ": " + std::to_string(*length) +
+                             " bytes, over the limit of " + std::to_string(max_size));
+  co_return std::unique_ptr<HttpGet>(new HttpGet(std::move(impl)));
+}
+
+asio::awaitable<std::optional<std::string>> HttpGet::read() {
+  Impl& s = *impl_;
+  if (s.parser.is_done()) co_return std::nullopt;
+  std::string piece(kReadPiece, '\0');
+  s.parser.get().body().data = piece.data();
+  s.parser.get().body().size = piece.size();
+  try {
+    auto [error, n] = co_await s.connection->on_stream([&](auto& stream) {
+      return http::async_read(stream, s.buffer, s.parser, asio::as_tuple(asio::use_awaitable));
+    });
+    if (error == http::error::need_buffer) error = {};
+    if (error) throw boost::system::system_error(error);
+  } catch (const std::exception& e) {
+    http_detail::fail(*s.connection, s.what, s.timeout, e);
+  }
+  piece.resize(piece.size() - s.parser.get().body().size);
+  s.received += piece.size();
+  if (s.received > s.max_size)
+    throw std::runtime_error(s.what + ": more than the limit of " + std::to_string(s.max_size) +
+                             " bytes");
+  if (piece.empty() && s.parser.is_done()) {
+    s.connection->close();
+    co_return std::nullopt;
+  }
+  co_return piece;
 }
 
 }  // namespace legate

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <boost/url/parse.hpp>
 #include <cctype>
 #include <charconv>
 #include <stdexcept>
@@ -187,7 +188,46 @@ asio::awaitable<std::string> HttpUpload::upload(std::string_view filename,
     throw std::runtime_error("HTTP upload: PUT to " + redact_url(slot.put_url) + " answered HTTP " +
                              std::to_string(status));
   spdlog::debug("HTTP upload: {} bytes stored at {}", data.size(), redact_url(slot.get_url));
+  remember_origin(slot.get_url);
   co_return slot.get_url;
+}
+
+asio::awaitable<std::string> HttpUpload::upload_stream(std::string_view filename,
+                                                       std::string_view content_type,
+                                                       std::uint64_t size, HttpBodySource source) {
+  const UploadSlot slot = co_await request_slot(filename, size, content_type);
+  const unsigned status =
+      co_await http_put_stream(component_.router().executor(), slot.put_url, slot.headers,
+                               content_type, size, std::move(source), put_timeout_);
+  if (status < 200 || status >= 300)
+    throw std::runtime_error("HTTP upload: PUT to " + redact_url(slot.put_url) + " answered HTTP " +
+                             std::to_string(status));
+  spdlog::debug("HTTP upload: {} bytes streamed to {}", size, redact_url(slot.get_url));
+  remember_origin(slot.get_url);
+  co_return slot.get_url;
+}
+
+void HttpUpload::remember_origin(std::string_view get_url) {
+  if (auto origin = url_origin(get_url); !origin.empty() && origins_.size() < 16)
+    origins_.insert(std::move(origin));
+}
+
+bool HttpUpload::is_own_url(std::string_view url) const {
+  const std::string origin = url_origin(url);
+  return !origin.empty() && origins_.count(origin) > 0;
+}
+
+std::string url_origin(std::string_view url) {
+  auto parsed = boost::urls::parse_uri(url);
+  if (!parsed) return {};
+  if (parsed->scheme_id() != boost::urls::scheme::http &&
+      parsed->scheme_id() != boost::urls::scheme::https)
+    return {};
+  if (parsed->encoded_host().empty()) return {};
+  std::string origin(parsed->scheme());
+  origin += "://";
+  origin += parsed->encoded_host_and_port();
+  return origin;
 }
 
 }  // namespace legate

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -14,6 +15,7 @@
 
 #include "component/asio.hpp"
 #include "component/element.hpp"
+#include "gateway/http_client.hpp"
 
 namespace legate {
 
@@ -28,6 +30,9 @@ struct UploadSlot {
   // Expires, as XEP-0363 allows, with newlines refused.
   std::vector<std::pair<std::string, std::string>> headers;
 };
+
+// "scheme://host[:port]" of an http(s) URL; empty for anything else.
+std::string url_origin(std::string_view url);
 
 class HttpUpload {
  public:
@@ -60,6 +65,14 @@ class HttpUpload {
   asio::awaitable<std::string> upload(std::string_view filename, std::string_view content_type,
                                       std::string_view data);
 
+  // The same, with the body streamed from `source` (exactly `size` bytes).
+  asio::awaitable<std::string> upload_stream(std::string_view filename,
+                                             std::string_view content_type, std::uint64_t size,
+                                             HttpBodySource source);
+  // True when `url` is on a host (scheme://host:port) where this service's slots were
+  // seen: a user's bare link there is an upload, not just a link.
+  bool is_own_url(std::string_view url) const;
+
   void set_iq_timeout(std::chrono::milliseconds timeout) { iq_timeout_ = timeout; }
   void set_put_timeout(std::chrono::seconds timeout) { put_timeout_ = timeout; }
 
@@ -67,12 +80,14 @@ class HttpUpload {
   asio::awaitable<std::optional<Element>> disco_info(const std::string& jid);
   // True when `info` (a disco#info <query/>) is an upload service; records its limit.
   bool accept_service(const Element& info);
+  void remember_origin(std::string_view get_url);
 
   Component& component_;
   std::string server_domain_;
   std::string service_;  // empty until found (or configured)
   bool service_checked_ = false;
   std::optional<std::uint64_t> max_file_size_;
+  std::set<std::string> origins_;  // scheme://host:port of GET URLs from our slots
   std::chrono::milliseconds iq_timeout_{std::chrono::seconds(15)};
   std::chrono::seconds put_timeout_{std::chrono::seconds(300)};
 };

@@ -1,6 +1,7 @@
 // Sessions: logins, gateway status, SessionHost services, shutdown.
 #include "gateway/sessions.hpp"
 
+#include "gateway/file_transfers.hpp"
 #include "storage/id_map.hpp"
 
 #include <spdlog/spdlog.h>
@@ -20,6 +21,7 @@ namespace legate {
 Sessions::Sessions(BaseGateway::Runtime& runtime)
     : rt_(runtime),
       ids_(std::make_unique<IdMap>(runtime.database, runtime.component.router().executor())),
+      files_(std::make_unique<FileTransfers>(runtime, *this)),
       avatar_hash_(runtime.avatar.empty() ? "" : sha1_hex(runtime.avatar)) {
   Metrics& metrics = rt_.component.metrics();
   metrics_hook_ = metrics.on_collect([this, &metrics] {
@@ -279,6 +281,10 @@ void Sessions::send_status(const Jid& user) {
 }
 
 // --- SessionHost ---
+
+asio::awaitable<std::string> Sessions::send_file(Contact& from, OutgoingFile file) {
+  co_return co_await files_->send(from, std::move(file));
+}
 
 Component& Sessions::component() {
   return rt_.component;

@@ -20,6 +20,8 @@
 
 namespace legate {
 
+class FileTransfers;
+
 class Sessions : public SessionHost {
  public:
   explicit Sessions(BaseGateway::Runtime& runtime);
@@ -63,6 +65,11 @@ class Sessions : public SessionHost {
   asio::awaitable<void> send_qr(const Jid& user, std::string text) override;
   void re_login(const Jid& user) override;
   void add_to_roster(Contact& contact) override;
+  asio::awaitable<std::string> send_file(Contact& from, OutgoingFile file) override;
+
+  // The user's most available online resource (for in-band transfers), if any.
+  std::optional<Jid> best_resource(const Jid& user);
+  FileTransfers& files() { return *files_; }
 
  private:
   // Per user: the gateway status shown, the user's resources, the login retry.
@@ -84,6 +91,7 @@ class Sessions : public SessionHost {
 
   BaseGateway::Runtime& rt_;
   std::unique_ptr<IdMap> ids_;
+  std::unique_ptr<FileTransfers> files_;
   std::map<std::string, std::shared_ptr<Session>, std::less<>> sessions_;
   std::map<std::string, std::unique_ptr<State>, std::less<>> states_;
   std::vector<std::string> pending_logins_;

@@ -115,6 +115,10 @@ std::vector<std::string> contact_features(const Features& f) {
   if (f.reactions) features.emplace_back(kReactionsNs);
   if (f.markers) features.emplace_back(kMarkersNs);
   if (f.replies) features.emplace_back(kReplyNs);
+  if (f.files) {
+    features.emplace_back("jabber:x:oob");
+    features.emplace_back("http://jabber.org/protocol/ibb");
+  }
   std::sort(features.begin(), features.end());
   return features;
 }

@@ -120,6 +120,11 @@ std::string Contact::send_text(std::string_view body, LegacyId legacy_id, std::o
   return id;
 }
 
+asio::awaitable<std::string> Contact::send_file(OutgoingFile file) {
+  SessionHost& host = session_.host();
+  co_return co_await host.send_file(*this, std::move(file));
+}
+
 void Contact::correct(const LegacyId& legacy_id, std::string_view new_body) {
   auto target = xmpp_id_of(legacy_id);
   if (!target) {

@@ -10,6 +10,7 @@
 
 #include "component/asio.hpp"
 #include "component/jid.hpp"
+#include "legacy/file.hpp"
 #include "legacy/types.hpp"
 #include "storage/contact_store.hpp"
 
@@ -54,6 +55,10 @@ class Contact {
   std::string send_text(std::string_view body, LegacyId legacy_id = {},
                         std::optional<Time> when = std::nullopt,
                         std::optional<LegacyId> reply_to = std::nullopt);
+  // A file from the contact (see OutgoingFile): uploaded and shared as a link with its
+  // caption after it. Returns the XMPP id of the link's message. Throws StanzaError when it
+  // cannot be delivered (the user has then been told why, e.g. too big for the server).
+  asio::awaitable<std::string> send_file(OutgoingFile file);
   void correct(const LegacyId& legacy_id, std::string_view new_body);
   void retract(const LegacyId& legacy_id);
   // The contact's reactions to a message (the user's or its own); empty removes them.

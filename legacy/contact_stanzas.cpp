@@ -95,6 +95,18 @@ Element text_message(std::string_view from, std::string_view to, std::string_vie
   return message;
 }
 
+Element file_message(std::string_view from, std::string_view to, std::string_view id,
+                     std::string_view url) {
+  Element message = chat_message(from, to, id);
+  message.add_child(body(url));
+  message.add_child("x", std::string(kOobNs))
+      .add_child("url", std::string(kOobNs))
+      .set_text(std::string(url));
+  message.add_child("markable", std::string(kMarkersNs));
+  message.add_child("request", std::string(kReceiptsNs));
+  return message;
+}
+
 Element correction_message(std::string_view from, std::string_view to, std::string_view id,
                            std::string_view replaced_id, std::string_view new_body) {
   Element message = chat_message(from, to, id);

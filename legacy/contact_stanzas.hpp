@@ -34,6 +34,7 @@ inline constexpr std::string_view kVcardNs = "vcard-temp";                      
 inline constexpr std::string_view kVcardUpdateNs = "vcard-temp:x:update";       // XEP-0153
 inline constexpr std::string_view kCapsNs = "http://jabber.org/protocol/caps";  // XEP-0115
 inline constexpr std::string_view kIdleNs = "urn:xmpp:idle:1";                  // XEP-0319
+inline constexpr std::string_view kOobNs = "jabber:x:oob";                      // XEP-0066
 
 // The fallback body of a retraction, for clients that do not know XEP-0424.
 inline constexpr std::string_view kRetractFallbackBody =
@@ -46,6 +47,10 @@ inline constexpr std::string_view kRetractFallbackBody =
 // A text message. `when` (a message from the past, e.g. history after login) adds a
 // XEP-0203 delay; `reply` a XEP-0461 reply (skipped when its xmpp_id is unknown); the flag
 // asks the user's client for XEP-0333 markers and a XEP-0184 receipt.
+// A shared file from a contact: the URL as the body (for clients without XEP-0066) and in
+// an OOB element, markable and with a receipt request.
+Element file_message(std::string_view from, std::string_view to, std::string_view id,
+                     std::string_view url);
 Element text_message(std::string_view from, std::string_view to, std::string_view id,
                      std::string_view body,
                      std::optional<std::chrono::system_clock::time_point> when,
@@ -108,7 +113,7 @@ std::string contact_caps_ver(const Features& f, std::string_view name);
 // Inbound, user → contact.
 
 struct InboundMessage {
-  enum class Kind { none, text, correction, retraction, reaction, displayed, chat_state };
+  enum class Kind { none, text, correction, retraction, reaction, displayed, chat_state, file };
   Kind kind = Kind::none;
   // The XEP-0359 origin-id if present, else the stanza id (may be empty for a text).
   std::string id;
@@ -121,15 +126,17 @@ struct InboundMessage {
   // Also set alongside another kind when the message carries a chat state.
   std::optional<ChatState> chat_state;
   bool wants_receipt = false;  // XEP-0184 <request/>
+  // File: the XEP-0066 URL (the body, if it says more than the URL, is a caption).
+  std::string url;
   // XEP-0461: the quoted message id and its author, when the message is a reply.
   std::optional<std::string> reply_to_id;
   std::optional<std::string> reply_to_jid;
 };
 
 // What a message stanza from the user means. Priority: retraction > correction (with a
-// body) > reaction > displayed > text (a body) > chat state alone. Error and groupchat
-// messages, and malformed ones (a retract/replace/reactions/displayed without its id), are
-// Kind::none.
+// body) > reaction > displayed > file (an OOB URL) > text (a body) > chat state alone. Error and
+// groupchat messages, and malformed ones (a retract/replace/reactions/displayed without its id),
+// are Kind::none.
 InboundMessage classify_message(const Element& message);
 
 }  // namespace legate

@@ -10,6 +10,12 @@ namespace legate {
 
 namespace {
 
+std::string_view trim(std::string_view s) {
+  const auto first = s.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos) return {};
+  return s.substr(first, s.find_last_not_of(" \t\r\n") - first + 1);
+}
+
 using Kind = InboundMessage::Kind;
 
 constexpr std::pair<std::string_view, ChatState> kChatStates[] = {
@@ -135,6 +141,16 @@ InboundMessage classify_message(const Element& message) {
   }
   if (const Element* displayed = message.child("displayed", kMarkersNs))
     return with_target(std::move(out), Kind::displayed, displayed->attr_or("id"));
+  // XEP-0066: a shared file (clients put the same URL in the body, for others).
+  if (const Element* oob = message.child("x", kOobNs)) {
+    const Element* url = oob->child("url", kOobNs);
+    if (url && !url->text().empty()) {
+      out.kind = Kind::file;
+      out.url = std::string(trim(url->text()));
+      if (has_body && trim(body->text()) != out.url) out.body = body->text();
+      return out;
+    }
+  }
   if (has_body) {
     out.kind = Kind::text;
     out.body = strip_reply_fallback(message, body->text());

@@ -56,6 +56,9 @@ asio::awaitable<LegacyId> Session::on_text(Contact&, const Text&) {
 asio::awaitable<void> Session::on_correct(Contact&, const LegacyId&, const Text&) {
   not_implemented("correcting messages");
 }
+asio::awaitable<LegacyId> Session::on_file(Contact&, IncomingFile&) {
+  not_implemented("sending files");
+}
 asio::awaitable<void> Session::on_retract(Contact&, const LegacyId&) {
   not_implemented("retracting messages");
 }

@@ -14,6 +14,7 @@
 #include "component/asio.hpp"
 #include "component/form.hpp"
 #include "component/jid.hpp"
+#include "legacy/file.hpp"
 #include "legacy/roster.hpp"
 #include "legacy/session_host.hpp"
 #include "legacy/types.hpp"
@@ -55,6 +56,9 @@ class Session : public std::enable_shared_from_this<Session> {
                                          std::vector<std::string> emojis);
   virtual asio::awaitable<void> on_displayed(Contact& to, const LegacyId& id);
   virtual asio::awaitable<void> on_chat_state(Contact& to, ChatState state);
+  // A file from the user to a contact (an upload link, or an In-Band Bytestream); read it
+  // with file.read(). Returns the legacy message id. Declare Features::files to get them.
+  virtual asio::awaitable<LegacyId> on_file(Contact& to, IncomingFile& file);
   virtual asio::awaitable<void> on_presence(const UserPresence& presence);
   virtual asio::awaitable<void> on_friend_request(Contact& contact);
   // Searches the legacy network with the gateway's search form (XEP-0055, `find`).

@@ -9,6 +9,7 @@
 
 #include "component/asio.hpp"
 #include "component/jid.hpp"
+#include "legacy/file.hpp"
 #include "legacy/types.hpp"
 
 namespace legate {
@@ -41,6 +42,9 @@ class SessionHost {
                                                             std::chrono::seconds timeout) = 0;
   virtual asio::awaitable<void> send_qr(const Jid& user, std::string text) = 0;
   virtual void re_login(const Jid& user) = 0;
+  // A file from a contact to the user: uploaded (XEP-0363) and shared as a link, or sent
+  // in-band (XEP-0047) when the server has no upload service. Returns the message's XMPP id.
+  virtual asio::awaitable<std::string> send_file(Contact& from, OutgoingFile file) = 0;
   // Puts a contact in the user's roster, the way the server allows (RosterMode).
   virtual void add_to_roster(Contact& contact) = 0;
 };

@@ -55,6 +55,7 @@ struct Features {
   bool markers = false;      // on_displayed / Contact::displayed (XEP-0333)
   bool chat_states = false;  // on_chat_state / Contact::composing… (XEP-0085)
   bool replies = false;      // reply-to info (XEP-0461)
+  bool files = false;        // on_file: files from the user (OOB links, XEP-0047 streams)
   // The network confirms delivery itself (Contact::received); otherwise the gateway sends
   // a XEP-0184 receipt as soon as on_text() accepted the message.
   bool real_receipts = false;

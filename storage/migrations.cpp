@@ -51,7 +51,19 @@ CREATE TABLE id_map (
 CREATE INDEX id_map_by_legacy_id ON id_map (user_id, kind, legacy_id);
 )sql";
 
-constexpr std::array<std::string_view, 1> kMigrations = {kMigration1};
+// Files from legacy networks already uploaded (XEP-0363), by their legacy file id, so that a
+// file sent again is shared by its URL instead of being uploaded again.
+constexpr std::string_view kMigration2 = R"sql(
+CREATE TABLE upload_cache (
+  legacy_file_id TEXT PRIMARY KEY,
+  url TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  content_type TEXT NOT NULL,
+  uploaded INTEGER NOT NULL               -- unix seconds
+) STRICT;
+)sql";
+
+constexpr std::array<std::string_view, 2> kMigrations = {kMigration1, kMigration2};
 
 }  // namespace
 

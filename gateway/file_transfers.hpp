@@ -1,0 +1,56 @@
+// FileTransfers: files between users and contacts, for Sessions.
+//  - legacy → XMPP: a contact's OutgoingFile is uploaded (XEP-0363, streamed, cached by legacy
+//    file id) and shared as a link with OOB (XEP-0066); without an upload service it goes
+//    in-band (XEP-0047) to the user's most available resource.
+//  - XMPP → legacy: a user's link (OOB, or a bare link to our upload service's host) is
+//    fetched by a streamed GET, and a user's In-Band Bytestream to a contact is read as it
+//    arrives; both reach Session::on_file() as an IncomingFile.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "component/asio.hpp"
+#include "component/ibb.hpp"
+#include "gateway/base_gateway.hpp"
+#include "legacy/file.hpp"
+
+namespace legate {
+
+class Contact;
+class Session;
+class Sessions;
+
+struct FileLimits {
+  std::uint64_t max_download = 100 * 1024 * 1024;  // a user's file fetched for the bridge
+  std::chrono::seconds download_timeout{300};
+};
+
+class FileTransfers {
+ public:
+  FileTransfers(BaseGateway::Runtime& runtime, Sessions& sessions, FileLimits limits = {});
+  ~FileTransfers();
+
+  // Contact::send_file().
+  asio::awaitable<std::string> send(Contact& from, OutgoingFile file);
+  // A user's link to a file: fetched and handed to the bridge; returns the legacy id.
+  asio::awaitable<LegacyId> receive_link(Session& session, Contact& to, std::string url);
+  // True when a bare link in a user's message points at our upload service (a file).
+  bool is_upload_link(std::string_view body) const;
+
+ private:
+  asio::awaitable<std::string> share_link(Contact& from, const std::string& url,
+                                          const LegacyId& legacy_id);
+  asio::awaitable<std::string> send_in_band(Contact& from, OutgoingFile& file);
+  bool authorize_stream(const Jid& jid, const Jid& from);
+  void on_stream(std::shared_ptr<IbbStream> stream);
+
+  BaseGateway::Runtime& rt_;
+  Sessions& sessions_;
+  FileLimits limits_;
+  InBandBytestreams ibb_;
+};
+
+}  // namespace legate
