@@ -39,6 +39,7 @@ legate::GatewayInfo EchoGateway::info() const {
   info.registration_timeout = std::chrono::seconds(60);
   info.features.corrections = info.features.retractions = info.features.reactions = true;
   info.features.markers = info.features.chat_states = info.features.replies = true;
+  info.features.files = true;
   info.search_fields = {legate::FormField::text("name", "Name or phone number", true)};
   info.search_instructions = "Find an echo contact by name, or enter a phone number.";
   info.preference_fields = {legate::FormField::boolean("react", "React 👍 to my messages", true)};

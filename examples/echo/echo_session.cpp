@@ -13,7 +13,7 @@ namespace {
 using namespace std::chrono_literals;
 using legate::asio::awaitable;
 
-awaitable<void> sleep_for(std::chrono::milliseconds delay) {
+legate::asio::awaitable<void> sleep_for(std::chrono::milliseconds delay) {
   legate::asio::steady_timer timer(co_await legate::asio::this_coro::executor, delay);
   co_await timer.async_wait(legate::asio::use_awaitable);
 }
@@ -21,6 +21,8 @@ awaitable<void> sleep_for(std::chrono::milliseconds delay) {
 // Legacy message ids, unique across restarts like a real network's.
 // A random 64-bit prefix per process plus a counter: never the same id twice (random
 // numbers alone collided under load, and a reply then quoted the wrong message).
+}  // namespace
+
 legate::LegacyId new_message_id() {
   static const std::string prefix = [] {
     std::mt19937_64 random{std::random_device{}()};
@@ -30,6 +32,8 @@ legate::LegacyId new_message_id() {
   static std::uint64_t counter = 0;
   return prefix + std::to_string(++counter);
 }
+
+namespace {
 
 struct EchoRoster : legate::Roster {
   using legate::Roster::Roster;
@@ -88,6 +92,8 @@ awaitable<void> EchoSession::echo(legate::Contact& contact, legate::LegacyId id,
     co_await sleep_for(1s);
     contact.online("Echoing everything");
   }
+  if (body == "send picture") co_await send_picture(contact);
+  if (body.starts_with("send big ")) co_await send_big(contact, std::stoull(body.substr(9)));
 }
 
 awaitable<void> EchoSession::on_correct(legate::Contact& to, const legate::LegacyId& id,

@@ -7,6 +7,9 @@
 
 namespace echo {
 
+// A fresh id on the echo network (unique across restarts, like a real network's).
+legate::LegacyId new_message_id();
+
 class EchoSession : public legate::Session {
  public:
   using legate::Session::Session;
@@ -27,12 +30,17 @@ class EchoSession : public legate::Session {
                                              const legate::LegacyId& id) override;
   legate::asio::awaitable<void> on_chat_state(legate::Contact& to,
                                               legate::ChatState state) override;
+  legate::asio::awaitable<legate::LegacyId> on_file(legate::Contact& to,
+                                                    legate::IncomingFile& file) override;
   legate::asio::awaitable<void> on_presence(const legate::UserPresence& presence) override;
   legate::asio::awaitable<legate::SearchResult> on_search(const legate::Form& form) override;
 
  private:
   legate::asio::awaitable<void> echo(legate::Contact& contact, legate::LegacyId id,
                                      std::string body);
+  // echo_files.cpp
+  legate::asio::awaitable<void> send_picture(legate::Contact& contact);
+  legate::asio::awaitable<void> send_big(legate::Contact& contact, std::uint64_t megabytes);
 };
 
 }  // namespace echo
