@@ -2,10 +2,15 @@
 #include "storage/background_writer.hpp"
 
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include "storage/database.hpp"
 
 namespace legate {
+namespace {
+constexpr int kWriterNice = 19;
+}  // namespace
 
 BackgroundWriter::BackgroundWriter(const std::string& path)
     : db_(std::make_unique<Database>(path)), thread_([this] { run(); }) {}
@@ -36,6 +41,8 @@ void BackgroundWriter::wait(std::uint64_t number) {
 }
 
 void BackgroundWriter::run() {
+  // Below the event loop's priority: a commit may wait a little, a reply should not.
+  setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), kWriterNice);
   std::unique_lock lock(mutex_);
   for (;;) {
     wake_.wait(lock, [this] { return stop_ || !jobs_.empty(); });

@@ -3,6 +3,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <set>
+
 #include "storage/background_writer.hpp"
 #include "storage/database.hpp"
 
@@ -129,6 +131,9 @@ void IdMap::flush() {
   }
   const std::uint64_t job = writer_->submit([batch](Database& db) { write_batch(db, *batch); });
   in_flight_.emplace_back(job, std::move(batch));
+  // A writer that cannot keep up (the loop saturated, the disk slow) must not let memory
+  // grow without bound: then the loop waits for it, which slows the intake instead.
+  if (queued() > kMaxUncommitted) sync();
 }
 
 void IdMap::sync() {
@@ -162,30 +167,50 @@ std::optional<std::string> IdMap::cached(const Cache& cache, std::int64_t user_i
   return it->second.value;
 }
 
-std::optional<std::string> IdMap::lookup(std::string_view sql, std::int64_t user_id,
-                                         std::string_view kind, std::string_view key) {
-  // A miss must see every earlier put: commit and wait (rare, as recent ids are cached).
-  sync();
-  StatementScope stmt(db_.statement(sql));
-  stmt->bind_int(1, user_id).bind_text(2, kind).bind_text(3, key);
-  if (!stmt->step()) return std::nullopt;
-  return stmt->column_text(0);
+std::vector<const IdMap::Row*> IdMap::uncommitted_newest_first() {
+  const std::uint64_t done = writer_ ? writer_->finished() : 0;
+  while (!in_flight_.empty() && in_flight_.front().first <= done) in_flight_.pop_front();
+  std::vector<const Row*> rows;
+  for (auto it = queue_.rbegin(); it != queue_.rend(); ++it) rows.push_back(&*it);
+  for (auto batch = in_flight_.rbegin(); batch != in_flight_.rend(); ++batch)
+    for (auto it = batch->second->rbegin(); it != batch->second->rend(); ++it) rows.push_back(&*it);
+  return rows;
 }
 
 std::optional<std::string> IdMap::legacy_id(std::int64_t user_id, std::string_view kind,
                                             std::string_view xmpp_id) {
   if (auto hit = cached(by_xmpp_id_, user_id, kind, xmpp_id)) return hit;
-  return lookup("SELECT legacy_id FROM id_map WHERE user_id = ?1 AND kind = ?2 AND xmpp_id = ?3",
-                user_id, kind, xmpp_id);
+  // Not cached: the writes still on their way to the database first (they are newer), so a
+  // miss never waits for the writer thread.
+  for (const Row* row : uncommitted_newest_first())
+    if (row->user_id == user_id && row->kind == kind && row->xmpp_id == xmpp_id)
+      return row->legacy_id;
+  StatementScope stmt(db_.statement(
+      "SELECT legacy_id FROM id_map WHERE user_id = ?1 AND kind = ?2 AND xmpp_id = ?3"));
+  stmt->bind_int(1, user_id).bind_text(2, kind).bind_text(3, xmpp_id);
+  if (!stmt->step()) return std::nullopt;
+  return stmt->column_text(0);
 }
 
 std::optional<std::string> IdMap::xmpp_id(std::int64_t user_id, std::string_view kind,
                                           std::string_view legacy_id) {
   if (auto hit = cached(by_legacy_id_, user_id, kind, legacy_id)) return hit;
-  return lookup(
+  // The newest row naming legacy_id whose XMPP id was not mapped again later (a replace).
+  std::set<std::string_view> remapped;
+  for (const Row* row : uncommitted_newest_first()) {
+    if (row->user_id != user_id || row->kind != kind) continue;
+    if (row->legacy_id == legacy_id && !remapped.contains(row->xmpp_id)) return row->xmpp_id;
+    remapped.insert(row->xmpp_id);
+  }
+  StatementScope stmt(db_.statement(
       "SELECT xmpp_id FROM id_map WHERE user_id = ?1 AND kind = ?2 AND legacy_id = ?3 "
-      "ORDER BY id DESC LIMIT 1",
-      user_id, kind, legacy_id);
+      "ORDER BY id DESC"));
+  stmt->bind_int(1, user_id).bind_text(2, kind).bind_text(3, legacy_id);
+  while (stmt->step()) {
+    const std::string_view xmpp = stmt->column_text_view(0);
+    if (!remapped.contains(xmpp)) return std::string(xmpp);
+  }
+  return std::nullopt;
 }
 
 }  // namespace legate

@@ -30,16 +30,20 @@ class Database;
 // deferred writes such a row is logged and skipped).
 class IdMap {
  public:
-  static constexpr std::size_t kDefaultCacheSize = 8192;
+  // Recent mappings kept (~150 bytes each): enough for what messaging reads back even with
+  // tens of thousands of messages in flight.
+  static constexpr std::size_t kDefaultCacheSize = 32768;
+  static constexpr std::size_t kMaxUncommitted = 100000;
 
   // Writes through: every put() is its own transaction, and by default nothing is cached,
   // so reads always see the database as other code changed it (tools, tests).
   explicit IdMap(Database& db, std::size_t cache_size = 0);
   // Defers writes: put() queues, and the queue is committed in one transaction `delay` after
-  // the first queued write (a crash loses at most that much of the map, never corrupts it).
+  // the first queued write (a crash loses at most that much of the map, never corrupts it;
+  // longer batches touch fewer index pages per row).
   // A file database gets a background writer thread; ":memory:" is written on the loop.
   IdMap(Database& db, asio::any_io_executor executor, std::size_t cache_size = kDefaultCacheSize,
-        std::chrono::milliseconds delay = std::chrono::milliseconds(20));
+        std::chrono::milliseconds delay = std::chrono::milliseconds(50));
   // Commits what is still queued.
   ~IdMap();
   IdMap(const IdMap&) = delete;
@@ -95,8 +99,7 @@ class IdMap {
   void arm_flush();
   std::optional<std::string> cached(const Cache& cache, std::int64_t user_id, std::string_view kind,
                                     std::string_view id);
-  std::optional<std::string> lookup(std::string_view sql, std::int64_t user_id,
-                                    std::string_view kind, std::string_view key);
+  std::vector<const Row*> uncommitted_newest_first();
 
   Database& db_;
   std::unique_ptr<asio::steady_timer> timer_;  // null: writes go through

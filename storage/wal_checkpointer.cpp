@@ -3,6 +3,8 @@
 
 #include <spdlog/spdlog.h>
 #include <sqlite3.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <memory>
 
@@ -75,6 +77,8 @@ unsigned long long WalCheckpointer::checkpoints() const {
 }
 
 void WalCheckpointer::run(std::string path) {
+  // Below the event loop's priority, like the background writer.
+  setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), 10);
   Connection db;
   try {
     db = open_second(path);

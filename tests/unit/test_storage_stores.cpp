@@ -188,12 +188,14 @@ void check_id_map_contract(Database& db, IdMap& ids) {
   CHECK_FALSE(ids.xmpp_id(alice.id, "message", "legacy-2").has_value());
 
   // Replace on conflict: the same XMPP id now names another legacy message.
+    ids.flush();  // deferred: now on its way to the database, not waited for
   ids.put(alice.id, "message", "xmpp-1", "legacy-9");
   CHECK(ids.legacy_id(alice.id, "message", "xmpp-1") == "legacy-9");
   CHECK_FALSE(ids.xmpp_id(alice.id, "message", "legacy-1").has_value());
 
   // Several XMPP ids for one legacy id: the most recent wins, even after a replace.
-  ids.put(alice.id, "message", "xmpp-a", "legacy-2");
+    ids.put(alice.id, "message", "xmpp-a", "legacy-2");
+  ids.flush();
   ids.put(alice.id, "message", "xmpp-b", "legacy-2");
   CHECK(ids.xmpp_id(alice.id, "message", "legacy-2") == "xmpp-b");
   ids.put(alice.id, "message", "xmpp-a", "legacy-2");
