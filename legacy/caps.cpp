@@ -2,6 +2,8 @@
 // XEP-0054 vCard with its XEP-0153 photo hash, and the SHA-1/base64 they rest on.
 #include "legacy/contact_stanzas.hpp"
 
+#include "component/base64.hpp"
+
 #include <openssl/evp.h>
 
 #include <algorithm>
@@ -56,19 +58,7 @@ std::string sha1_hex(std::string_view bytes) {
 }
 
 std::string base64(std::string_view bytes) {
-  // EVP_EncodeBlock takes an int length: encode in chunks (a multiple of 3 bytes, so no
-  // padding appears mid-stream), straight into the result (+1 for the NUL it writes).
-  constexpr std::size_t kChunk = 3 * 16384;
-  const std::size_t encoded = (bytes.size() + 2) / 3 * 4;
-  std::string out(encoded + 1, '\0');
-  auto* dest = reinterpret_cast<unsigned char*>(out.data());
-  for (std::size_t offset = 0; offset < bytes.size(); offset += kChunk) {
-    const std::size_t n = std::min(kChunk, bytes.size() - offset);
-    dest += EVP_EncodeBlock(dest, reinterpret_cast<const unsigned char*>(bytes.data() + offset),
-                            static_cast<int>(n));
-  }
-  out.resize(encoded);
-  return out;
+  return base64_encode(bytes);
 }
 
 std::string caps_ver(const std::vector<Identity>& identities,

@@ -4,6 +4,8 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <thread>
@@ -93,6 +95,31 @@ SessionCall SessionScript::wait_for(ComponentHarness& h, std::string_view hook, 
                     "hook " << hook << " was called " << seen << " times, not " << count);
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
+}
+
+std::future<FileSendOutcome> SessionScript::send_file(ComponentHarness& h, std::string_view user,
+                                                      const LegacyId& contact, OutgoingFile file) {
+  auto promise = std::make_shared<std::promise<FileSendOutcome>>();
+  std::future<FileSendOutcome> future = promise->get_future();
+  h.on_component_thread([&] {
+    Contact& from = session(user).roster().by_legacy_id(contact);
+    asio::co_spawn(
+        h.io(),
+        [&from, file = std::move(file), promise]() mutable -> asio::awaitable<void> {
+          FileSendOutcome outcome;
+          try {
+            outcome.id = co_await from.send_file(std::move(file));
+          } catch (const StanzaError& e) {
+            outcome.error = e.condition();
+            outcome.what = e.what();
+          } catch (const std::exception& e) {
+            outcome.what = e.what();
+          }
+          promise->set_value(std::move(outcome));
+        },
+        asio::detached);
+  });
+  return future;
 }
 
 ScriptedSession::ScriptedSession(SessionHost& host, SessionUser user,
@@ -191,6 +218,16 @@ asio::awaitable<void> ScriptedSession::on_presence(const UserPresence& presence)
 
 asio::awaitable<void> ScriptedSession::on_friend_request(Contact& contact) {
   if (record(call_of("friend_request", &contact))) co_await Session::on_friend_request(contact);
+}
+
+asio::awaitable<LegacyId> ScriptedSession::on_file(Contact& to, IncomingFile& file) {
+  SessionCall call = call_of("file", &to);
+  call.file_name = file.name();
+  // A refused hook throws before reading: the transfer is still running when it fails.
+  if (!script_->errors.contains("file") && !script_->unimplemented.contains("file"))
+    call.text = co_await file.read_all();
+  if (record(std::move(call))) co_return co_await Session::on_file(to, file);
+  co_return "L" + std::to_string(script_->next_legacy_id++);
 }
 
 }  // namespace legate::test

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <future>
 #include <map>
 #include <memory>
 #include <optional>
@@ -21,18 +22,26 @@ namespace legate::test {
 class ScriptedSession;
 
 // One call of a hook. `hook` is login, logout, text, correct, retract, react, displayed,
-// chat_state, presence or friend_request; the other fields are those the hook received.
+// chat_state, presence, friend_request or file; the other fields are those the hook received.
 struct SessionCall {
   std::string hook;
-  std::string user;     // bare JID
-  LegacyId contact;     // the contact's legacy id
-  LegacyId legacy_id;   // the message the hook is about (correct, retract, react…)
-  std::string text;     // body of text / correct
-  std::string xmpp_id;  // Text::xmpp_id
+  std::string user;       // bare JID
+  LegacyId contact;       // the contact's legacy id
+  LegacyId legacy_id;     // the message the hook is about (correct, retract, react…)
+  std::string text;       // body of text / correct; the bytes of a file (empty when refused)
+  std::string file_name;  // IncomingFile::name() of a file
+  std::string xmpp_id;    // Text::xmpp_id
   std::optional<ReplyTo> reply_to;
   std::vector<std::string> emojis;
   std::optional<ChatState> chat_state;
   std::optional<UserPresence> presence;
+};
+
+// How a Contact::send_file() started by SessionScript::send_file() ended.
+struct FileSendOutcome {
+  std::optional<std::string> id;        // what it returned
+  std::optional<ErrorCondition> error;  // the StanzaError it threw
+  std::string what;                     // the text of whatever it threw
 };
 
 // A contact fill() returns; its name, nick and presence are set before it is returned.
@@ -75,6 +84,10 @@ struct SessionScript {
                        std::chrono::milliseconds timeout = std::chrono::seconds(5));
   // How many times `hook` was called so far.
   std::size_t count(ComponentHarness& h, std::string_view hook);
+  // Thread-safe: the contact `contact` of `user`'s live session starts sending `file`
+  // (Contact::send_file, spawned on the component thread); the future gets its outcome.
+  std::future<FileSendOutcome> send_file(ComponentHarness& h, std::string_view user,
+                                         const LegacyId& contact, OutgoingFile file);
 };
 
 class ScriptedSession : public Session {
@@ -95,6 +108,8 @@ class ScriptedSession : public Session {
   asio::awaitable<void> on_chat_state(Contact& to, ChatState state) override;
   asio::awaitable<void> on_presence(const UserPresence& presence) override;
   asio::awaitable<void> on_friend_request(Contact& contact) override;
+  // Reads the whole file (unless the hook is refused or unimplemented) before recording it.
+  asio::awaitable<LegacyId> on_file(Contact& to, IncomingFile& file) override;
 
   SessionScript& script() { return *script_; }
 
