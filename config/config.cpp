@@ -124,6 +124,8 @@ Config to_config(const std::vector<Setting>& schema, Values& values) {
   c.gateway.admins = values["gateway.admins"];
   c.gateway.allowed_jids = values["gateway.allowed_jids"];
   c.gateway.upload_service = values["gateway.upload_service"];
+  c.gateway.max_file_mib = std::stoul(values["gateway.max_file_size"]);
+  c.gateway.file_timeout_s = std::stoul(values["gateway.file_timeout"]);
   c.storage.path = values["storage.path"];
   c.log.level = values["log.level"];
   c.log.file = values["log.file"];

@@ -22,9 +22,11 @@ struct Config {
     std::uint16_t port = 5347;
   } component;
   struct {
-    std::string admins;          // JIDs, separated by commas or spaces
-    std::string allowed_jids;    // regular expression on bare JIDs; empty: the server's users
-    std::string upload_service;  // XEP-0363 service JID; empty: discovered
+    std::string admins;                // JIDs, separated by commas or spaces
+    std::string allowed_jids;          // regular expression on bare JIDs; empty: the server's users
+    std::string upload_service;        // XEP-0363 service JID; empty: discovered
+    unsigned long max_file_mib = 100;  // a user's file for the bridge
+    unsigned long file_timeout_s = 300;
   } gateway;
   struct {
     std::string path;  // empty: a file named after the JID in the data directory

@@ -48,9 +48,22 @@ const std::vector<Setting>& core_settings() {
                "the server's own domain (the gateway JID minus its first label).",
        .example = "[^@]+@localhost"},
       {.key = "gateway.upload_service",
-       .help = "The XEP-0363 upload service for QR codes. Default: found by disco on the "
-               "server's domain.",
+       .help = "The XEP-0363 upload service for contacts' files and QR codes. Default: found "
+               "by disco on the server's domain.",
        .example = "upload.localhost"},
+      {.key = "gateway.max_file_size",
+       .default_value = "100",
+       .help = "The largest file, in MiB, a user may send to a contact (fetched from their "
+               "link or received in-band for the bridge).",
+       .type = T::integer,
+       .min = 1,
+       .max = 4096},
+      {.key = "gateway.file_timeout",
+       .default_value = "300",
+       .help = "Seconds a user's file may take to be fetched from its link.",
+       .type = T::integer,
+       .min = 5,
+       .max = 86400},
       {.key = "storage.path",
        .help = "The SQLite database. Default: $STATE_DIRECTORY, else "
                "~/.local/share/legate/<jid>.sqlite",

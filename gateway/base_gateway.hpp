@@ -34,6 +34,8 @@ struct GatewaySettings {
   std::string allowed_jids;    // regular expression on bare JIDs; empty: the server's users
   std::string upload_service;  // empty: discovered on the server domain
   std::string server_domain;   // empty: the component JID minus its first label
+  std::uint64_t max_file_bytes = 100 * 1024 * 1024;        // a user's file for the bridge
+  std::chrono::seconds file_timeout{300};                  // fetching a user's file
   std::map<std::string, std::string, std::less<>> bridge;  // the bridge's own section(s)
 };
 

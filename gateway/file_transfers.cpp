@@ -71,7 +71,10 @@ class StreamFile : public IncomingFile {
 }  // namespace
 
 FileTransfers::FileTransfers(BaseGateway::Runtime& runtime, Sessions& sessions, FileLimits limits)
-    : rt_(runtime), sessions_(sessions), limits_(limits), ibb_(runtime.component) {
+    : rt_(runtime),
+      sessions_(sessions),
+      limits_(limits),
+      ibb_(runtime.component, IbbOptions{.max_stream_bytes = limits.max_download}) {
   ibb_.set_authorized([this](const Jid& jid, std::string_view, const Jid& from, const Element&) {
     return authorize_stream(jid, from);
   });
@@ -101,11 +104,15 @@ asio::awaitable<std::string> FileTransfers::send(Contact& from, OutgoingFile fil
       co_return id;
     }
   }
-  bool has_service = true;
-  try {
-    co_await rt_.upload.service();
-  } catch (const StanzaError&) {
-    has_service = false;
+  // A server without an upload service is asked again only after a while, not per file.
+  bool has_service = std::chrono::steady_clock::now() >= no_service_until_;
+  if (has_service) {
+    try {
+      co_await rt_.upload.service();
+    } catch (const StanzaError&) {
+      has_service = false;
+      no_service_until_ = std::chrono::steady_clock::now() + std::chrono::minutes(5);
+    }
   }
   if (!has_service) co_return co_await send_in_band(from, file);
   if (auto max = rt_.upload.max_file_size(); max && file.size > *max) {

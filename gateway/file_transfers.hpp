@@ -51,6 +51,7 @@ class FileTransfers {
   Sessions& sessions_;
   FileLimits limits_;
   InBandBytestreams ibb_;
+  std::chrono::steady_clock::time_point no_service_until_{};
 };
 
 }  // namespace legate

@@ -114,6 +114,8 @@ int run_gateway(BaseGateway& gateway, int argc, char** argv, std::string_view pr
     settings.admins = parse_jid_list(config.gateway.admins);
     settings.allowed_jids = config.gateway.allowed_jids;
     settings.upload_service = config.gateway.upload_service;
+    settings.max_file_bytes = std::uint64_t{config.gateway.max_file_mib} * 1024 * 1024;
+    settings.file_timeout = std::chrono::seconds(config.gateway.file_timeout_s);
     settings.bridge = config.bridge;
     if (config.check_only) {  // --check-config: valid, and nothing opened or connected
       std::cout << "configuration OK\n";

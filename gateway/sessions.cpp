@@ -21,7 +21,9 @@ namespace legate {
 Sessions::Sessions(BaseGateway::Runtime& runtime)
     : rt_(runtime),
       ids_(std::make_unique<IdMap>(runtime.database, runtime.component.router().executor())),
-      files_(std::make_unique<FileTransfers>(runtime, *this)),
+      files_(std::make_unique<FileTransfers>(
+          runtime, *this,
+          FileLimits{runtime.settings.max_file_bytes, runtime.settings.file_timeout})),
       avatar_hash_(runtime.avatar.empty() ? "" : sha1_hex(runtime.avatar)) {
   Metrics& metrics = rt_.component.metrics();
   metrics_hook_ = metrics.on_collect([this, &metrics] {

@@ -109,6 +109,22 @@ TEST_CASE("config: command-line refusals name the flag") {
             .starts_with("legate-test: --log.level: 'loud' is not one of"));
 }
 
+TEST_CASE("config: the file limits have defaults and ranges") {
+  const auto defaults = load({"--component.jid=a", "--component.secret=b"});
+  REQUIRE(std::holds_alternative<Config>(defaults));
+  CHECK(std::get<Config>(defaults).gateway.max_file_mib == 100);
+  CHECK(std::get<Config>(defaults).gateway.file_timeout_s == 300);
+  const auto set = load({"--component.jid=a", "--component.secret=b", "--gateway.max_file_size=20",
+                         "--gateway.file_timeout", "60"});
+  REQUIRE(std::holds_alternative<Config>(set));
+  CHECK(std::get<Config>(set).gateway.max_file_mib == 20);
+  CHECK(std::get<Config>(set).gateway.file_timeout_s == 60);
+  CHECK(refusal(load({"--gateway.max_file_size=0"})) ==
+        "legate-test: --gateway.max_file_size: 0 is out of range 1..4096\n");
+  CHECK(refusal(load({"--gateway.file_timeout=1"})) ==
+        "legate-test: --gateway.file_timeout: 1 is out of range 5..86400\n");
+}
+
 TEST_CASE("config: required settings") {
   CHECK(refusal(load({})) ==
         "legate-test: missing required setting component.jid ([component] jid in the INI "
