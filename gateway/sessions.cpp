@@ -137,14 +137,29 @@ asio::awaitable<void> Sessions::login(std::shared_ptr<Session> session) {
     }
     send_gateway_status(user, PresenceShow::online, text.empty() ? "Logged in" : text);
     spdlog::info("{}: logged in to the legacy network", user.str());
+  } catch (const std::exception& e) {
+    session->set_logged_in(false);
+    schedule_retry(session, e.what());
+    co_return;
+  }
+  co_await fill_roster(session);
+}
+
+asio::awaitable<void> Sessions::fill_roster(std::shared_ptr<Session> session) {
+  // The session is logged in and messages flow even if the contact list cannot be had:
+  // a failed fill() is reported, not treated as a failed login (which would log in again
+  // without logging out first).
+  const Jid user = session->user_jid();
+  try {
     const std::vector<LegacyId> contacts = co_await session->roster().fill();
     for (const auto& id : contacts) {
       Contact& contact = session->roster().by_legacy_id(id);
       if (!contact.in_roster()) add_to_roster(contact);
     }
   } catch (const std::exception& e) {
-    session->set_logged_in(false);
-    schedule_retry(session, e.what());
+    spdlog::warn("{}: could not list the contacts: {}", user.str(), e.what());
+    send_gateway_message(user, std::string("Could not list your contacts: ") + e.what() +
+                                   " (send re-login to try again)");
   }
 }
 

@@ -85,6 +85,7 @@ class Sessions : public SessionHost {
   };
   std::shared_ptr<Session> create(const Jid& user);
   asio::awaitable<void> login(std::shared_ptr<Session> session);
+  asio::awaitable<void> fill_roster(std::shared_ptr<Session> session);
   asio::awaitable<void> login_queue();
   void schedule_retry(std::shared_ptr<Session> session, const std::string& reason);
   State& state(const Jid& user);

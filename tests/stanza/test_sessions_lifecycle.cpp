@@ -67,6 +67,26 @@ TEST_CASE("sessions: the re-login chat keyword logs out and in again") {
   CHECK(hooks == std::vector<std::string>{"login", "logout", "login"});
 }
 
+TEST_CASE("sessions: a failing fill() is reported, the session stays logged in") {
+  auto script = two_contacts();
+  script->fill_failure = "the contact list is unavailable";
+  GatewayHarness g(with_sessions(script));
+  REQUIRE(g.register_with(kAlice, "al", "pw").attr_or("type") == "result");
+  g.next_where([](const Element& e) { return is_gateway_status(e, kLoginText); });
+  g.next_body_containing("Could not list your contacts: the contact list is unavailable");
+  std::this_thread::sleep_for(300ms);  // a retry, if any, would have started by now
+  std::vector<std::string> hooks;
+  for (const auto& call : script->snapshot(g.h())) hooks.push_back(call.hook);
+  CHECK(hooks ==
+        std::vector<std::string>{"login"});  // no logout, no second login
+                                             // Messages still flow: the session is logged in.
+  alice_sends(g, kBob, "m1", "<body>hello</body>");
+  const auto deadline = std::chrono::steady_clock::now() + 3s;
+  while (script->count(g.h(), "text") == 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(20ms);
+  CHECK(script->count(g.h(), "text") == 1);
+}
+
 TEST_CASE("sessions: a re-login during a slow login does not log in twice at once") {
   auto script = two_contacts();
   script->login_delay = 400ms;

@@ -22,6 +22,7 @@ class ScriptedRoster : public Roster {
       : Roster(session), script_(std::move(script)) {}
 
   asio::awaitable<std::vector<LegacyId>> fill() override {
+    if (!script_->fill_failure.empty()) throw std::runtime_error(script_->fill_failure);
     std::vector<LegacyId> ids;
     for (const ScriptedContact& scripted : script_->contacts) {
       Contact& contact = by_legacy_id(scripted.id);

@@ -63,6 +63,8 @@ struct SessionScript {
   std::string login_text = "Connected to the scripted network";
   std::chrono::milliseconds login_delay{0};
   std::vector<ScriptedContact> contacts;
+  // fill() throws this (after login succeeded) when not empty.
+  std::string fill_failure;
   // Hooks (by SessionCall::hook name) left to the Session defaults (feature-not-implemented).
   std::set<std::string, std::less<>> unimplemented;
   // Hooks that throw this error (after recording the call).
