@@ -58,6 +58,9 @@ struct Connection::Impl : StreamEvents {
   std::string tail;     // the last bytes of a closing stream
   std::vector<char> read_buffer = std::vector<char>(64 * 1024);
   Phase phase = Phase::idle;
+  bool announced = false;  // the connected callbacks have run for this stream
+  static constexpr std::size_t kMaxEarly = 1024;
+  std::vector<Element> early;  // stanzas that arrived with <handshake/>
   bool stopping = false;
   bool peer_closed = false;
   bool stream_opened = false;
@@ -97,9 +100,20 @@ struct Connection::Impl : StreamEvents {
     }
     if (phase == Phase::handshaking && stanza.name() == "handshake") {
       phase = Phase::ready;
+      announced = false;
       return;
     }
     if (phase != Phase::ready) return;
+    if (!announced) {
+      // Came in the same read as <handshake/>: held until the connected callbacks ran, so
+      // handlers never see a stream their owner has not been told is up.
+      if (early.size() < kMaxEarly) early.push_back(std::move(stanza));
+      return;
+    }
+    deliver(stanza);
+  }
+
+  void deliver(Element& stanza) {
     if (metrics) metrics->stanzas_in(stanza_kind(stanza)).inc();
     if (!stanza_handler) return;
     if (spdlog::should_log(spdlog::level::trace))
@@ -318,6 +332,9 @@ struct Connection::Impl : StreamEvents {
     }
     spdlog::info("component {} connected to {}:{}", opt.jid, opt.host, opt.port);
     if (state_handler) state_handler(true);
+    announced = true;
+    for (Element& stanza : early) deliver(stanza);
+    early.clear();
     struct Down {
       Impl& impl;
       ~Down() {

@@ -161,6 +161,29 @@ TEST_CASE("component: messages without a handler are refused") {
   h.expect_nothing();
 }
 
+TEST_CASE("component: stanzas in the same read as the handshake wait for on_connected") {
+  ComponentHarness h;
+  // Set before start(): the component's thread does not run yet.
+  auto connected = std::make_shared<bool>(false);
+  auto seen = std::make_shared<std::vector<std::string>>();
+  h.component().on_connected([connected] { *connected = true; });
+  h.component().router().on_message([connected, seen](Element& m) {
+    seen->push_back(std::string(m.attr_or("id")) + (*connected ? ":after" : ":before"));
+  });
+  h.server().send_with_handshake(
+      "<message id='e1' from='user@test/res' to='gw.test'><body>1</body></message>"
+      "<message id='e2' from='user@test/res' to='gw.test'><body>2</body></message>");
+  h.start();
+  h.inject("<message id='e3' from='user@test/res' to='gw.test'><body>3</body></message>");
+  std::vector<std::string> got;
+  const auto deadline = std::chrono::steady_clock::now() + 3s;
+  while (got.size() < 3 && std::chrono::steady_clock::now() < deadline) {
+    h.on_component_thread([&] { got = *seen; });
+    std::this_thread::sleep_for(10ms);
+  }
+  CHECK(got == std::vector<std::string>{"e1:after", "e2:after", "e3:after"});
+}
+
 TEST_CASE("component: outbound iqs are matched by id and sender, with a timeout") {
   ComponentHarness h;
   h.start();

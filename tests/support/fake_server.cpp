@@ -99,7 +99,7 @@ bool FakeServer::accept_component(std::chrono::milliseconds timeout) {
     inject(stream_error_bytes({StreamCondition::not_authorized, {}}));
     return false;
   }
-  inject("<handshake/>");
+  inject("<handshake/>" + std::exchange(with_handshake_, {}));
   return true;
 }
 

@@ -27,6 +27,8 @@ class FakeServer : public StreamEvents {
   // on timeout, wrong JID or wrong digest (the latter answered with not-authorized).
   bool accept_component(std::chrono::milliseconds timeout = 5s);
   const std::string& reason() const { return reason_; }
+  // Bytes sent in the same write as the next <handshake/> (stanzas that race the handshake).
+  void send_with_handshake(std::string bytes) { with_handshake_ = std::move(bytes); }
 
   // Sends raw bytes (one or more stanzas, or anything hostile).
   void inject(std::string_view bytes);
@@ -55,6 +57,7 @@ class FakeServer : public StreamEvents {
   int fd_ = -1;
   std::uint16_t port_ = 0;
   std::string reason_;
+  std::string with_handshake_;
   std::optional<XmlStreamParser> parser_;
   std::optional<Element> header_;
   std::deque<Element> stanzas_;
