@@ -127,6 +127,7 @@ Config to_config(const std::vector<Setting>& schema, Values& values) {
   c.gateway.max_file_mib = std::stoul(values["gateway.max_file_size"]);
   c.gateway.file_timeout_s = std::stoul(values["gateway.file_timeout"]);
   c.storage.path = values["storage.path"];
+  c.storage.message_ids_days = std::stoul(values["storage.message_ids_days"]);
   c.log.level = values["log.level"];
   c.log.file = values["log.file"];
   c.http.listen = values["http.listen"];

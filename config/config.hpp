@@ -29,7 +29,8 @@ struct Config {
     unsigned long file_timeout_s = 300;
   } gateway;
   struct {
-    std::string path;  // empty: a file named after the JID in the data directory
+    std::string path;                     // empty: a file named after the JID in the data directory
+    unsigned long message_ids_days = 90;  // 0: forever
   } storage;
   struct {
     std::string level = "info";

@@ -68,6 +68,14 @@ const std::vector<Setting>& core_settings() {
        .help = "The SQLite database. Default: $STATE_DIRECTORY, else "
                "~/.local/share/legate/<jid>.sqlite",
        .example = "/var/lib/legate/{bridge}.localhost.sqlite"},
+      {.key = "storage.message_ids_days",
+       .default_value = "90",
+       .help = "Days the XMPP id <-> legacy id map of each message is kept (corrections, "
+               "reactions and replies to older messages then go unmatched); 0 keeps it "
+               "forever.",
+       .type = T::integer,
+       .min = 0,
+       .max = 36500},
       {.key = "log.level",
        .default_value = "info",
        .help = "The log level.",

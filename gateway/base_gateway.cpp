@@ -86,6 +86,10 @@ void BaseGateway::detach() {
   runtime_.reset();
 }
 
+void BaseGateway::cancel_background_work() {
+  if (runtime_) runtime_->sessions->cancel_background_work();
+}
+
 std::unique_ptr<Session> BaseGateway::make_session(SessionHost&, SessionUser) {
   return nullptr;
 }

@@ -36,6 +36,7 @@ struct GatewaySettings {
   std::string server_domain;   // empty: the component JID minus its first label
   std::uint64_t max_file_bytes = 100 * 1024 * 1024;        // a user's file for the bridge
   std::chrono::seconds file_timeout{300};                  // fetching a user's file
+  unsigned message_ids_days = 90;                          // id map retention; 0: forever
   std::map<std::string, std::string, std::less<>> bridge;  // the bridge's own section(s)
 };
 
@@ -86,6 +87,9 @@ class BaseGateway {
   // Releases what attach() built (sessions, pending writes flushed), while the component,
   // the database and their io_context still exist.
   void detach();
+  // The component stopped for good: periodic work (retention) must not keep the event loop
+  // running.
+  void cancel_background_work();
   // Logs every session out (contacts go unavailable); called by run() before it stops.
   asio::awaitable<void> shutdown();
 

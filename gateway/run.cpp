@@ -116,6 +116,7 @@ int run_gateway(BaseGateway& gateway, int argc, char** argv, std::string_view pr
     settings.upload_service = config.gateway.upload_service;
     settings.max_file_bytes = std::uint64_t{config.gateway.max_file_mib} * 1024 * 1024;
     settings.file_timeout = std::chrono::seconds(config.gateway.file_timeout_s);
+    settings.message_ids_days = static_cast<unsigned>(config.storage.message_ids_days);
     settings.bridge = config.bridge;
     if (config.check_only) {  // --check-config: valid, and nothing opened or connected
       std::cout << "configuration OK\n";
@@ -172,6 +173,7 @@ int run_gateway(BaseGateway& gateway, int argc, char** argv, std::string_view pr
   boost::asio::co_spawn(io, component->run(), [&](std::exception_ptr failure) {
     signals.cancel();
     hangup.cancel();
+    gateway.cancel_background_work();
     systemd.stop_watchdog();
     if (http) http->stop();
     if (!failure) return;

@@ -21,11 +21,13 @@ namespace legate {
 Sessions::Sessions(BaseGateway::Runtime& runtime)
     : rt_(runtime),
       ids_(std::make_unique<IdMap>(runtime.database, runtime.component.router().executor())),
+      prune_timer_(std::make_unique<asio::steady_timer>(runtime.component.router().executor())),
       files_(std::make_unique<FileTransfers>(
           runtime, *this,
           FileLimits{runtime.settings.max_file_bytes, runtime.settings.file_timeout})),
       avatar_hash_(runtime.avatar.empty() ? "" : sha1_hex(runtime.avatar)) {
   Metrics& metrics = rt_.component.metrics();
+  prune_message_ids();
   metrics_hook_ = metrics.on_collect([this, &metrics] {
     metrics.sessions_logged_in().set(static_cast<double>(logged_in_count()));
     metrics.sessions_failing().set(static_cast<double>(failing_count()));
@@ -33,6 +35,20 @@ Sessions::Sessions(BaseGateway::Runtime& runtime)
   });
 }
 Sessions::~Sessions() = default;
+
+void Sessions::prune_message_ids() {
+  const unsigned days = rt_.settings.message_ids_days;
+  if (days == 0) return;
+  try {
+    ids_->prune(std::chrono::system_clock::now() - std::chrono::hours(24) * days);
+  } catch (const std::exception& e) {
+    spdlog::warn("storage: pruning message ids failed: {}", e.what());
+  }
+  prune_timer_->expires_after(std::chrono::hours(6));
+  prune_timer_->async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) prune_message_ids();  // cancelled: Sessions is gone, do not touch it
+  });
+}
 
 Sessions::State& Sessions::state(const Jid& user) {
   auto& slot = states_[user.bare_str()];
@@ -219,6 +235,7 @@ asio::awaitable<void> Sessions::stop(const Jid& user) {
 
 asio::awaitable<void> Sessions::shutdown() {
   shutting_down_ = true;
+  prune_timer_->cancel();
   for (auto& [bare, st] : states_)
     if (st->retry) st->retry->cancel();
   auto all = sessions_;

@@ -35,6 +35,8 @@ class Sessions : public SessionHost {
   asio::awaitable<void> stop(const Jid& user);
   // Shutdown: every session logs out, every contact goes unavailable.
   asio::awaitable<void> shutdown();
+  // Stops the periodic id-map pruning (the event loop may then run out of work).
+  void cancel_background_work() { prune_timer_->cancel(); }
   std::shared_ptr<Session> find(const Jid& user);
   std::size_t logged_in_count() const;
   // Sessions whose last login failed (waiting to retry).
@@ -89,9 +91,11 @@ class Sessions : public SessionHost {
   asio::awaitable<void> login_queue();
   void schedule_retry(std::shared_ptr<Session> session, const std::string& reason);
   State& state(const Jid& user);
+  void prune_message_ids();
 
   BaseGateway::Runtime& rt_;
   std::unique_ptr<IdMap> ids_;
+  std::unique_ptr<asio::steady_timer> prune_timer_;  // id map retention, every 6 hours
   std::unique_ptr<FileTransfers> files_;
   std::map<std::string, std::shared_ptr<Session>, std::less<>> sessions_;
   std::map<std::string, std::unique_ptr<State>, std::less<>> states_;

@@ -9,6 +9,30 @@
 #include "storage/database.hpp"
 
 namespace legate {
+namespace {
+
+std::int64_t unix_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// Deletes in slices, so one prune never holds the write lock for long.
+std::int64_t delete_older_than(Database& db, std::int64_t cutoff) {
+  std::int64_t total = 0;
+  for (;;) {
+    StatementScope stmt(
+        db.statement("DELETE FROM id_map WHERE id IN "
+                     "(SELECT id FROM id_map WHERE created < ?1 ORDER BY created LIMIT 5000)"));
+    stmt->bind_int(1, cutoff);
+    stmt->run();
+    const std::int64_t n = db.changes();
+    total += n;
+    if (n < 5000) return total;
+  }
+}
+
+}  // namespace
 
 IdMap::IdMap(Database& db, std::size_t cache_size) : db_(db), cache_size_(cache_size) {}
 
@@ -70,7 +94,7 @@ void IdMap::remember(const Row& row) {
 
 void IdMap::put(std::int64_t user_id, std::string_view kind, std::string_view xmpp_id,
                 std::string_view legacy_id) {
-  Row row{user_id, std::string(kind), std::string(xmpp_id), std::string(legacy_id)};
+  Row row{user_id, std::string(kind), std::string(xmpp_id), std::string(legacy_id), unix_now()};
   remember(row);
   if (!timer_) {
     write(db_, row);
@@ -99,12 +123,13 @@ void IdMap::write(Database& db, const Row& row) {
   // REPLACE deletes the old row and inserts a new one with a new, larger id, which is what
   // makes "the largest id" mean "the most recent put" in xmpp_id().
   StatementScope stmt(
-      db.statement("INSERT OR REPLACE INTO id_map (user_id, kind, xmpp_id, legacy_id) "
-                   "VALUES (?1, ?2, ?3, ?4)"));
+      db.statement("INSERT OR REPLACE INTO id_map (user_id, kind, xmpp_id, legacy_id, created) "
+                   "VALUES (?1, ?2, ?3, ?4, ?5)"));
   stmt->bind_int(1, row.user_id)
       .bind_text(2, row.kind)
       .bind_text(3, row.xmpp_id)
-      .bind_text(4, row.legacy_id);
+      .bind_text(4, row.legacy_id)
+      .bind_int(5, row.created);
   stmt->run();
 }
 
@@ -130,6 +155,7 @@ void IdMap::flush() {
     return;
   }
   const std::uint64_t job = writer_->submit([batch](Database& db) { write_batch(db, *batch); });
+  last_job_ = job;
   in_flight_.emplace_back(job, std::move(batch));
   // A writer that cannot keep up (the loop saturated, the disk slow) must not let memory
   // grow without bound: then the loop waits for it, which slows the intake instead.
@@ -138,7 +164,7 @@ void IdMap::flush() {
 
 void IdMap::sync() {
   flush();
-  if (writer_ && !in_flight_.empty()) writer_->wait(in_flight_.back().first);
+  if (writer_ && last_job_ != 0) writer_->wait(last_job_);
   in_flight_.clear();
 }
 
@@ -148,6 +174,22 @@ std::size_t IdMap::queued() const {
   for (const auto& [job, rows] : in_flight_)
     if (job > done) n += rows->size();
   return n;
+}
+
+void IdMap::prune(std::chrono::system_clock::time_point before) {
+  const std::int64_t cutoff =
+      std::chrono::duration_cast<std::chrono::seconds>(before.time_since_epoch()).count();
+  auto run = [cutoff](Database& db) {
+    const std::int64_t n = delete_older_than(db, cutoff);
+    if (n > 0) spdlog::info("storage: pruned {} message ids older than the retention", n);
+  };
+  flush();  // queued rows go first: the writer runs jobs in order
+  if (writer_) {
+    last_job_ = writer_->submit(run);  // in the background; sync() waits for it
+  } else {
+    run(db_);
+  }
+  // Cached mappings of pruned rows stay answerable until evicted: they were right.
 }
 
 void IdMap::forget(std::int64_t user_id) {

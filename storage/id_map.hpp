@@ -69,6 +69,9 @@ class IdMap {
     return cached(by_legacy_id_, user_id, kind, legacy_id);
   }
 
+  // Deletes the mappings written before `before` (retention): on the writer thread when
+  // there is one (sync() waits for it), else at once.
+  void prune(std::chrono::system_clock::time_point before);
   // Drops a user's queued writes and cached mappings (the user is being deleted: the rows
   // go with it, and a new user must not inherit them).
   void forget(std::int64_t user_id);
@@ -83,6 +86,7 @@ class IdMap {
   struct Row {
     std::int64_t user_id;
     std::string kind, xmpp_id, legacy_id;
+    std::int64_t created;  // unix seconds
   };
   using Batch = std::shared_ptr<const std::vector<Row>>;
   struct Cached {
@@ -113,7 +117,8 @@ class IdMap {
   std::vector<Row> queue_;
   std::deque<std::pair<std::uint64_t, Batch>> in_flight_;  // (writer job, rows), oldest first
   bool flush_armed_ = false;
-  std::string key_;  // scratch for lookups, so a cache hit allocates nothing
+  std::uint64_t last_job_ = 0;  // the writer job submitted last
+  std::string key_;             // scratch for lookups, so a cache hit allocates nothing
 };
 
 }  // namespace legate

@@ -63,7 +63,15 @@ CREATE TABLE upload_cache (
 ) STRICT;
 )sql";
 
-constexpr std::array<std::string_view, 2> kMigrations = {kMigration1, kMigration2};
+// When each id mapping was written, so that old ones can be pruned ([storage]
+// message_ids_days); rows from before this migration count as written now.
+constexpr std::string_view kMigration3 = R"sql(
+ALTER TABLE id_map ADD COLUMN created INTEGER NOT NULL DEFAULT 0;
+UPDATE id_map SET created = CAST(strftime('%s', 'now') AS INTEGER);
+CREATE INDEX id_map_by_created ON id_map (created);
+)sql";
+
+constexpr std::array<std::string_view, 3> kMigrations = {kMigration1, kMigration2, kMigration3};
 
 }  // namespace
 

@@ -2,12 +2,14 @@
 #include <doctest/doctest.h>
 
 #include <boost/asio/io_context.hpp>
+#include <chrono>
 #include <string>
 
 #include "storage/contact_store.hpp"
 #include "storage/database.hpp"
 #include "storage/id_map.hpp"
 #include "storage/json.hpp"
+#include "storage/migrations.hpp"
 #include "storage/user_store.hpp"
 #include "tests/unit/storage_test_util.hpp"
 
@@ -188,13 +190,13 @@ void check_id_map_contract(Database& db, IdMap& ids) {
   CHECK_FALSE(ids.xmpp_id(alice.id, "message", "legacy-2").has_value());
 
   // Replace on conflict: the same XMPP id now names another legacy message.
-    ids.flush();  // deferred: now on its way to the database, not waited for
+  ids.flush();  // deferred: now on its way to the database, not waited for
   ids.put(alice.id, "message", "xmpp-1", "legacy-9");
   CHECK(ids.legacy_id(alice.id, "message", "xmpp-1") == "legacy-9");
   CHECK_FALSE(ids.xmpp_id(alice.id, "message", "legacy-1").has_value());
 
   // Several XMPP ids for one legacy id: the most recent wins, even after a replace.
-    ids.put(alice.id, "message", "xmpp-a", "legacy-2");
+  ids.put(alice.id, "message", "xmpp-a", "legacy-2");
   ids.flush();
   ids.put(alice.id, "message", "xmpp-b", "legacy-2");
   CHECK(ids.xmpp_id(alice.id, "message", "legacy-2") == "xmpp-b");
@@ -282,4 +284,49 @@ TEST_CASE("storage: forgetting a user drops their queued and cached mappings") {
   io.run();
   ids.sync();
   CHECK(legate::test::query_int(db, "SELECT COUNT(*) FROM id_map") == 1);
+}
+
+TEST_CASE("storage: the id map prunes mappings older than the retention") {
+  TempDir tmp;
+  Database db(tmp.db_path());
+  UserStore users(db);
+  const auto alice = users.add(Jid("alice@example.org"), Json{});
+  const auto now = std::chrono::system_clock::now();
+  SUBCASE("written through") {
+    IdMap ids(db);
+    ids.put(alice.id, "message", "x1", "l1");
+    ids.prune(now - std::chrono::hours(1));  // written after the cutoff: kept
+    CHECK(legate::test::query_int(db, "SELECT COUNT(*) FROM id_map") == 1);
+    ids.prune(now + std::chrono::hours(1));
+    CHECK(legate::test::query_int(db, "SELECT COUNT(*) FROM id_map") == 0);
+    CHECK_FALSE(ids.legacy_id(alice.id, "message", "x1").has_value());
+  }
+  SUBCASE("deferred to the writer thread, in slices") {
+    legate::asio::io_context io;
+    IdMap ids(db, io.get_executor());
+    for (int i = 0; i < 12000; ++i)  // more than one slice of 5,000
+      ids.put(alice.id, "message", "x" + std::to_string(i), "l" + std::to_string(i));
+    ids.prune(now - std::chrono::hours(1));
+    ids.sync();
+    CHECK(legate::test::query_int(db, "SELECT COUNT(*) FROM id_map") == 12000);
+    ids.prune(now + std::chrono::hours(1));  // the queued rows are written first, then pruned
+    ids.sync();
+    CHECK(legate::test::query_int(db, "SELECT COUNT(*) FROM id_map") == 0);
+  }
+}
+
+TEST_CASE("storage: migration 3 dates the existing id mappings, so the retention keeps them") {
+  TempDir tmp;
+  {
+    Database v2(tmp.db_path(), legate::schema_migrations().first(2));
+    v2.exec("INSERT INTO users (jid, registered_at) VALUES ('a@example.org', 0)");
+    v2.exec(
+        "INSERT INTO id_map (user_id, kind, xmpp_id, legacy_id) VALUES (1, 'message', 'x', 'l')");
+  }
+  Database db(tmp.db_path());
+  CHECK(legate::schema_version(db) == 3);
+  CHECK(legate::test::query_int(db, "SELECT created > 1700000000 FROM id_map") == 1);
+  IdMap ids(db);
+  ids.prune(std::chrono::system_clock::now() - std::chrono::hours(24));
+  CHECK(ids.legacy_id(1, "message", "x") == "l");
 }
