@@ -180,6 +180,21 @@ Component "{component}"
 """
 
 
+def file_share_config(http_port, upload="upload.localhost", size_limit=None):
+    """(extra_global, extra_config) for a Prosody with mod_http_file_share on loopback.
+    http_default_host: Prosody routes HTTP by Host header, and 127.0.0.1 (the host of
+    the upload URLs) is none of its hosts, so without it PUT and GET answer 404."""
+    extra_global = (f'http_ports = {{ {http_port} }}\n'
+                    'http_interfaces = { "127.0.0.1" }\n'
+                    'https_ports = {}\n'
+                    f'http_external_url = "http://127.0.0.1:{http_port}/"\n'
+                    f'http_default_host = "{upload}"\n')
+    extra_config = f'Component "{upload}" "http_file_share"\n'
+    if size_limit is not None:
+        extra_config += f'    http_file_share_size_limit = {size_limit}\n'
+    return extra_global, extra_config
+
+
 class Prosody:
     """A private Prosody. As a context manager it always stops what it started
     (Prosody and adopted Gateways) and removes its temp dir (kept when

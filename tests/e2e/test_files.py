@@ -381,14 +381,7 @@ def main(binary):
         print(f"not ok - gateway binary {binary} is not an executable file")
         return 1
     http_port = harness.free_port()
-    extra_global = (f'http_ports = {{ {http_port} }}\n'
-                    'http_interfaces = { "127.0.0.1" }\n'
-                    'https_ports = {}\n'
-                    f'http_external_url = "http://127.0.0.1:{http_port}/"\n'
-                    # Prosody routes HTTP by Host header: 127.0.0.1 is none of its hosts.
-                    f'http_default_host = "{UPLOAD}"\n')
-    extra_config = (f'Component "{UPLOAD}" "http_file_share"\n'
-                    f'    http_file_share_size_limit = {SIZE_LIMIT}\n')
+    extra_global, extra_config = harness.file_share_config(http_port, UPLOAD, SIZE_LIMIT)
     t0 = time.monotonic()
     with harness.Prosody(component=GW, extra_global=extra_global,
                          extra_config=extra_config) as prosody:

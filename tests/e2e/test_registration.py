@@ -289,13 +289,7 @@ def main(binary):
                   f"{'sqlite3' if tool == 'sqlite3' else 'zbar-tools'})")
             return 1
     http_port = harness.free_port()
-    # As in test_upload.py; http_default_host because 127.0.0.1 is no host of Prosody's own.
-    extra_global = (f'http_ports = {{ {http_port} }}\n'
-                    'http_interfaces = { "127.0.0.1" }\n'
-                    'https_ports = {}\n'
-                    f'http_external_url = "http://127.0.0.1:{http_port}/"\n'
-                    f'http_default_host = "{UPLOAD}"\n')
-    extra_config = f'Component "{UPLOAD}" "http_file_share"\n'
+    extra_global, extra_config = harness.file_share_config(http_port, UPLOAD)
     with harness.Prosody(component=GW, extra_global=extra_global,
                          extra_config=extra_config) as prosody:
         for user in USERS:

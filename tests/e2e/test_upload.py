@@ -186,15 +186,7 @@ def main(probe):
         return 1
     probe = os.path.abspath(probe)
     http_port = harness.free_port()
-    extra_global = (f'http_ports = {{ {http_port} }}\n'
-                    'http_interfaces = { "127.0.0.1" }\n'
-                    'https_ports = {}\n'
-                    f'http_external_url = "http://127.0.0.1:{http_port}/"\n'
-                    # Prosody routes HTTP requests by Host header; "127.0.0.1" is no host of
-                    # its own, so without this the PUT and GET URLs answer 404 Unknown host.
-                    f'http_default_host = "{UPLOAD}"\n')
-    extra_config = (f'Component "{UPLOAD}" "http_file_share"\n'
-                    f'    http_file_share_size_limit = {SIZE_LIMIT}\n')
+    extra_global, extra_config = harness.file_share_config(http_port, UPLOAD, SIZE_LIMIT)
     with harness.Prosody(component=GW, extra_global=extra_global,
                          extra_config=extra_config) as prosody:
         if not checks.attempt("prosody started", prosody.start):
