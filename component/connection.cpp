@@ -24,20 +24,6 @@ namespace {
 
 constexpr auto kForever = std::chrono::hours(24 * 365);
 
-// Why the server refused us, in words an admin can act on.
-std::string_view hint(StreamCondition condition) {
-  switch (condition) {
-    case StreamCondition::not_authorized:
-      return " (check [component] secret)";
-    case StreamCondition::conflict:
-      return " (another component is connected with this JID)";
-    case StreamCondition::host_unknown:
-      return " (the server has no component with this JID)";
-    default:
-      return "";
-  }
-}
-
 }  // namespace
 
 struct Connection::Impl : StreamEvents {
@@ -225,7 +211,7 @@ struct Connection::Impl : StreamEvents {
     if (peer_error) {
       throw std::runtime_error(
           "server refused the component stream: " + std::string(to_string(peer_error->condition)) +
-          std::string(hint(peer_error->condition)) +
+          std::string(stream_error_hint(peer_error->condition)) +
           (peer_error->text.empty() ? "" : " - " + peer_error->text));
     }
     if (peer_closed) throw std::runtime_error("server closed the stream");
@@ -271,7 +257,7 @@ struct Connection::Impl : StreamEvents {
       }
       if (peer_error) {
         spdlog::error("stream error from the server: {}{}{}", to_string(peer_error->condition),
-                      hint(peer_error->condition),
+                      stream_error_hint(peer_error->condition),
                       peer_error->text.empty() ? "" : " - " + peer_error->text);
         peer_error.reset();
         begin_close("</stream:stream>");

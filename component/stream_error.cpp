@@ -78,4 +78,17 @@ std::string stream_error_bytes(const StreamFailure& failure) {
   return out;
 }
 
+std::string_view stream_error_hint(StreamCondition condition) {
+  switch (condition) {
+    case StreamCondition::not_authorized:
+      return " (check [component] secret)";
+    case StreamCondition::conflict:
+      return " (another component is connected with this JID)";
+    case StreamCondition::host_unknown:
+      return " (the server has no component with this JID)";
+    default:
+      return "";
+  }
+}
+
 }  // namespace legate

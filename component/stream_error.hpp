@@ -42,6 +42,8 @@ inline constexpr std::string_view kStreamErrorsNs = "urn:ietf:params:xml:ns:xmpp
 
 std::string_view to_string(StreamCondition condition);
 std::optional<StreamCondition> stream_condition_from(std::string_view name);
+// Why a server refused a component, in words an admin can act on (" (check …)"), or "".
+std::string_view stream_error_hint(StreamCondition condition);
 
 // A stream error, ours or the peer's: condition plus optional human-readable text.
 struct StreamFailure {
