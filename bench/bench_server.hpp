@@ -39,6 +39,9 @@ class BenchServer : public legate::StreamEvents {
   // (Parser callbacks must not throw: libxml2 is C; errors are raised after feed().)
   void on_stream_open(const legate::Element& header) final;
   void on_stanza(legate::Element& stanza) final;
+  void on_refused_stanza(const legate::Element&, const legate::StanzaRefusal& why) final {
+    protocol_error_ = "the component sent a stanza over the limits: " + why.text;
+  }
   void on_stream_close() final { closed_ = true; }
 
   // Reads until `done()`, calling `fill()` before each wait; throws on timeout, parse

@@ -13,6 +13,7 @@
 #include "component/handshake.hpp"
 #include "component/metrics.hpp"
 #include "component/stanza.hpp"
+#include "component/stanza_refusals.hpp"
 
 namespace legate {
 
@@ -46,7 +47,11 @@ struct Connection::Impl : StreamEvents {
   Phase phase = Phase::idle;
   bool announced = false;  // the connected callbacks have run for this stream
   static constexpr std::size_t kMaxEarly = 1024;
-  std::vector<Element> early;  // stanzas that arrived with <handshake/>
+  struct Early {
+    Element stanza;  // or the head of a refused one
+    std::optional<StanzaRefusal> refusal;
+  };
+  std::vector<Early> early;  // stanzas that arrived with <handshake/>
   bool stopping = false;
   bool peer_closed = false;
   bool stream_opened = false;
@@ -57,6 +62,7 @@ struct Connection::Impl : StreamEvents {
   std::optional<StreamFailure> local_error;
   std::uint64_t connects = 0;
   Metrics* metrics = nullptr;
+  StanzaRefusals refusals;
   std::string end_reason;  // why the last session ended, when it was not our choice
 
   Impl(asio::any_io_executor ex, ConnectionOptions o)
@@ -93,10 +99,28 @@ struct Connection::Impl : StreamEvents {
     if (!announced) {
       // Came in the same read as <handshake/>: held until the connected callbacks ran, so
       // handlers never see a stream their owner has not been told is up.
-      if (early.size() < kMaxEarly) early.push_back(std::move(stanza));
+      if (early.size() < kMaxEarly) early.push_back({std::move(stanza), std::nullopt});
       return;
     }
     deliver(stanza);
+  }
+
+  // A user's stanza over a per-stanza limit: bounced alone; the stream stays up. Before the
+  // handshake completed, no server would send one: that ends the stream.
+  void on_refused_stanza(const Element& head, const StanzaRefusal& why) override {
+    if (phase != Phase::ready) {
+      if (!local_error) local_error = StreamFailure{StreamCondition::policy_violation, why.text};
+      return;
+    }
+    if (!announced) {  // in order with the stanzas held for the same reason
+      if (early.size() < kMaxEarly) early.push_back({head, why});
+      return;
+    }
+    bounce(head, why);
+  }
+
+  void bounce(const Element& head, const StanzaRefusal& why) {
+    if (auto reply = refusals.refuse(head, why, metrics)) enqueue(*reply);
   }
 
   void deliver(Element& stanza) {
@@ -319,7 +343,13 @@ struct Connection::Impl : StreamEvents {
     spdlog::info("component {} connected to {}:{}", opt.jid, opt.host, opt.port);
     if (state_handler) state_handler(true);
     announced = true;
-    for (Element& stanza : early) deliver(stanza);
+    for (Early& e : early) {
+      if (e.refusal) {
+        bounce(e.stanza, *e.refusal);
+      } else {
+        deliver(e.stanza);
+      }
+    }
     early.clear();
     struct Down {
       Impl& impl;

@@ -59,6 +59,10 @@ struct XmlStreamParser::State {
   std::vector<Element*> open;  // path from the stanza root to the innermost open element
   long boundary = 0;           // byte offset where the current stanza (or gap) began
   long fed = 0;                // bytes given to libxml2 so far
+  // The stanza being refused (its head is kept in `stanza`), or the next one when the size
+  // limit was crossed inside its start tag.
+  std::optional<StanzaRefusal> refusal;
+  bool refusing = false;
 
   State(StreamEvents& e, ParserLimits l) : events(e), limits(l) {
     sax.initialized = XML_SAX2_MAGIC;
@@ -84,7 +88,9 @@ struct XmlStreamParser::State {
     ctxt->_private = this;
     // No XML_PARSE_NOCDATA: CDATA gets its own callback, which validates the UTF-8 that
     // libxml2 2.9 does not fully check there (overlong forms pass).
-    xmlCtxtUseOptions(ctxt, XML_PARSE_NONET);
+    // XML_PARSE_HUGE lifts libxml2's own depth (256), name and text limits, which would end
+    // the whole stream; Legate's limits (ParserLimits) are lower and refuse one stanza.
+    xmlCtxtUseOptions(ctxt, XML_PARSE_NONET | XML_PARSE_HUGE);
     ctxt->sax->cdataBlock = &State::on_cdata;
   }
   void destroy() {
@@ -101,23 +107,36 @@ struct XmlStreamParser::State {
     xmlStopParser(ctxt);
   }
 
-  std::string too_large() const {
-    return "stanza larger than " + std::to_string(limits.max_stanza_bytes) + " bytes";
+  StanzaRefusal too_large() const {
+    return {StanzaRefusal::Limit::size,
+            "stanza larger than " + std::to_string(limits.max_stanza_bytes) + " bytes"};
+  }
+
+  void fail_too_large_for_stream() {
+    fail(StreamCondition::policy_violation,
+         "more than " + std::to_string(limits.max_stream_bytes) + " bytes in one stanza");
   }
 
   void mark_boundary() { boundary = xmlByteConsumed(ctxt); }
 
-  static void on_start(void* ctx, const xmlChar* localname, const xmlChar* prefix,
+  static void on_start(void* ctx, const xmlChar* localname, const xmlChar* /*prefix*/,
                        const xmlChar* uri, int nb_namespaces, const xmlChar** namespaces,
                        int nb_attributes, int /*nb_defaulted*/, const xmlChar** attributes) {
-    (void)prefix;
     State& s = of(ctx);
     if (s.failure) return;
-    if (s.depth > s.limits.max_depth) {
-      return s.fail(StreamCondition::policy_violation, "stanza nested too deeply");
+    if (s.refusing) {  // inside a refused stanza: only the depth matters
+      ++s.depth;
+      return;
     }
-    if (static_cast<std::size_t>(nb_attributes) > s.limits.max_attributes) {
-      return s.fail(StreamCondition::policy_violation, "too many attributes on one element");
+    const auto over = s.over_limits(nb_namespaces, nb_attributes, attributes);
+    if (s.depth >= 1 && (over || s.refusal)) {
+      if (s.depth == 1) s.stanza = Element(std::string(view(localname)), namespace_name(uri));
+      s.start_refusing(over ? *over : *s.refusal, attributes, s.depth == 1 ? nb_attributes : 0);
+      ++s.depth;
+      return;
+    }
+    if (s.depth == 0 && over) {
+      return s.fail(StreamCondition::policy_violation, over->text + " (stream header)");
     }
     Element* target;
     if (s.depth == 0) {
@@ -134,19 +153,7 @@ struct XmlStreamParser::State {
     }
     ++s.depth;
     target->reserve_attributes(static_cast<std::size_t>(nb_attributes));
-    for (int i = 0; i < nb_attributes; ++i) {
-      const xmlChar** a = attributes + 5 * i;  // localname, prefix, URI, value, end
-      std::string name;
-      if (a[2] != nullptr) {
-        if (view(a[2]) != kXmlNs) continue;  // only xml:* namespaced attributes matter
-        name = "xml:";
-      }
-      name += view(a[0]);
-      std::string value;
-      append_attribute_value(value, reinterpret_cast<const char*>(a[3]),
-                             reinterpret_cast<const char*>(a[4]));
-      target->append_attr(std::move(name), std::move(value));
-    }
+    for (int i = 0; i < nb_attributes; ++i) add_attribute(*target, attributes + 5 * i);
     if (s.depth == 1) {
       for (int i = 0; i < nb_namespaces; ++i) {
         if (namespaces[2 * i] == nullptr)
@@ -154,6 +161,64 @@ struct XmlStreamParser::State {
       }
       s.open_stream();
     }
+  }
+
+  // `a`: localname, prefix, URI, value, end (libxml2's SAX2 layout).
+  static void add_attribute(Element& target, const xmlChar** a) {
+    std::string name;
+    if (a[2] != nullptr) {
+      if (view(a[2]) != kXmlNs) return;  // only xml:* namespaced attributes matter
+      name = "xml:";
+    }
+    name += view(a[0]);
+    std::string value;
+    append_attribute_value(value, reinterpret_cast<const char*>(a[3]),
+                           reinterpret_cast<const char*>(a[4]));
+    target.append_attr(std::move(name), std::move(value));
+  }
+
+  // The first per-stanza limit this element breaks (the stanza's size is checked apart).
+  std::optional<StanzaRefusal> over_limits(int nb_namespaces, int nb_attributes,
+                                           const xmlChar** attributes) const {
+    using Limit = StanzaRefusal::Limit;
+    if (depth > limits.max_depth) {
+      return StanzaRefusal{Limit::depth, "stanza nested deeper than " +
+                                             std::to_string(limits.max_depth) + " elements"};
+    }
+    if (static_cast<std::size_t>(nb_namespaces + nb_attributes) > limits.max_attributes) {
+      return StanzaRefusal{Limit::attributes, "more than " + std::to_string(limits.max_attributes) +
+                                                  " attributes on one element"};
+    }
+    for (int i = 0; i < nb_attributes; ++i) {
+      const xmlChar** a = attributes + 5 * i;
+      if (static_cast<std::size_t>(a[4] - a[3]) > limits.max_attribute_bytes) {
+        return StanzaRefusal{
+            Limit::attribute_size,
+            "attribute value larger than " + std::to_string(limits.max_attribute_bytes) + " bytes"};
+      }
+    }
+    return std::nullopt;
+  }
+
+  // From here to the end of the stanza nothing is kept but its head: the stanza's name and
+  // the attributes an error reply needs (`root_attributes` when the root is being opened).
+  void start_refusing(StanzaRefusal why, const xmlChar** attributes, int root_attributes) {
+    Element head{std::string(stanza.name()), std::string(stanza.ns())};
+    const Element& source = stanza;
+    for (std::string_view name : {"from", "to", "id", "type"}) {
+      if (auto v = source.attr(name)) head.set_attr(name, *v);
+    }
+    for (int i = 0; i < root_attributes; ++i) {
+      const xmlChar** a = attributes + 5 * i;
+      const std::string_view name = view(a[0]);
+      if (a[2] != nullptr || static_cast<std::size_t>(a[4] - a[3]) > limits.max_attribute_bytes)
+        continue;
+      if (name == "from" || name == "to" || name == "id" || name == "type") add_attribute(head, a);
+    }
+    stanza = std::move(head);
+    open.clear();
+    refusal = std::move(why);
+    refusing = true;
   }
 
   void open_stream() {
@@ -181,19 +246,27 @@ struct XmlStreamParser::State {
       s.open.clear();
       const long start = s.boundary;
       s.mark_boundary();
-      if (static_cast<std::size_t>(s.boundary - start) > s.limits.max_stanza_bytes) {
-        return s.fail(StreamCondition::policy_violation, s.too_large());
+      const auto size = static_cast<std::size_t>(s.boundary - start);
+      if (size > s.limits.max_stream_bytes) return s.fail_too_large_for_stream();
+      if (!s.refusing && size > s.limits.max_stanza_bytes)
+        s.start_refusing(s.too_large(), nullptr, 0);
+      if (s.refusing) {
+        const StanzaRefusal why = std::move(*s.refusal);
+        s.refusal.reset();
+        s.refusing = false;
+        s.events.on_refused_stanza(s.stanza, why);
+      } else {
+        s.events.on_stanza(s.stanza);
       }
-      s.events.on_stanza(s.stanza);
       s.stanza = Element();
-    } else {
+    } else if (!s.refusing) {
       s.open.pop_back();
     }
   }
 
   static void on_characters(void* ctx, const xmlChar* ch, int len) {
     State& s = of(ctx);
-    if (s.failure) return;
+    if (s.failure || s.refusing) return;
     if (s.depth >= 2) {
       s.open.back()->append_text(
           std::string_view(reinterpret_cast<const char*>(ch), static_cast<std::size_t>(len)));
@@ -259,13 +332,35 @@ struct XmlStreamParser::State {
     // Between stanzas, everything parsed so far is done with; libxml2 reports whitespace
     // before consuming it, so the callbacks alone would leave the boundary behind.
     if (depth == 1) boundary = xmlByteConsumed(ctxt);
-    if (static_cast<std::size_t>(fed - boundary) > limits.max_stanza_bytes) {
-      fail(StreamCondition::policy_violation, too_large());
+    const auto pending = static_cast<std::size_t>(fed - boundary);
+    if (pending > limits.max_stream_bytes) {
+      fail_too_large_for_stream();
       return false;
+    }
+    if (pending > limits.max_stanza_bytes && !refusal) {
+      if (depth >= 2) {
+        start_refusing(too_large(), nullptr, 0);
+      } else if (depth == 1) {
+        refusal = too_large();  // inside the next stanza's start tag
+      }
     }
     return true;
   }
 };
+
+std::string_view limit_name(StanzaRefusal::Limit limit) {
+  switch (limit) {
+    case StanzaRefusal::Limit::size:
+      return "size";
+    case StanzaRefusal::Limit::depth:
+      return "depth";
+    case StanzaRefusal::Limit::attributes:
+      return "attributes";
+    case StanzaRefusal::Limit::attribute_size:
+      return "attribute_size";
+  }
+  return "size";
+}
 
 XmlStreamParser::XmlStreamParser(StreamEvents& events, ParserLimits limits)
     : state_(std::make_unique<State>(events, limits)) {}
@@ -294,6 +389,8 @@ void XmlStreamParser::reset() {
   s.depth = 0;
   s.stanza = Element();
   s.open.clear();
+  s.refusal.reset();
+  s.refusing = false;
   s.boundary = 0;
   s.fed = 0;
   s.create();

@@ -15,7 +15,7 @@ namespace {
 using Values = std::map<std::string, std::string, std::less<>>;
 
 struct CommandLine {
-  bool help = false, version = false, sample = false, check = false;
+  bool help = false, version = false, sample = false, reference = false, check = false;
   std::optional<std::string> config_path;
   std::vector<std::pair<const Setting*, std::string>> settings;  // in order: the last wins
 };
@@ -31,6 +31,8 @@ CommandLine parse_command_line(int argc, const char* const* argv,
       cl.version = true;
     } else if (arg == "--sample-config") {
       cl.sample = true;
+    } else if (arg == "--config-reference") {
+      cl.reference = true;
     } else if (arg == "--check-config") {
       cl.check = true;
     } else if (arg.starts_with("--") && arg.size() > 2) {
@@ -121,6 +123,16 @@ Config to_config(const std::vector<Setting>& schema, Values& values) {
   c.component.secret = values["component.secret"];
   c.component.host = values["component.host"];
   c.component.port = static_cast<std::uint16_t>(std::stoi(values["component.port"]));
+  c.component.max_stanza_kib = std::stoul(values["component.max_stanza_size"]);
+  c.component.max_stanza_depth = std::stoul(values["component.max_stanza_depth"]);
+  c.component.max_attributes = std::stoul(values["component.max_attributes"]);
+  c.component.max_attribute_kib = std::stoul(values["component.max_attribute_size"]);
+  c.component.max_stream_mib = std::stoul(values["component.max_stream_size"]);
+  if (c.component.max_stream_mib * 1024 <= c.component.max_stanza_kib) {
+    throw ConfigError("component.max_stream_size (" + std::to_string(c.component.max_stream_mib) +
+                      " MiB) must be above component.max_stanza_size (" +
+                      std::to_string(c.component.max_stanza_kib) + " KiB)");
+  }
   c.gateway.admins = values["gateway.admins"];
   c.gateway.allowed_jids = values["gateway.allowed_jids"];
   c.gateway.upload_service = values["gateway.upload_service"];
@@ -148,6 +160,7 @@ std::variant<Config, ConfigExit> load_config(int argc, const char* const* argv,
     if (cl.help) return ConfigExit{0, help_text(program, bridge)};
     if (cl.version) return ConfigExit{0, std::string(program) + " " + std::string(version) + "\n"};
     if (cl.sample) return ConfigExit{0, sample_ini(program, bridge)};
+    if (cl.reference) return ConfigExit{0, markdown_reference(program, bridge)};
 
     Values values;
     for (const auto& setting : schema) values[setting.key] = setting.default_value;

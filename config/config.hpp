@@ -20,6 +20,11 @@ struct Config {
     std::string secret;
     std::string host = "127.0.0.1";
     std::uint16_t port = 5347;
+    unsigned long max_stanza_kib = 4096;
+    unsigned long max_stanza_depth = 32;
+    unsigned long max_attributes = 64;
+    unsigned long max_attribute_kib = 64;
+    unsigned long max_stream_mib = 16;
   } component;
   struct {
     std::string admins;                // JIDs, separated by commas or spaces

@@ -13,7 +13,8 @@ std::string help_text(std::string_view program, const std::vector<BridgeSetting>
       << "  --version          print the version and exit\n"
       << "  -c, --config FILE  the INI file to read\n"
       << "  --check-config     check the configuration, print \"configuration OK\" and exit\n"
-      << "  --sample-config    print a commented sample INI file and exit\n\n"
+      << "  --sample-config    print a commented sample INI file and exit\n"
+      << "  --config-reference print the Markdown reference of every setting and exit\n\n"
       << "Settings: in the INI file as [section] key = VALUE, on the command line as\n"
       << "--section.key VALUE (or --section.key=VALUE), in the environment as\n"
       << "LEGATE_SECTION_KEY. Precedence: defaults < INI file < environment < command line.\n";

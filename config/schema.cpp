@@ -39,6 +39,44 @@ const std::vector<Setting>& core_settings() {
        .type = T::integer,
        .min = 1,
        .max = 65535},
+      // Per-stanza limits: a stanza over one is refused alone (its sender gets a
+      // policy-violation error); defaults and why in component/xml_stream_parser.hpp.
+      {.key = "component.max_stanza_size",
+       .default_value = "4096",
+       .help = "The largest stanza, in KiB, as the server relays it; a larger one is refused "
+               "(its sender gets an error), the stream stays up. Prosody and ejabberd accept "
+               "client stanzas up to 256 KiB and server-to-server ones up to 512 KiB by "
+               "default, and re-escaping can make them up to 6 times larger on the way here.",
+       .type = T::integer,
+       .min = 16,
+       .max = 262144},
+      {.key = "component.max_stanza_depth",
+       .default_value = "32",
+       .help = "The deepest element nesting in one stanza; a deeper stanza is refused.",
+       .type = T::integer,
+       .min = 8,
+       .max = 1000},
+      {.key = "component.max_attributes",
+       .default_value = "64",
+       .help = "The most attributes (and namespace declarations) on one element; a stanza "
+               "with more is refused.",
+       .type = T::integer,
+       .min = 8,
+       .max = 100000},
+      {.key = "component.max_attribute_size",
+       .default_value = "64",
+       .help = "The largest attribute value, in KiB; a stanza with a larger one is refused.",
+       .type = T::integer,
+       .min = 1,
+       .max = 262144},
+      {.key = "component.max_stream_size",
+       .default_value = "16",
+       .help = "In MiB: one stanza larger than this is no user's content but a broken server, "
+               "and closes the stream (the component reconnects). Must be above "
+               "max_stanza_size.",
+       .type = T::integer,
+       .min = 1,
+       .max = 4096},
       {.key = "gateway.admins",
        .help = "Admin JIDs; admins are told of new users.",
        .type = T::list,

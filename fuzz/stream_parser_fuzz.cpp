@@ -37,6 +37,9 @@ struct Recorder : legate::StreamEvents {
     events.push_back("stanza " + stanza.str());
     stanzas.push_back(std::move(stanza));
   }
+  void on_refused_stanza(const Element& head, const legate::StanzaRefusal& why) override {
+    events.push_back("refused " + head.str() + " " + std::string(legate::limit_name(why.limit)));
+  }
   void on_stream_close() override { events.push_back("close"); }
 };
 

@@ -94,6 +94,11 @@ int run_gateway(BaseGateway& gateway, int argc, char** argv, std::string_view pr
   options.secret = config.component.secret;
   options.host = config.component.host;
   options.port = config.component.port;
+  options.limits.max_stanza_bytes = config.component.max_stanza_kib * 1024;
+  options.limits.max_depth = config.component.max_stanza_depth;
+  options.limits.max_attributes = config.component.max_attributes;
+  options.limits.max_attribute_bytes = config.component.max_attribute_kib * 1024;
+  options.limits.max_stream_bytes = config.component.max_stream_mib * 1024 * 1024;
 
   // The io_context outlives its I/O objects (timers, sockets): they unregister from its
   // services when destroyed. Coroutine frames left at exit are only destroyed, not resumed.

@@ -47,14 +47,19 @@ TEST_CASE("wire: hostile input gets a stream error, a close, and a reconnect") {
       {"undeclared entity", "<message to='gw.test'><body>&xxe;</body></message>", "restricted-xml"},
       {"mismatched tags", "<message to='gw.test'><body></message>", "not-well-formed"},
       {"invalid UTF-8", "<message to='gw.test'><body>\xC3\x28</body></message>", "not-well-formed"},
-      {"oversized stanza",
-       "<message to='gw.test'><body>" + std::string(8192, 'x') + "</body></message>",
+      // Per-stanza limits only refuse that stanza (test_refused_stanzas.cpp); beyond the
+      // stream limit no server would relay it.
+      {"stanza beyond max_stream_bytes",
+       "<message to='gw.test'><body>" + std::string(20000, 'x') + "</body></message>",
        "policy-violation"},
-      {"too deep", nested(40), "policy-violation"},
+      {"unfinished stanza beyond max_stream_bytes", "<message>" + nested(6000), "policy-violation"},
   };
   for (const auto& c : cases) {
     CAPTURE(c.name);
-    ComponentHarness h([](ConnectionOptions& o) { o.limits.max_stanza_bytes = 4096; });
+    ComponentHarness h([](ConnectionOptions& o) {
+      o.limits.max_stanza_bytes = 4096;
+      o.limits.max_stream_bytes = 16384;
+    });
     h.start();
     expect_ping_works(h, "before");
     h.inject(c.bytes);

@@ -13,6 +13,8 @@
 #include "component/handshake.hpp"
 #include "component/stream_error.hpp"
 
+#include <doctest/doctest.h>
+
 namespace legate::test {
 namespace {
 
@@ -161,6 +163,13 @@ void FakeServer::on_stanza(Element& stanza) {
     return;
   }
   stanzas_.push_back(std::move(stanza));
+}
+
+// The component must never send what the server side would refuse.
+void FakeServer::on_refused_stanza(const Element& head, const StanzaRefusal& why) {
+  const std::string what =
+      "the component sent a stanza over the parser's limits (" + why.text + "): " + head.str();
+  FAIL_CHECK(what);
 }
 
 void FakeServer::on_stream_close() {

@@ -48,6 +48,7 @@ class FakeServer : public StreamEvents {
  private:
   void on_stream_open(const Element& header) override;
   void on_stanza(Element& stanza) override;
+  void on_refused_stanza(const Element& head, const StanzaRefusal& why) override;
   void on_stream_close() override;
   bool read_more(std::chrono::steady_clock::time_point deadline);
 

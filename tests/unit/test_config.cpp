@@ -152,6 +152,7 @@ TEST_CASE("config: the committed docs/configuration.md is the generated referenc
   REQUIRE(file);
   std::ostringstream committed;
   committed << file.rdbuf();
+  // Regenerate with: legate-echo --config-reference > docs/configuration.md
   const std::string reference = markdown_reference("legate-echo", echo::echo_settings());
   CHECK(committed.str() == reference);
   for (const auto& s : make_schema(echo::echo_settings()))

@@ -23,7 +23,9 @@ inline const std::string kHeader = std::string(kXmlDecl) + std::string(kStreamOp
 struct Recorder : StreamEvents {
   std::optional<Element> header;
   std::vector<Element> stanzas;
-  std::string log;  // "o" per open, "s" per stanza, "c" per close, in order
+  std::vector<Element> refused;  // the heads of refused stanzas
+  std::vector<StanzaRefusal> refusals;
+  std::string log;  // "o" per open, "s" per stanza, "r" per refused stanza, "c" per close
   void on_stream_open(const Element& h) override {
     header = h;
     log += 'o';
@@ -31,6 +33,11 @@ struct Recorder : StreamEvents {
   void on_stanza(Element& s) override {
     stanzas.push_back(std::move(s));
     log += 's';
+  }
+  void on_refused_stanza(const Element& head, const StanzaRefusal& why) override {
+    refused.push_back(head);
+    refusals.push_back(why);
+    log += 'r';
   }
   void on_stream_close() override { log += 'c'; }
 };
@@ -95,6 +102,11 @@ inline std::string event_difference(const Recorder& a, const Recorder& b) {
   if (a.header) {
     if (auto diff = exact_difference(*a.header, *b.header); !diff.empty()) return "header " + diff;
   }
+  for (std::size_t i = 0; i < a.refused.size(); ++i) {
+    if (auto diff = exact_difference(a.refused[i], b.refused[i]); !diff.empty())
+      return "refused " + std::to_string(i) + ": " + diff;
+    if (a.refusals[i].text != b.refusals[i].text) return "refusal " + a.refusals[i].text;
+  }
   for (std::size_t i = 0; i < a.stanzas.size(); ++i) {
     if (auto diff = exact_difference(a.stanzas[i], b.stanzas[i]); !diff.empty())
       return "stanza " + std::to_string(i) + ": " + diff;
@@ -133,6 +145,22 @@ inline void expect_success(std::string_view bytes, ParserLimits limits = {}) {
   const Outcome out = run_whole(bytes, limits);
   CHECK_MESSAGE(out.ok, condition_name(out.failure));
   CHECK_FALSE(out.failure.has_value());
+}
+
+// The stream goes on and `log` is its events, the same fed whole and (up to 64 KiB) byte by
+// byte; returns the whole run's outcome.
+inline Outcome expect_events(std::string_view bytes, std::string_view log,
+                             ParserLimits limits = {}) {
+  const Outcome whole = run_whole(bytes, limits);
+  CHECK_MESSAGE(whole.ok, condition_name(whole.failure));
+  CHECK(whole.events.log == log);
+  if (bytes.size() <= 64 * 1024) {
+    INFO("fed byte by byte");
+    const Outcome bytewise = run_bytewise(bytes, limits);
+    CHECK_MESSAGE(bytewise.ok, condition_name(bytewise.failure));
+    CHECK(event_difference(whole.events, bytewise.events) == "");
+  }
+  return whole;
 }
 
 // The stanzas in a complete stream, with and without the XML declaration.
