@@ -67,7 +67,7 @@ def main():
     ap.add_argument("--window", type=int, default=20000)
     ap.add_argument("--quiet-load", type=float, default=0)
     ap.add_argument("--component", help="what to spawn instead of legate-echo, e.g. "
-                    "bench/slixmpp_echo.py (the SPEC's slixmpp reference)")
+                    "bench/slixmpp_echo.py (the slixmpp reference point)")
     ap.add_argument("--tmpdir", default="/tmp", help="where the databases go (/dev/shm: no disk)")
     ap.add_argument("--extra", default="", help="more legate-bench-msg flags, e.g. --rich")
     args = ap.parse_args()

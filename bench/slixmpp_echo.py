@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-# The SPEC §5 reference for legate-bench-msg: slixmpp's ComponentXMPP (slidge's engine)
+# The reference point for legate-bench-msg (bench/README.md compares the two): slixmpp's ComponentXMPP (slidge's engine)
 # doing the same stanza work as legate-echo for each chat message, with none of Legate's
 # storage. For every chat message to a contact it sends "composing", then after --delay-ms
 # (200, like the echo network) a displayed marker, the reply "Echo (mID): body" with
@@ -9,7 +9,7 @@
 #
 # It takes legate-echo's command line, so that legate-bench-msg can spawn it:
 #   legate-bench-msg --spawn bench/slixmpp_echo.py --users 100 --contacts 10 ...
-# (needs /usr/bin/python3 with python3-slixmpp 1.8.3; see /work/shared/STACK.md).
+# (needs /usr/bin/python3 with Debian's python3-slixmpp 1.8.3, which .ci/install-deps installs).
 import argparse
 import asyncio
 import logging

@@ -189,11 +189,30 @@ void Sessions::on_contact_presence(Element& stanza) {
     return;
   }
   if (type == "subscribe") {
-    // The seed's handshake: approve, and ask back when we are not in their roster yet.
-    component().send(make_presence(to->str(), user.str(), "subscribed"));
-    if (!contact->in_roster()) component().send(make_presence(to->str(), user.str(), "subscribe"));
-    contact->mark_in_roster(true);
-    contact->send_presence_to(user);
+    // A contact the user did not have yet is a friend request the bridge may refuse.
+    if (contact->in_roster() || !session->logged_in()) return approve_subscription(user, *contact);
+    session->enqueue([this, session, contact, user]() -> asio::awaitable<void> {
+      try {
+        co_await session->on_friend_request(*contact);
+      } catch (const StanzaError& e) {
+        // The default hook (not implemented) means "no friend requests on this network".
+        if (e.condition() != ErrorCondition::feature_not_implemented) {
+          spdlog::info("{}: friend request to {} refused: {}", user.str(), contact->jid().str(),
+                       e.text());
+          Element refusal = make_presence(contact->jid().str(), user.str(), "unsubscribed");
+          if (!e.text().empty())
+            refusal.add_child("status", std::string(kComponentNs)).set_text(e.text());
+          component().send(std::move(refusal));
+          co_return;
+        }
+      } catch (const std::exception& e) {
+        spdlog::error("{}: the bridge failed on a friend request to {}: {}", user.str(),
+                      contact->jid().str(), e.what());
+        component().send(make_presence(contact->jid().str(), user.str(), "unsubscribed"));
+        co_return;
+      }
+      approve_subscription(user, *contact);
+    });
   } else if (type == "subscribed") {
     contact->mark_in_roster(true);
     contact->send_presence_to(user);
@@ -207,6 +226,15 @@ void Sessions::on_contact_presence(Element& stanza) {
   } else if (type == "available" || type == "unavailable") {
     on_user_presence(*from, type, view.show(), view.status());
   }
+}
+
+// The seed's handshake: approve, and ask back when we are not in their roster yet.
+void Sessions::approve_subscription(const Jid& user, Contact& contact) {
+  component().send(make_presence(contact.jid().str(), user.str(), "subscribed"));
+  if (!contact.in_roster())
+    component().send(make_presence(contact.jid().str(), user.str(), "subscribe"));
+  contact.mark_in_roster(true);
+  contact.send_presence_to(user);
 }
 
 void Sessions::on_user_presence(const Jid& from, std::string_view type, std::string_view show,

@@ -46,6 +46,8 @@ class Sessions : public SessionHost {
   // A stanza from a user to one of the contacts (to's local part is set).
   void on_contact_message(Element& stanza);
   void on_contact_presence(Element& stanza);
+  // Accepts the user's subscription to a contact (and asks back when needed).
+  void approve_subscription(const Jid& user, Contact& contact);
   Router::IqPayload on_contact_iq(const Element& iq);
   // A presence from a user's resource to the gateway JID (merged for on_presence()).
   void on_user_presence(const Jid& from, std::string_view type, std::string_view show,

@@ -60,6 +60,9 @@ class Session : public std::enable_shared_from_this<Session> {
   // with file.read(). Returns the legacy message id. Declare Features::files to get them.
   virtual asio::awaitable<LegacyId> on_file(Contact& to, IncomingFile& file);
   virtual asio::awaitable<void> on_presence(const UserPresence& presence);
+  // The user subscribed to a contact not yet in their roster: return to accept (the contact
+  // approves), throw StanzaError to refuse (the user gets `unsubscribed` with its text).
+  // Not overridden: every request is accepted.
   virtual asio::awaitable<void> on_friend_request(Contact& contact);
   // Searches the legacy network with the gateway's search form (XEP-0055, `find`).
   virtual asio::awaitable<SearchResult> on_search(const Form& form);

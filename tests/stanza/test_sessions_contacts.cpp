@@ -155,7 +155,8 @@ TEST_CASE("sessions: a probe answers the contact's last presence") {
 }
 
 TEST_CASE("sessions: subscriptions to contacts") {
-  GatewayHarness g(with_sessions(two_contacts()));
+  auto script = two_contacts();
+  GatewayHarness g(with_sessions(script));
   SUBCASE("an unregistered user is refused") {
     g.h().inject("<presence type='subscribe' from='alice@test' to='bob@gw.test'/>");
     g.h().expect("<presence type='unsubscribed' from='bob@gw.test' to='alice@test'/>");
@@ -174,6 +175,32 @@ TEST_CASE("sessions: subscriptions to contacts") {
     g.h().expect("<presence type='subscribed' from='carol@gw.test' to='alice@test'/>");
     CHECK(next_stanza(g).child_text("show", kComponentNs) == "away");
     g.h().expect_nothing();
+    // Only the first request (carol not in the roster yet) asked the bridge.
+    CHECK(script->count(g.h(), "friend_request") == 1);
+    CHECK(script->wait_for(g.h(), "friend_request").contact == "carol");
+  }
+  SUBCASE("a friend request the bridge refuses answers unsubscribed with its reason") {
+    script->errors["friend_request"] = ErrorCondition::not_acceptable;
+    register_and_log_in(g);
+    g.h().inject("<presence type='subscribe' from='alice@test' to='carol@gw.test'/>");
+    g.h().expect(
+        "<presence type='unsubscribed' from='carol@gw.test' to='alice@test'>"
+        "<status>scripted refusal of friend_request</status></presence>");
+    g.h().expect_nothing();
+    // Still not a friend: asking again asks the bridge again.
+    g.h().inject("<presence type='subscribe' from='alice@test' to='carol@gw.test'/>");
+    g.h().expect(
+        "<presence type='unsubscribed' from='carol@gw.test' to='alice@test'>"
+        "<status>scripted refusal of friend_request</status></presence>");
+    CHECK(script->count(g.h(), "friend_request") == 2);
+  }
+  SUBCASE("a bridge without friend requests (hook not overridden) accepts them") {
+    script->unimplemented.insert("friend_request");
+    register_and_log_in(g);
+    g.h().inject("<presence type='subscribe' from='alice@test' to='carol@gw.test'/>");
+    g.h().expect("<presence type='subscribed' from='carol@gw.test' to='alice@test'/>");
+    g.h().expect("<presence type='subscribe' from='carol@gw.test' to='alice@test'/>");
+    CHECK(script->count(g.h(), "friend_request") == 1);
   }
   SUBCASE("the user approving the contact's request puts it in the roster") {
     register_and_log_in(g);

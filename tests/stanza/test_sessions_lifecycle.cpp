@@ -74,12 +74,13 @@ TEST_CASE("sessions: a failing fill() is reported, the session stays logged in")
   REQUIRE(g.register_with(kAlice, "al", "pw").attr_or("type") == "result");
   g.next_where([](const Element& e) { return is_gateway_status(e, kLoginText); });
   g.next_body_containing("Could not list your contacts: the contact list is unavailable");
-  std::this_thread::sleep_for(300ms);  // a retry, if any, would have started by now
+  // A failed login is retried after Backoff's first delay, drawn from [1 s, 2 s]: wait past
+  // it, or this check could not see the retry it is here to rule out.
+  std::this_thread::sleep_for(2200ms);
   std::vector<std::string> hooks;
   for (const auto& call : script->snapshot(g.h())) hooks.push_back(call.hook);
-  CHECK(hooks ==
-        std::vector<std::string>{"login"});  // no logout, no second login
-                                             // Messages still flow: the session is logged in.
+  CHECK(hooks == std::vector<std::string>{"login"});  // no logout, no second login
+  // Messages still flow: the session is logged in.
   alice_sends(g, kBob, "m1", "<body>hello</body>");
   const auto deadline = std::chrono::steady_clock::now() + 3s;
   while (script->count(g.h(), "text") == 0 && std::chrono::steady_clock::now() < deadline)
