@@ -133,8 +133,9 @@ const std::vector<Setting>& core_settings() {
 
 std::vector<Setting> make_schema(const std::vector<Setting>& bridge) {
   std::vector<Setting> schema = core_settings();
-  std::set<std::string_view> core_sections;
-  for (const auto& s : schema) core_sections.insert(s.section());
+  // Copies: the views would dangle once push_back below reallocates the schema.
+  std::set<std::string, std::less<>> core_sections;
+  for (const auto& s : schema) core_sections.insert(std::string(s.section()));
   for (const auto& s : bridge) {
     if (s.section().empty() || s.name().empty())
       throw ConfigError("bridge setting '" + s.key + "' is not section.name");

@@ -22,7 +22,8 @@ void on_message(Runtime& rt, Element& stanza) {
   auto from = message.from();
   auto to = message.to();
   if (!from || !to) throw StanzaError(ErrorCondition::jid_malformed);
-  if (*to != rt.component.jid()) return rt.sessions->on_contact_message(stanza);
+  // Contacts have a local part; gw and gw/resource are the gateway itself.
+  if (to->has_local()) return rt.sessions->on_contact_message(stanza);
   if (!from->has_local()) {  // from the server itself: XEP-0356 grants
     if (auto grants = parse_privileges(stanza)) rt.sessions->on_privileges(*from, *grants);
     return;
@@ -55,7 +56,7 @@ void on_presence(Runtime& rt, Element& stanza) {
   auto from = presence.from();
   auto to = presence.to();
   if (!from || !to) return;
-  if (*to != rt.component.jid()) return rt.sessions->on_contact_presence(stanza);
+  if (to->has_local()) return rt.sessions->on_contact_presence(stanza);
   const Jid user = from->bare();
   const std::string_view type = presence.presence_type();
   const bool registered = rt.users.find(user).has_value();

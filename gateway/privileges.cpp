@@ -29,4 +29,14 @@ Element roster_push(std::string_view component, std::string_view user, std::stri
   return iq;
 }
 
+Element roster_removal(std::string_view component, std::string_view user, std::string_view contact,
+                       std::string_view id) {
+  Element iq = make_iq(IqType::set, component, user, id);
+  iq.add_child("query", std::string(kRosterNs))
+      .add_child("item", std::string(kRosterNs))
+      .set_attr("jid", contact)
+      .set_attr("subscription", "remove");
+  return iq;
+}
+
 }  // namespace legate

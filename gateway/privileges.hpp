@@ -25,5 +25,8 @@ std::optional<Privileges> parse_privileges(const Element& message);
 // An iq set putting `contact` in `user`'s roster with a mutual subscription.
 Element roster_push(std::string_view component, std::string_view user, std::string_view contact,
                     std::string_view name, std::string_view group, std::string_view id);
+// The XEP-0356 roster push that removes `contact` from the user's roster.
+Element roster_removal(std::string_view component, std::string_view user, std::string_view contact,
+                       std::string_view id);
 
 }  // namespace legate

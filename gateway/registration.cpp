@@ -9,8 +9,10 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 
+#include "gateway/privileges.hpp"
 #include "gateway/runtime.hpp"
 #include "gateway/sessions.hpp"
+#include "storage/contact_store.hpp"
 
 namespace legate {
 namespace {
@@ -178,13 +180,38 @@ asio::awaitable<void> Registration::remove(const Jid& user) {
   }
   abandon(bare);
   co_await rt_.sessions->stop(bare);
+  // Read before the user's data goes: every contact we may have put in their roster.
+  std::vector<std::string> contacts;
+  for (const auto& c : ContactStore(rt_.database).all(record->id))
+    contacts.push_back(c.local + "@" + rt_.component.jid().str());
+  const bool privileged = rt_.sessions->roster_mode(bare) == RosterMode::privileged;
   rt_.users.remove(bare);
-  spdlog::info("{} unregistered", bare.str());
-  asio::post(rt_.component.router().executor(), [this, bare] {  // after the reply, as above
-    rt_.send_presence(bare, "unavailable");
-    rt_.send_presence(bare, "unsubscribed");
-    rt_.send_presence(bare, "unsubscribe");
+  spdlog::info("{} unregistered; {} contacts leave their roster by {}", bare.str(), contacts.size(),
+               privileged ? "roster push" : "unsubscription");
+  asio::post(rt_.component.router().executor(), [this, bare, contacts, privileged] {
+    leave_roster(bare, contacts, privileged);  // after the reply, as above
   });
+}
+
+// Nothing of the gateway stays in the user's roster: with XEP-0356 the contacts are removed
+// by roster pushes; without, every contact and the gateway unsubscribe both ways (the server
+// then keeps the items with subscription none, which only the user can delete).
+void Registration::leave_roster(const Jid& user, const std::vector<std::string>& contacts,
+                                bool privileged) {
+  Component& component = rt_.component;
+  for (const auto& contact : contacts) {
+    component.send(make_presence(contact, user.str(), "unavailable"));
+    if (privileged) {
+      component.send(
+          roster_removal(component.jid().str(), user.str(), contact, component.router().next_id()));
+    } else {
+      component.send(make_presence(contact, user.str(), "unsubscribe"));
+      component.send(make_presence(contact, user.str(), "unsubscribed"));
+    }
+  }
+  rt_.send_presence(user, "unavailable");
+  rt_.send_presence(user, "unsubscribed");
+  rt_.send_presence(user, "unsubscribe");
 }
 
 // --- XEP-0077 ---

@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "component/form.hpp"
 #include "component/router.hpp"
@@ -37,7 +38,8 @@ class Registration {
   void qr_confirmed(const Jid& user, std::string error);
   // Drops an unfinished registration.
   void abandon(const Jid& user);
-  // Unregisters: the bridge's hook, then everything of the user is deleted.
+  // Unregisters (every way of leaving ends here): the bridge's hook, the session's logout,
+  // every contact and the gateway leave the user's roster, everything of the user is deleted.
   asio::awaitable<void> remove(const Jid& user);
 
   // XEP-0077 on the gateway JID; the follow-up steps then happen in chat.
@@ -55,6 +57,7 @@ class Registration {
   asio::awaitable<void> chat_two_factor(const Jid& user);
   asio::awaitable<void> chat_qr(const Jid& user, std::string qr_text);
   Step finish(const Jid& user);
+  void leave_roster(const Jid& user, const std::vector<std::string>& contacts, bool privileged);
   Pending& pending(const Jid& user);
 
   BaseGateway::Runtime& rt_;

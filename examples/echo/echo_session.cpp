@@ -132,7 +132,8 @@ awaitable<void> EchoSession::on_presence(const legate::UserPresence& presence) {
 }
 
 awaitable<legate::SearchResult> EchoSession::on_search(const legate::Form& form) {
-  const std::string query(form.value("name"));
+  std::string query(form.value("name"));
+  for (auto& c : query) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   legate::SearchResult found{{{"name", "Name"}, {"jid", "JID"}}, {}};
   if (!query.empty() && query.find_first_not_of("+0123456789 ") == std::string::npos) {
     legate::Contact& contact = roster().by_legacy_id(query);  // any number is on the network

@@ -195,7 +195,7 @@ def user_commands(run):
 def search(run):
     dave = run.clients["dave"]
     want = [{"name": "Alice Echo", "jid": ALICE}]
-    for query, rows, note in (("alice", want, ""), ("zed", [], "Nothing found.")):
+    for query, rows, note in (("alice", want, ""), ("ALIce", want, ""), ("zed", [], "Nothing found.")):
         form = run.command("dave", f"find ({query}): execute", "find", status="executing")
         if form is not None and run.check(f"find ({query}): a form with the field 'name'",
                                           list(form.fields) == ["name"], f"got {form}"):

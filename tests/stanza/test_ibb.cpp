@@ -224,7 +224,9 @@ TEST_CASE("IBB: seq wraps from 65535 to 0 over 65,537 one-byte chunks") {
   const auto elapsed = std::chrono::steady_clock::now() - started;
   MESSAGE("65,540 chunks received in "
           << std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count() << " ms");
+#ifndef __SANITIZE_ADDRESS__  // ASan (the sanitizer lane) runs this ~10x slower
   CHECK(elapsed < 10s);
+#endif
   CHECK(out.ended);
   CHECK(out.chunks == kChunks);
   CHECK(out.bytes == expected);

@@ -175,7 +175,9 @@ TEST_CASE("IBB send: seq wraps from 65535 to 0 over 65,537 chunks") {
   const auto elapsed = std::chrono::steady_clock::now() - started;
   MESSAGE("65,537 chunks sent in "
           << std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count() << " ms");
+#ifndef __SANITIZE_ADDRESS__  // ASan (the sanitizer lane) runs this ~10x slower
   CHECK(elapsed < 10s);
+#endif
   CHECK(done.get() == "ok");
   CHECK(got == bytes);
 }

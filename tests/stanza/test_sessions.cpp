@@ -281,3 +281,13 @@ TEST_CASE("sessions: chat states and markers reach the bridge only when declared
   }
   g.h().expect_nothing();  // neither is an error
 }
+
+TEST_CASE("gateway: a chat message to gw/resource is for the gateway, not a contact") {
+  GatewayHarness g(with_sessions(two_contacts()));
+  register_and_log_in(g);
+  g.h().inject(
+      "<message type='chat' id='r1' from='alice@test/phone' to='gw.test/some-resource'>"
+      "<body>hello gateway</body></message>");
+  const Element reply = g.next_body_containing("This is Test Gateway");
+  CHECK(reply.attr_or("from") == "gw.test");
+}
