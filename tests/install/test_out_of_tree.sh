@@ -45,7 +45,7 @@ unit="$root/lib/systemd/system/legate-echo.service"
 grep -q "^ExecStart=$prefix/bin/legate-echo --config " "$unit" || fail "ExecStart in $unit"
 grep -q '^Type=notify$' "$unit" || fail "Type=notify in $unit"
 [ -f "$root/lib/sysusers.d/legate.conf" ] || fail "lib/sysusers.d/legate.conf not installed"
-find "$root" -name 'liblegate.so*' | grep -q . || fail "liblegate.so not installed"
+[ -n "$(find "$root" -name 'liblegate.so*')" ] || fail "liblegate.so not installed"
 
 # legate.pc with its prefix moved to the temporary directory; the system's own .pc files
 # (spdlog, libxml-2.0, …) are still found on the default search path.
@@ -79,8 +79,11 @@ grep -q "$source" <(${CXX:-c++} -std=c++20 -M tiny_bridge.cpp $cflags) \
 out=$(LD_LIBRARY_PATH="$libdir" ./tiny --version) || fail "tiny --version exited $?"
 echo "tiny --version: $out"
 [ "$out" = "tiny 0.0.1" ] || fail "tiny --version printed '$out'"
-LD_LIBRARY_PATH="$libdir" ldd ./tiny | grep -q "liblegate.so.* => $libdir/" \
-  || fail "tiny is not linked to the installed liblegate"
+# Captured first: with pipefail, `ldd | grep -q` fails whenever grep exits before ldd has
+# written everything (ldd then dies of SIGPIPE), which made this check flaky on CI.
+linked=$(LD_LIBRARY_PATH="$libdir" ldd ./tiny) || fail "ldd ./tiny exited $?"
+grep -q "liblegate.so.* => $libdir/" <<<"$linked" \
+  || { echo "$linked" >&2; fail "tiny is not linked to the installed liblegate"; }
 
 out=$(LD_LIBRARY_PATH="$libdir" "$root/bin/legate-echo" --version) || fail "legate-echo --version"
 echo "legate-echo --version: $out"

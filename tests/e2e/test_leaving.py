@@ -1,0 +1,257 @@
+#!/usr/bin/python3
+# End-to-end test of leaving legate-echo (form registration) against a private Prosody
+# 0.12, twice: with XEP-0356 (mod_privilege grants the gateway roster access) and without.
+# For each way out — XEP-0077 <remove/>, removing the gateway from the roster (the client's
+# roster remove: Prosody sends unsubscribe + unsubscribed to the gateway), the `unregister`
+# command as ad-hoc command and in chat (both confirmed), an admin's `delete-user` — a
+# fresh account registers, alice/bob/carol reach its server-side roster (a roster get, the
+# server's answer) with subscription both, it leaves, and its server-side roster is read
+# again. Privileged: no contact item is left. Both modes: no item of the gateway's domain
+# keeps a subscription (to/from/both) or a pending ask; Prosody keeps items whose
+# subscription fell to none (RFC 6121: only the user deletes items). Prints a table of what
+# each roster held after. Usage: /usr/bin/python3 test_leaving.py PATH/TO/legate-echo
+# One "ok - ..." / "not ok - ..." line per check; exit 0 only if all pass.
+# LEGATE_KEEP_TMP=1 keeps the temp dirs, LEGATE_E2E_DEBUG=1 traces slixmpp.
+import asyncio
+import os
+import sys
+import time
+import xml.etree.ElementTree as ET
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+from adhoc_helpers import run_command  # noqa: E402
+from xmpp_helpers import (ROSTER_NS, Inbox, body_has, register_get,  # noqa: E402
+                          register_remove, register_set, send_chat)
+
+GW = "gw.localhost"
+TOTAL_TIMEOUT = 140       # hard cap on both runs (cleanup may add a few seconds)
+WAIT = 10                 # for each expected stanza, reply or roster state
+SETTLE = 1.0              # the roster is read again this long after it looked clean
+CONTACTS = tuple(f"{u}@{GW}" for u in ("alice", "bob", "carol"))
+PATHS = {"XEP-0077 remove": "remover", "roster removal": "pruner",
+         "ad-hoc unregister": "adhoc", "chat unregister": "chatter",
+         "admin delete-user": "victim"}           # path -> the account that leaves by it
+PRIVILEGED = dict(          # as in test_messaging.py: mod_privilege grants roster access
+    extra_global='modules_enabled = { "disco", "roster", "saslauth", "ping", '
+                 '"version", "posix", "privilege" }\n',
+    extra_vhost=f'privileged_entities = {{ ["{GW}"] = '
+                '{ roster = "both"; message = "outgoing"; } }\n',
+    extra_config='    modules_enabled = { "privilege" }\n')
+
+
+def of_gateway(jid):
+    return jid.partition("/")[0].rpartition("@")[2] == GW
+
+
+def server_roster(client):
+    """{jid: (subscription, ask)} of the items of the gateway's domain in the answer to a
+    fresh roster get (the server's roster, not slixmpp's cache)."""
+    t = client.timeout
+    iq = client.xmpp.make_iq_get(queryxmlns=ROSTER_NS)
+    query = client.run(iq.send(timeout=t), t + 1).xml.find(f"{{{ROSTER_NS}}}query")
+    return {i.get("jid"): (i.get("subscription") or "none", i.get("ask"))
+            for i in query.findall(f"{{{ROSTER_NS}}}item") if of_gateway(i.get("jid"))}
+
+
+def shown(roster):
+    """'alice:none bob:none gw:none+ask=subscribe' ('(nothing)' for an empty roster)."""
+    out = [f"{j.partition('@')[0] if '@' in j else 'gw'}:{s}" + (f"+ask={a}" if a else "")
+           for j, (s, a) in sorted(roster.items())]
+    return " ".join(out) or "(nothing)"
+
+
+def shown_now(client):
+    """shown() of a fresh roster get, or why there is none (for failure rows)."""
+    try:
+        return shown(server_roster(client))
+    except Exception as e:  # noqa: BLE001
+        return f"(no roster: {harness.describe(e)})"
+
+
+def leftovers(roster, privileged):
+    """The items that should be gone: any with a subscription or a pending ask; with the
+    privilege also every item but the gateway's own (the pushes delete them)."""
+    return {j: v for j, v in roster.items()
+            if v != ("none", None) or (privileged and j != GW)}
+
+
+class Run:
+    def __init__(self, binary, prosody, checks, label):
+        self.binary, self.prosody, self.checks, self.label = binary, prosody, checks, label
+        self.privileged = label == "privileged"
+        self.admin = self.gateway = None
+        self.clients = []         # closed at the end of the scenario
+        self.table = []           # (path, roster before, roster after, verdict)
+
+    def check(self, name, cond, detail=""):
+        return self.checks.check(f"{self.label}: {name}", cond, detail)
+
+    def attempt(self, name, fn, *args):
+        return self.checks.attempt(f"{self.label}: {name}", fn, *args)
+
+    def client(self, user):
+        client = harness.Client(self.prosody, user, f"{user}-pw", timeout=5,
+                                plugins=["xep_0050"])
+        self.clients.append(client)
+        return client if self.attempt(f"{user} connected", client.connect) else None
+
+    def start_gateway(self):
+        self.gateway = harness.Gateway(self.binary, self.prosody, extra_args=[
+            "--echo.registration", "form", "--gateway.admins", f"admin@{self.prosody.domain}"])
+        self.gateway.start()
+        gateway, admin = self.gateway, self.admin
+
+        def answered():
+            if not gateway.running:
+                raise harness.GiveUp(f"gateway exited with {gateway.proc.returncode}: "
+                                     f"{harness.tail(gateway.log_path, 5)}")
+            return admin.ping(GW, timeout=2) is not None
+        return self.attempt("gateway answers ping", harness.wait_until, answered, WAIT, 0.25,
+                            f"ping answered by {GW}")
+
+    def alive(self):
+        if not self.gateway.running:
+            raise harness.GiveUp(f"the gateway died (exit {self.gateway.proc.returncode}): "
+                                 + harness.tail(self.gateway.log_path, 2).replace("\n", " | "))
+
+
+def joined(run, client):
+    """The server roster once the gateway and its contacts are there with subscription both."""
+    run.alive()
+    roster = server_roster(client)
+    missing = {j: roster.get(j) for j in CONTACTS + (GW,) if roster.get(j) != ("both", None)}
+    if missing:
+        raise AssertionError(f"not (yet) subscription both: {missing}")
+    return roster
+
+
+def left(run, client):
+    """(server roster,) once nothing of leftovers() is in it."""
+    run.alive()
+    roster = server_roster(client)
+    bad = leftovers(roster, run.privileged)
+    if bad:
+        raise AssertionError(f"still there: {shown(bad)}")
+    return (roster,)
+
+
+def leave(run, path, client, box):
+    """Leave the gateway by `path`; True, or raises if a step is not answered as expected."""
+    jid = client.xmpp.boundjid.bare
+    if path == "XEP-0077 remove":
+        register_remove(client, GW)
+    elif path == "roster removal":   # what a client does when the user deletes the contact
+        query = ET.Element(f"{{{ROSTER_NS}}}query")
+        ET.SubElement(query, f"{{{ROSTER_NS}}}item", jid=GW, subscription="remove")
+        client.run(client.xmpp.make_iq_set(sub=query).send(timeout=WAIT), WAIT + 1)
+    elif path == "ad-hoc unregister":
+        ask = run_command(client, GW, "unregister")
+        if ask.status != "executing" or "confirm" not in ask.fields:
+            raise AssertionError(f"no confirmation form: {ask}")
+        done = run_command(client, GW, "unregister", {"confirm": "1"}, ask.sessionid,
+                           "complete")
+        if done.status != "completed" or done.note != "You are unregistered.":
+            raise AssertionError(f"not completed: {done}")
+    elif path == "chat unregister":
+        send_chat(client, GW, "unregister")
+        box.message(body_has("Really unregister?"), WAIT, "the question", GW)
+        send_chat(client, GW, "yes")
+        box.message(body_has("You are unregistered."), WAIT, "'You are unregistered.'", GW)
+    else:
+        form = run_command(run.admin, GW, "delete-user")
+        if form.status != "executing" or "jid" not in form.fields:
+            raise AssertionError(f"no form with a field jid: {form}")
+        done = run_command(run.admin, GW, "delete-user", {"jid": jid}, form.sessionid,
+                           "complete")
+        if done.status != "completed" or done.note != f"Deleted {jid}.":
+            raise AssertionError(f"not completed: {done}")
+    return True
+
+
+def one_path(run, path, user):
+    name = f"{path} ({user})"
+    client = run.client(user)
+    if client is None:
+        return run.table.append((path, "-", "-", "NOT CONNECTED"))
+    box = Inbox(client).attach()
+    if not run.attempt(f"{name}: registered", register_set, client, GW,
+                       {"username": f"{user}-echo", "password": "pw"}):
+        return run.table.append((path, "-", "-", "NOT REGISTERED"))
+    before = run.attempt(f"{name}: alice, bob, carol and the gateway with subscription both "
+                         "in the server roster", harness.wait_until, lambda: joined(run, client),
+                         WAIT, 0.25, "roster complete")
+    if before is None:
+        return run.table.append((path, "(incomplete)", shown_now(client), "FAIL"))
+    if not run.attempt(f"{name}: left", leave, run, path, client, box):
+        return run.table.append((path, shown(before), shown_now(client), "FAIL"))
+    info = run.attempt(f"{name}: XEP-0077 get answered", register_get, client, GW)
+    if info is not None:
+        run.check(f"{name}: no longer <registered/>", not info["registered"])
+    what = ("no contact left, nothing subscribed or asked" if run.privileged
+            else "nothing of the gateway's domain subscribed or asked")
+    clean = run.attempt(f"{name}: {what}", harness.wait_until, lambda: left(run, client),
+                        WAIT, 0.25, "roster clean")
+    if clean is not None:   # late stanzas would show now
+        client.run(asyncio.sleep(SETTLE), SETTLE + 1)
+    after = run.attempt(f"{name}: roster read again", server_roster, client)
+    if after is None:
+        return run.table.append((path, shown(before), "(no roster)", "FAIL"))
+    bad = leftovers(after, run.privileged)
+    if clean is not None:
+        run.check(f"{name}: still so {SETTLE:.0f} s later", not bad, f"got {shown(after)}")
+    run.table.append((path, shown(before), shown(after), "ok" if clean and not bad else "FAIL"))
+    print(f"# {run.label}, {path}: the server roster holds {shown(after)}", flush=True)
+
+
+def scenario(binary, checks, privileged):
+    label = "privileged" if privileged else "plain"
+    t0 = time.monotonic()
+    failed_before = len(checks.failures)
+    with harness.Prosody(component=GW, **(PRIVILEGED if privileged else {})) as prosody:
+        for user in ("admin", *PATHS.values()):
+            prosody.register(user, f"{user}-pw")
+        if not checks.attempt(f"{label}: prosody started", prosody.start):
+            return []
+        run = Run(binary, prosody, checks, label)
+        try:
+            run.admin = run.client("admin")
+            if run.admin is not None and run.start_gateway():
+                for path, user in PATHS.items():
+                    one_path(run, path, user)
+                with open(run.gateway.log_path, encoding="utf-8", errors="replace") as f:
+                    log = f.read()
+                mode = "roster push" if privileged else "unsubscription"
+                run.check(f"gateway log: contacts leave by {mode}",
+                          f"contacts leave their roster by {mode}" in log, "no such line")
+        finally:
+            for client in run.clients:
+                client.close()
+        if run.gateway is not None:
+            died = run.gateway.proc.poll()
+            code = run.gateway.stop()
+            run.check("gateway exits 0 on SIGTERM", died is None and code == 0,
+                      f"it had died with {died}" if died is not None else f"exit code {code}")
+        if len(checks.failures) > failed_before:
+            prosody.dump_logs(lines=40)
+    print(f"# {label} run took {time.monotonic() - t0:.1f} s", flush=True)
+    return [(label, *row) for row in run.table]
+
+
+def main(binary):
+    checks = harness.Checks()
+    if not (os.path.isfile(binary) and os.access(binary, os.X_OK)):
+        print(f"not ok - gateway binary {binary} is not an executable file")
+        return 1
+    t0 = time.monotonic()
+    rows = scenario(binary, checks, True) + scenario(binary, checks, False)
+    print("# mode        path               verdict  server roster before -> after leaving")
+    for label, path, before, after, verdict in rows:
+        print(f"# {label:<11} {path:<18} {verdict:<8} {before} -> {after}")
+    print(f"# total {time.monotonic() - t0:.1f} s", flush=True)
+    checks.summary()
+    return 0 if checks.ok else 1
+
+
+if __name__ == "__main__":
+    harness.run_test(main, TOTAL_TIMEOUT)
