@@ -94,19 +94,22 @@ void ChatCommands::say(const CommandContext& ctx, std::string_view text) {
 void ChatCommands::refresh(CommandContext& ctx) const {
   CommandContext now = commands_.context_for(ctx.requester);
   ctx.user = std::move(now.user);
-  ctx.session = now.session;
+  ctx.session = std::move(now.session);
   ctx.is_admin = now.is_admin;
 }
 
 asio::awaitable<void> ChatCommands::converse(Jid from, const Command* command) {
   CommandContext ctx = commands_.context_for(from);
+  // Copied: commands added later may move the registry's vector while this one is suspended.
+  const auto run = command->run;
+  const std::string keyword = command->keyword;
   try {
-    Outcome first = co_await command->run(ctx);
+    Outcome first = co_await run(ctx);
     co_await follow(ctx, std::move(first));
   } catch (const StanzaError& e) {
     say(ctx, "Error: " + (e.text().empty() ? std::string(to_string(e.condition())) : e.text()));
   } catch (const std::exception& e) {
-    spdlog::error("{}: chat command '{}' failed: {}", from.str(), command->keyword, e.what());
+    spdlog::error("{}: chat command '{}' failed: {}", from.str(), keyword, e.what());
     say(ctx, "Error: internal error");
   }
 }

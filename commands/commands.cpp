@@ -8,24 +8,9 @@
 
 namespace legate {
 
-bool allowed(Access access, const CommandContext& ctx) {
-  switch (access) {
-    case Access::anyone:
-      return true;
-    case Access::registered:
-      return ctx.user.has_value();
-    case Access::logged_in:
-      return ctx.session && ctx.session->logged_in();
-    case Access::not_registered:
-      return !ctx.user.has_value();
-    case Access::admin:
-      return ctx.is_admin;
-  }
-  return false;
-}
-
 Commands::Commands(BaseGateway& gateway, bool builtins) : gateway_(gateway) {
   if (builtins) add_builtin_commands(*this);
+  for (Command& command : gateway.commands()) add(std::move(command));
   install_search(gateway);
   adhoc_ = std::make_unique<AdhocCommands>(*this);
   chat_ = std::make_unique<ChatCommands>(*this);
@@ -57,10 +42,8 @@ std::vector<const Command*> Commands::available(const CommandContext& ctx) const
 }
 
 CommandContext Commands::context_for(const Jid& requester) const {
-  CommandContext ctx{gateway_, requester, gateway_.find_user(requester), nullptr,
-                     gateway_.is_admin(requester)};
-  ctx.session = gateway_.session_of(requester).get();
-  return ctx;
+  return CommandContext{gateway_, requester, gateway_.find_user(requester),
+                        gateway_.session_of(requester), gateway_.is_admin(requester)};
 }
 
 }  // namespace legate

@@ -15,9 +15,7 @@ int run(int argc, char** argv, std::string_view program, std::string_view versio
   Gateway gateway;
   std::unique_ptr<Commands> commands;
   return run_gateway(gateway, argc, argv, program, version, [&] {
-    commands = std::make_unique<Commands>(gateway);
-    // A bridge adds its own commands with a member `void add_commands(legate::Commands&)`.
-    if constexpr (requires { gateway.add_commands(*commands); }) gateway.add_commands(*commands);
+    commands = std::make_unique<Commands>(gateway);  // with the bridge's commands()
   });
 }
 

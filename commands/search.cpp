@@ -52,13 +52,14 @@ Form search_form(BaseGateway& gateway) {
   Form form;
   form.title = "Search";
   form.instructions = {gateway.declared().search_instructions};
-  form.fields = gateway.declared().search_fields;
+  // Search needs both the form and the hook.
+  if (gateway.features().hooks.search) form.fields = gateway.declared().search_fields;
   return form;
 }
 
 void install_search(BaseGateway& gateway) {
   const auto& fields = gateway.declared().search_fields;
-  if (fields.empty()) return;
+  if (fields.empty() || !gateway.features().hooks.search) return;
   Component& component = gateway.component();
   Router& router = component.router();
   component.disco().add_feature(kSearchNs);

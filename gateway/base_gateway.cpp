@@ -3,6 +3,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/co_spawn.hpp>
 #include <fstream>
 #include <iterator>
 
@@ -39,6 +41,7 @@ BaseGateway::Runtime::Runtime(BaseGateway& gw, Component& c, Database& db, Gatew
       database(db),
       settings(std::move(s)),
       info(gw.info()),
+      features(features_of(gw.session_hooks(), info.capabilities)),
       users(db),
       chat_input(c.router().executor()),
       qr_confirmations(c.router().executor()),
@@ -60,6 +63,14 @@ BaseGateway::Runtime::Runtime(BaseGateway& gw, Component& c, Database& db, Gatew
 }
 
 BaseGateway::Runtime::~Runtime() = default;
+
+Json BaseGateway::Runtime::with_default_preferences(const Json& stored) const {
+  boost::json::object merged = stored.is_object() ? stored.as_object() : boost::json::object();
+  for (const auto& field : info.preference_fields)
+    if (!field.var.empty() && !field.values.empty() && !merged.contains(field.var))
+      merged[field.var] = field.value();
+  return merged;
+}
 
 bool BaseGateway::Runtime::is_allowed(const Jid& user) const {
   return std::regex_match(user.bare_str(), allowed);
@@ -87,15 +98,15 @@ void BaseGateway::detach() {
 }
 
 void BaseGateway::cancel_background_work() {
-  if (runtime_) runtime_->sessions->cancel_background_work();
-}
-
-std::unique_ptr<Session> BaseGateway::make_session(SessionHost&, SessionUser) {
-  return nullptr;
+  if (!runtime_) return;
+  runtime_->sessions->cancel_background_work();
+  for (auto& signal : *runtime_->tasks) signal.emit(asio::cancellation_type::terminal);
 }
 
 asio::awaitable<void> BaseGateway::shutdown() {
-  if (runtime_) co_await runtime_->sessions->shutdown();
+  if (!runtime_) co_return;
+  for (auto& signal : *runtime_->tasks) signal.emit(asio::cancellation_type::terminal);
+  co_await runtime_->sessions->shutdown();
 }
 
 asio::awaitable<Json> BaseGateway::validate(const Jid&, const Form& form) {
@@ -119,8 +130,12 @@ asio::awaitable<void> BaseGateway::unregister(User&) {
   co_return;
 }
 
-void BaseGateway::confirm_qr(const Jid& user, std::optional<std::string> error) {
-  runtime().registration->qr_confirmed(user, error.value_or(std::string()));
+void BaseGateway::confirm_qr(const Jid& user, Json data) {
+  runtime().registration->qr_confirmed(user, QrOutcome{false, {}, std::move(data)});
+}
+
+void BaseGateway::fail_qr(const Jid& user, std::string reason) {
+  runtime().registration->qr_confirmed(user, QrOutcome{true, std::move(reason), nullptr});
 }
 
 void BaseGateway::send_message(const Jid& to, std::string_view text) {
@@ -145,10 +160,32 @@ asio::awaitable<void> BaseGateway::send_qr(const Jid& user, std::string text) {
   rt.send_chat(user, qr.unicode());
 }
 
+void BaseGateway::spawn(asio::awaitable<void> task) {
+  // Shared: a task may finish after the runtime is gone.
+  auto tasks = runtime().tasks;
+  auto& signal = tasks->emplace_back();
+  auto where = std::prev(tasks->end());
+  asio::co_spawn(
+      runtime().component.router().executor(), std::move(task),
+      asio::bind_cancellation_slot(signal.slot(), [tasks, where](std::exception_ptr failure) {
+        tasks->erase(where);
+        if (!failure) return;
+        try {
+          std::rethrow_exception(failure);
+        } catch (const boost::system::system_error& e) {
+          if (e.code() != asio::error::operation_aborted)
+            spdlog::warn("gateway task failed: {}", e.what());
+        } catch (const std::exception& e) {
+          spdlog::warn("gateway task failed: {}", e.what());
+        }
+      }));
+}
+
 std::optional<User> BaseGateway::find_user(const Jid& jid) {
   auto record = runtime().users.find(jid.bare());
   if (!record) return std::nullopt;
-  return User{record->jid, record->legacy_data, record->preferences, record->id};
+  return User{record->jid, record->legacy_data,
+              runtime().with_default_preferences(record->preferences), record->id};
 }
 
 std::string_view BaseGateway::setting(std::string_view key) const {
@@ -178,6 +215,10 @@ const GatewayInfo& BaseGateway::declared() const {
   return runtime_->info;
 }
 
+const Features& BaseGateway::features() const {
+  return runtime_->features;
+}
+
 void BaseGateway::set_chat_handler(std::function<bool(const Jid&, std::string_view)> handler) {
   runtime().chat_handler = std::move(handler);
 }
@@ -195,7 +236,8 @@ std::size_t BaseGateway::user_count() {
 std::vector<User> BaseGateway::all_users() {
   std::vector<User> out;
   for (auto& r : runtime().users.all())
-    out.push_back(User{r.jid, std::move(r.legacy_data), std::move(r.preferences), r.id});
+    out.push_back(User{r.jid, std::move(r.legacy_data),
+                       runtime().with_default_preferences(r.preferences), r.id});
   return out;
 }
 
@@ -209,7 +251,8 @@ asio::awaitable<void> BaseGateway::remove_user(const Jid& user) {
 
 void BaseGateway::update_preferences(const Jid& user, Json preferences) {
   runtime().users.update_preferences(user.bare(), preferences);
-  if (auto session = session_of(user)) session->set_preferences(std::move(preferences));
+  if (auto session = session_of(user))
+    session->set_preferences(runtime().with_default_preferences(preferences));
 }
 
 void BaseGateway::re_login(const Jid& user) {

@@ -3,11 +3,13 @@
 // XMPP side: XEP-0077 registration, storage of users, presence towards the gateway JID.
 #pragma once
 
+#include <charconv>
 #include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,9 +19,11 @@
 #include "component/form.hpp"
 #include "component/jid.hpp"
 #include "config/config.hpp"
+#include "gateway/command.hpp"
 #include "gateway/gateway_info.hpp"
-#include "gateway/user.hpp"
 #include "legacy/session.hpp"
+#include "legacy/session_hooks.hpp"
+#include "legacy/user.hpp"
 
 namespace legate {
 
@@ -52,9 +56,6 @@ class BaseGateway {
   // Settings of the bridge's own INI section, e.g. {"echo.code", "123456", "help"}.
   virtual std::vector<BridgeSetting> declared_settings() const { return {}; }
 
-  // The legacy session of a registered user (nullptr: this gateway has no sessions).
-  virtual std::unique_ptr<Session> make_session(SessionHost& host, SessionUser user);
-
   // --- registration hooks (throw StanzaError to refuse, with a reason for the user) ---
   // Checks the submitted form against the legacy network; returns the data to keep for the
   // user (credentials, tokens). Default: the submitted values as a JSON object.
@@ -68,17 +69,29 @@ class BaseGateway {
   // The user is leaving: log out of the legacy network, forget tokens. Default: nothing.
   virtual asio::awaitable<void> unregister(User& user);
 
+  // The bridge's own commands (offered as ad-hoc and chat commands beside the built-in ones).
+  virtual std::vector<Command> commands() { return {}; }
+
   // --- helpers for the bridge ---
-  // The legacy side saw the QR code scanned (or failed: pass the reason).
-  void confirm_qr(const Jid& user, std::optional<std::string> error = std::nullopt);
+  // The legacy side saw the QR code scanned; `data`, when given, replaces the legacy data
+  // validate() returned (e.g. the device id the pairing produced).
+  void confirm_qr(const Jid& user, Json data = nullptr);
+  // The QR step failed on the legacy side; the user is told `reason`.
+  void fail_qr(const Jid& user, std::string reason);
   // A chat message from the gateway JID to a user.
   void send_message(const Jid& to, std::string_view text);
   // Sends a QR code to a user: image (uploaded, XEP-0363 + XEP-0066), text, Unicode blocks.
   asio::awaitable<void> send_qr(const Jid& user, std::string text);
+  // Runs `task` on the gateway's event loop (its failure is logged); cancelled at shutdown.
+  void spawn(asio::awaitable<void> task);
   // A registered user, from the database.
   std::optional<User> find_user(const Jid& jid);
-  // A setting of the bridge's own section (declared_settings()).
+  // A setting of the bridge's own section (declared_settings()), as text, or typed:
+  // setting<int>("echo.qr_delay"), setting<bool>(…), setting<std::string>(…). Values were
+  // checked against their declared type when the configuration was loaded.
   std::string_view setting(std::string_view key) const;
+  template <class T>
+  T setting(std::string_view key) const;
   const Jid& jid() const;
   Component& component();
 
@@ -97,6 +110,8 @@ class BaseGateway {
   bool is_admin(const Jid& jid) const;
   std::shared_ptr<Session> session_of(const Jid& user);
   const GatewayInfo& declared() const;
+  // What the session type's hooks and the declared capabilities give the contacts.
+  const Features& features() const;
   // A chat line from a user to the gateway JID that nothing else consumed; return true
   // when handled (chat commands).
   void set_chat_handler(std::function<bool(const Jid& from, std::string_view body)> handler);
@@ -117,9 +132,33 @@ class BaseGateway {
   Runtime& runtime();
 
  private:
+  // Implemented by Gateway<S>: the session of a registered user, and which hooks S overrides.
+  friend class Sessions;
+  friend struct Runtime;
+  virtual std::unique_ptr<Session> make_session(SessionHost& host, User user) = 0;
+  virtual SessionHooks session_hooks() const = 0;
+
   Element gateway_vcard() const;
   std::map<std::string, std::string, std::less<>> bridge_settings_;  // readable in info()
   std::unique_ptr<Runtime> runtime_;
 };
+
+template <class T>
+T BaseGateway::setting(std::string_view key) const {
+  const std::string_view text = setting(key);
+  if constexpr (std::is_same_v<T, std::string>) {
+    return std::string(text);
+  } else if constexpr (std::is_same_v<T, bool>) {
+    return text == "true" || text == "1" || text == "yes" || text == "on";
+  } else {
+    static_assert(std::is_integral_v<T>, "setting<T>: std::string, bool or an integer type");
+    T value{};
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (text.empty() || error != std::errc() || end != text.data() + text.size())
+      throw std::invalid_argument("setting " + std::string(key) + " is not an integer: '" +
+                                  std::string(text) + "'");
+    return value;
+  }
+}
 
 }  // namespace legate

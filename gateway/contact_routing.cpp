@@ -37,8 +37,49 @@ struct Pending {
   std::chrono::steady_clock::time_point received = std::chrono::steady_clock::now();
 };
 
-LegacyId legacy_id_for(Session& session, const std::string& xmpp_id) {
-  auto id = find_legacy_id(session.id_map(), session.user().id, xmpp_id);
+bool has_hook(const SessionHooks& hooks, InboundMessage::Kind kind) {
+  using Kind = InboundMessage::Kind;
+  switch (kind) {
+    case Kind::text:
+      return hooks.text;
+    case Kind::correction:
+      return hooks.correct;
+    case Kind::retraction:
+      return hooks.retract;
+    case Kind::reaction:
+      return hooks.react;
+    case Kind::displayed:
+      return hooks.displayed;
+    case Kind::file:
+      return hooks.file;
+    case Kind::chat_state:
+      return hooks.chat_state;
+    case Kind::none:
+      return false;
+  }
+  return false;
+}
+
+std::string_view what(InboundMessage::Kind kind) {
+  using Kind = InboundMessage::Kind;
+  switch (kind) {
+    case Kind::text:
+      return "sending messages";
+    case Kind::correction:
+      return "correcting messages";
+    case Kind::retraction:
+      return "retracting messages";
+    case Kind::reaction:
+      return "reactions";
+    case Kind::file:
+      return "sending files";
+    default:
+      return "this";
+  }
+}
+
+LegacyId legacy_id_for(Sessions& sessions, Session& session, const std::string& xmpp_id) {
+  auto id = find_legacy_id(sessions.id_map(), session.user().id, xmpp_id);
   if (!id) throw StanzaError(ErrorCondition::item_not_found, "unknown message " + xmpp_id);
   return *id;
 }
@@ -48,11 +89,19 @@ asio::awaitable<void> deliver(Sessions& sessions, Session& session, Contact& con
   const InboundMessage& in = p.message;
   const Features& features = sessions.features();
   using Kind = InboundMessage::Kind;
+  // The one rule: a message-like event without its hook is refused, a marker or a chat
+  // state without its hook is dropped.
+  if (!has_hook(features.hooks, in.kind)) {
+    if (in.kind == Kind::displayed || in.kind == Kind::chat_state || in.kind == Kind::none)
+      co_return;
+    throw StanzaError(ErrorCondition::feature_not_implemented,
+                      std::string(what(in.kind)) + " is not supported by this gateway");
+  }
   switch (in.kind) {
     case Kind::text: {
       Text text{in.body, in.id, std::nullopt};
       if (in.reply_to_id) {
-        auto legacy = find_legacy_id(session.id_map(), session.user().id, *in.reply_to_id);
+        auto legacy = find_legacy_id(sessions.id_map(), session.user().id, *in.reply_to_id);
         const bool to_contact =
             !in.reply_to_jid ||
             Jid::parse(*in.reply_to_jid).value_or(Jid()).bare() == contact.jid();
@@ -62,7 +111,7 @@ asio::awaitable<void> deliver(Sessions& sessions, Session& session, Contact& con
       sessions.component().metrics().message_latency().observe(
           std::chrono::duration<double>(std::chrono::steady_clock::now() - p.received).count());
       if (!legacy.empty() && !in.id.empty())
-        session.id_map().put(session.user().id, kUserMessage, in.id, legacy);
+        sessions.id_map().put(session.user().id, kUserMessage, in.id, legacy);
       const std::string_view stanza_id = p.header.attr_or("id");
       if (in.wants_receipt && !features.real_receipts && !stanza_id.empty()) {
         // The legacy side accepted it: as good as a receipt when the network has none.
@@ -73,35 +122,31 @@ asio::awaitable<void> deliver(Sessions& sessions, Session& session, Contact& con
     }
     case Kind::correction: {
       // Named, not temporaries: g++ 12 destroys temporaries in a co_await expression twice.
-      const LegacyId legacy = legacy_id_for(session, in.target_id);
+      const LegacyId legacy = legacy_id_for(sessions, session, in.target_id);
       const Text text{in.body, in.id, std::nullopt};
       co_await session.on_correct(contact, legacy, text);
-      if (!in.id.empty()) session.id_map().put(session.user().id, kUserMessage, in.id, legacy);
+      if (!in.id.empty()) sessions.id_map().put(session.user().id, kUserMessage, in.id, legacy);
       co_return;
     }
     case Kind::retraction: {
-      const LegacyId legacy = legacy_id_for(session, in.target_id);
+      const LegacyId legacy = legacy_id_for(sessions, session, in.target_id);
       co_await session.on_retract(contact, legacy);
       co_return;
     }
     case Kind::reaction: {
-      const LegacyId legacy = legacy_id_for(session, in.target_id);
+      const LegacyId legacy = legacy_id_for(sessions, session, in.target_id);
       co_await session.on_react(contact, legacy, in.emojis);
       co_return;
     }
     case Kind::displayed: {
-      if (!features.markers) co_return;
-      const LegacyId legacy = legacy_id_for(session, in.target_id);
+      const LegacyId legacy = legacy_id_for(sessions, session, in.target_id);
       co_await session.on_displayed(contact, legacy);
       co_return;
     }
     case Kind::file: {
-      if (!features.files)
-        throw StanzaError(ErrorCondition::feature_not_implemented,
-                          "this gateway does not pass files on");
       const LegacyId legacy = co_await sessions.files().receive_link(session, contact, in.url);
       if (!legacy.empty() && !in.id.empty())
-        session.id_map().put(session.user().id, kUserMessage, in.id, legacy);
+        sessions.id_map().put(session.user().id, kUserMessage, in.id, legacy);
       const std::string_view stanza_id = p.header.attr_or("id");
       if (in.wants_receipt && !features.real_receipts && !stanza_id.empty())
         sessions.component().send(receipt_message(contact.jid().str(), p.from.str(), stanza_id));
@@ -112,8 +157,7 @@ asio::awaitable<void> deliver(Sessions& sessions, Session& session, Contact& con
       co_return;
     }
     case Kind::chat_state:
-      if (features.chat_states && in.chat_state)
-        co_await session.on_chat_state(contact, *in.chat_state);
+      if (in.chat_state) co_await session.on_chat_state(contact, *in.chat_state);
       co_return;
     case Kind::none:
       co_return;
@@ -190,21 +234,20 @@ void Sessions::on_contact_presence(Element& stanza) {
   }
   if (type == "subscribe") {
     // A contact the user did not have yet is a friend request the bridge may refuse.
-    if (contact->in_roster() || !session->logged_in()) return approve_subscription(user, *contact);
+    // Without the hook every request is accepted.
+    if (contact->in_roster() || !session->logged_in() || !features().hooks.friend_request)
+      return approve_subscription(user, *contact);
     session->enqueue([this, session, contact, user]() -> asio::awaitable<void> {
       try {
         co_await session->on_friend_request(*contact);
       } catch (const StanzaError& e) {
-        // The default hook (not implemented) means "no friend requests on this network".
-        if (e.condition() != ErrorCondition::feature_not_implemented) {
-          spdlog::info("{}: friend request to {} refused: {}", user.str(), contact->jid().str(),
-                       e.text());
-          Element refusal = make_presence(contact->jid().str(), user.str(), "unsubscribed");
-          if (!e.text().empty())
-            refusal.add_child("status", std::string(kComponentNs)).set_text(e.text());
-          component().send(std::move(refusal));
-          co_return;
-        }
+        spdlog::info("{}: friend request to {} refused: {}", user.str(), contact->jid().str(),
+                     e.text());
+        Element refusal = make_presence(contact->jid().str(), user.str(), "unsubscribed");
+        if (!e.text().empty())
+          refusal.add_child("status", std::string(kComponentNs)).set_text(e.text());
+        component().send(std::move(refusal));
+        co_return;
       } catch (const std::exception& e) {
         spdlog::error("{}: the bridge failed on a friend request to {}: {}", user.str(),
                       contact->jid().str(), e.what());
@@ -253,12 +296,13 @@ void Sessions::on_user_presence(const Jid& from, std::string_view type, std::str
     if (rank(p.show) < rank(merged.show)) merged = p;
   if (merged.show == st.merged.show && merged.status == st.merged.status) return;
   st.merged = merged;
-  if (!session->logged_in()) return;
+  if (!session->logged_in() || !features().hooks.presence) return;
   session->enqueue([session, merged]() -> asio::awaitable<void> {
     try {
       co_await session->on_presence(merged);
-    } catch (const StanzaError&) {
-      // Presence has no reply: a bridge without on_presence simply ignores it.
+    } catch (const StanzaError& e) {
+      // Presence has no reply to carry an error.
+      spdlog::debug("{}: on_presence refused: {}", session->user_jid().str(), e.what());
     }
   });
 }

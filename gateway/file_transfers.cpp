@@ -194,7 +194,7 @@ asio::awaitable<LegacyId> FileTransfers::receive_link(Session& session, Contact&
 bool FileTransfers::authorize_stream(const Jid& jid, const Jid& from) {
   // Registered users, logged in, to their contacts: nobody else may push bytes at us.
   auto session = sessions_.find(from.bare());
-  if (!session || !session->logged_in() || !rt_.info.features.files) return false;
+  if (!session || !session->logged_in() || !rt_.features.files) return false;
   return session->roster().by_jid(jid) != nullptr;
 }
 

@@ -28,8 +28,9 @@ struct GatewayInfo {
   std::chrono::seconds registration_timeout{std::chrono::minutes(5)};
   // Wrong two-factor codes accepted before the registration is abandoned.
   unsigned two_factor_attempts = 3;
-  // What the bridge's sessions can do (advertised in the contacts' disco#info and caps).
-  Features features;
+  // What no override shows (the rest of the contacts' features comes from the hooks the
+  // session type overrides, see Gateway<S>).
+  Capabilities capabilities;
   // Per-user preferences (values stored as JSON); shown by the `preferences` command.
   std::vector<FormField> preference_fields;
   // Search form (XEP-0055 and `find`); empty: no search. With one field, XEP-0100's

@@ -115,7 +115,7 @@ asio::awaitable<Registration::Step> Registration::submit_code(const Jid& user, s
 
 asio::awaitable<Registration::Step> Registration::wait_for_qr(const Jid& user) {
   const Jid bare = user.bare();
-  std::optional<std::string> result = std::move(pending(bare).qr_result);
+  std::optional<QrOutcome> result = std::move(pending(bare).qr_result);
   if (!result) {
     result = co_await rt_.qr_confirmations.wait(bare.str(), rt_.info.registration_timeout);
   }
@@ -123,19 +123,27 @@ asio::awaitable<Registration::Step> Registration::wait_for_qr(const Jid& user) {
     abandon(bare);
     throw StanzaError(ErrorCondition::remote_server_timeout, "the QR code was not scanned in time");
   }
-  if (!result->empty()) {
+  if (result->failed) {
     abandon(bare);
-    throw StanzaError(ErrorCondition::not_authorized, *result);
+    throw StanzaError(ErrorCondition::not_authorized,
+                      result->reason.empty() ? "the QR login failed" : result->reason);
   }
+  // What the legacy side learnt from the scan (a device id, a token) replaces the data.
+  if (!result->data.is_null()) pending(bare).user.legacy_data = std::move(result->data);
   co_return finish(bare);
 }
 
-void Registration::qr_confirmed(const Jid& user, std::string error) {
+void Registration::qr_confirmed(const Jid& user, QrOutcome outcome) {
   const std::string bare = user.bare_str();
-  if (rt_.qr_confirmations.deliver(bare, error)) return;
-  // Confirmed before anyone waits (a fast legacy side): keep it for wait_for_qr().
   auto it = pending_.find(bare);
-  if (it != pending_.end()) it->second.qr_result = std::move(error);
+  if (it == pending_.end()) {
+    spdlog::warn("{}: QR {} but no QR registration is pending", bare,
+                 outcome.failed ? "failure" : "confirmation");
+    return;
+  }
+  if (rt_.qr_confirmations.deliver(bare, outcome)) return;
+  // Confirmed before anyone waits (a fast legacy side): keep it for wait_for_qr().
+  it->second.qr_result = std::move(outcome);
 }
 
 void Registration::abandon(const Jid& user) {
@@ -152,6 +160,10 @@ Registration::Step Registration::finish(const Jid& user) {
   if (existed) {
     rt_.users.update_legacy_data(u.jid, u.legacy_data);
     spdlog::info("{} updated their registration", u.jid.str());
+    // Posted, so that the reply goes first; a live session logs in again with the new data.
+    asio::post(rt_.component.router().executor(), [this, jid = u.jid, data = u.legacy_data] {
+      rt_.sessions->registration_updated(jid, data);
+    });
     return Step{};
   }
   u.id = rt_.users.add(u.jid, u.legacy_data).id;

@@ -11,6 +11,7 @@
 #include "component/form.hpp"
 #include "component/router.hpp"
 #include "gateway/base_gateway.hpp"
+#include "gateway/runtime.hpp"
 
 namespace legate {
 
@@ -34,8 +35,8 @@ class Registration {
   asio::awaitable<Step> submit_code(const Jid& user, std::string code);
   // QR step: waits for confirm_qr(); throws StanzaError on failure or timeout.
   asio::awaitable<Step> wait_for_qr(const Jid& user);
-  // The bridge's confirm_qr(): "" when scanned, else the error.
-  void qr_confirmed(const Jid& user, std::string error);
+  // The bridge's confirm_qr() / fail_qr().
+  void qr_confirmed(const Jid& user, QrOutcome outcome);
   // Drops an unfinished registration.
   void abandon(const Jid& user);
   // Unregisters (every way of leaving ends here): the bridge's hook, the session's logout,
@@ -49,7 +50,7 @@ class Registration {
   struct Pending {
     User user;
     unsigned wrong_codes = 0;
-    std::optional<std::string> qr_result;  // confirm_qr() before wait_for_qr()
+    std::optional<QrOutcome> qr_result;  // confirm_qr() before wait_for_qr()
   };
   Router::IqPayload on_get(const Element& iq);
   asio::awaitable<Router::IqPayload> on_set(Element iq);

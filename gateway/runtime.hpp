@@ -2,8 +2,11 @@
 // pieces that act for it. Internal to the gateway layer.
 #pragma once
 
+#include <list>
 #include <memory>
 #include <regex>
+
+#include <boost/asio/cancellation_signal.hpp>
 
 #include "component/component.hpp"
 #include "gateway/base_gateway.hpp"
@@ -17,6 +20,13 @@ namespace legate {
 class Registration;
 class Sessions;
 
+// How the legacy side ended a QR step (BaseGateway::confirm_qr / fail_qr).
+struct QrOutcome {
+  bool failed = false;
+  std::string reason;  // when failed
+  Json data;           // when confirmed: new legacy data (null: keep what validate() gave)
+};
+
 struct BaseGateway::Runtime {
   Runtime(BaseGateway& gateway, Component& component, Database& database, GatewaySettings settings);
   ~Runtime();
@@ -26,17 +36,23 @@ struct BaseGateway::Runtime {
   Database& database;
   GatewaySettings settings;
   GatewayInfo info;
+  Features features;  // derived from the hooks the session type overrides + info.capabilities
   UserStore users;
-  Waiters<std::string> chat_input;        // the next chat line of a user, by bare JID
-  Waiters<std::string> qr_confirmations;  // by bare JID: "" scanned, else the error
+  Waiters<std::string> chat_input;      // the next chat line of a user, by bare JID
+  Waiters<QrOutcome> qr_confirmations;  // by bare JID
   std::regex allowed;
   std::string avatar;  // the gateway's own avatar bytes (GatewayInfo::avatar or its file)
   HttpUpload upload;
   std::unique_ptr<Registration> registration;
   std::unique_ptr<Sessions> sessions;
   std::function<bool(const Jid&, std::string_view)> chat_handler;
+  // Tasks the bridge started with BaseGateway::spawn(); cancelled at shutdown.
+  std::shared_ptr<std::list<asio::cancellation_signal>> tasks =
+      std::make_shared<std::list<asio::cancellation_signal>>();
 
   bool is_allowed(const Jid& user) const;
+  // Stored preferences over the declared preference fields' defaults.
+  Json with_default_preferences(const Json& stored) const;
   void send_chat(const Jid& to, std::string_view text);
   void send_presence(const Jid& to, std::string_view type, std::string_view status = {});
 };

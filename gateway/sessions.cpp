@@ -81,7 +81,8 @@ std::shared_ptr<Session> Sessions::create(const Jid& user) {
   auto record = rt_.users.find(user.bare());
   if (!record) return nullptr;
   std::unique_ptr<Session> made = rt_.gateway.make_session(
-      *this, SessionUser{record->jid, record->id, record->legacy_data, record->preferences});
+      *this, User{record->jid, record->legacy_data,
+                  rt_.with_default_preferences(record->preferences), record->id});
   if (!made) return nullptr;
   std::shared_ptr<Session> session(std::move(made));
   sessions_[user.bare_str()] = session;
@@ -327,7 +328,22 @@ Database& Sessions::database() {
   return rt_.database;
 }
 const Features& Sessions::features() const {
-  return rt_.info.features;
+  return rt_.features;
+}
+
+void Sessions::store_legacy_data(const Jid& user, const Json& data) {
+  rt_.users.update_legacy_data(user.bare(), data);
+}
+
+void Sessions::registration_updated(const Jid& user, const Json& legacy_data) {
+  auto session = find(user);
+  if (!session) return;
+  User updated = session->user();
+  updated.legacy_data = legacy_data;
+  session->set_user(std::move(updated));
+  spdlog::info("{}: new registration data handed to the live session, logging in again",
+               user.bare_str());
+  re_login(user);
 }
 
 void Sessions::send_gateway_message(const Jid& user, std::string_view text) {

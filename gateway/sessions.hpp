@@ -42,6 +42,9 @@ class Sessions : public SessionHost {
   // Sessions whose last login failed (waiting to retry).
   std::size_t failing_count() const;
 
+  // A registered user registered again: the live session gets the new legacy data and logs
+  // in again with it.
+  void registration_updated(const Jid& user, const Json& legacy_data);
   void on_privileges(const Jid& server, const Privileges& grants);
   // A stanza from a user to one of the contacts (to's local part is set).
   void on_contact_message(Element& stanza);
@@ -69,6 +72,7 @@ class Sessions : public SessionHost {
   asio::awaitable<void> send_qr(const Jid& user, std::string text) override;
   void re_login(const Jid& user) override;
   void add_to_roster(Contact& contact) override;
+  void store_legacy_data(const Jid& user, const Json& data) override;
   asio::awaitable<std::string> send_file(Contact& from, OutgoingFile file) override;
 
   // The user's most available online resource (for in-band transfers), if any.

@@ -103,15 +103,16 @@ void Contact::send_presence_to(const Jid& to) {
       contact_presence(jid_.str(), to.str(), presence_, record_.avatar_hash, kNode, ver));
 }
 
-std::string Contact::send_text(std::string_view body, LegacyId legacy_id, std::optional<Time> when,
-                               std::optional<LegacyId> reply_to) {
+std::string Contact::send_text(std::string_view body, SendOptions options) {
   Router& router = session_.host().component().router();
   const std::string id = router.next_id();
   std::optional<ReplyTo> reply;
-  if (reply_to) {
-    if (auto target = find_xmpp_id(session_.id_map(), session_.user().id, *reply_to))
-      reply = ReplyTo{*reply_to, target->xmpp_id, target->by_contact};
+  if (options.reply_to) {
+    if (auto target = find_xmpp_id(session_.id_map(), session_.user().id, *options.reply_to))
+      reply = ReplyTo{*options.reply_to, target->xmpp_id, target->by_contact};
   }
+  const LegacyId& legacy_id = options.legacy_id;
+  const std::optional<Time>& when = options.when;
   // Markable and with a receipt request: the user's client then reports delivery and
   // reading, which reach the bridge's on_displayed().
   session_.host().component().send(
@@ -129,7 +130,7 @@ void Contact::correct(const LegacyId& legacy_id, std::string_view new_body) {
   auto target = xmpp_id_of(legacy_id);
   if (!target) {
     spdlog::debug("{}: correction of unknown message {}", session_.user_jid().str(), legacy_id);
-    send_text(new_body, legacy_id);
+    send_text(new_body, {.legacy_id = legacy_id});
     return;
   }
   const std::string id = session_.host().component().router().next_id();

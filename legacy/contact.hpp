@@ -50,11 +50,9 @@ class Contact {
   void offline(std::string_view status = {}, std::optional<Time> last_seen = std::nullopt);
 
   // --- legacy → XMPP ---
-  // A message from the contact; `legacy_id` lets later corrections, retractions, reactions
-  // and markers find it. Returns the XMPP id it was given.
-  std::string send_text(std::string_view body, LegacyId legacy_id = {},
-                        std::optional<Time> when = std::nullopt,
-                        std::optional<LegacyId> reply_to = std::nullopt);
+  // A message from the contact, e.g. `send_text("hi", {.legacy_id = id, .reply_to = ref})`.
+  // Returns the XMPP id it was given.
+  std::string send_text(std::string_view body, SendOptions options = {});
   // A file from the contact (see OutgoingFile): uploaded and shared as a link with its
   // caption after it. Returns the XMPP id of the link's message. Throws StanzaError when it
   // cannot be delivered (the user has then been told why, e.g. too big for the server).

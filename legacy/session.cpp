@@ -23,11 +23,8 @@ struct Session::Tasks {
   bool draining = false;
 };
 
-Session::Session(SessionHost& host, SessionUser user)
-    : host_(host),
-      user_(std::move(user)),
-
-      tasks_(std::make_unique<Tasks>()) {}
+Session::Session(SessionHost& host, User user)
+    : host_(host), user_(std::move(user)), tasks_(std::make_unique<Tasks>()) {}
 
 Session::~Session() = default;
 
@@ -79,6 +76,13 @@ asio::awaitable<void> Session::on_friend_request(Contact&) {
 }
 asio::awaitable<SearchResult> Session::on_search(const Form&) {
   not_implemented("search");
+}
+
+asio::awaitable<void> Session::update_legacy_data(Json data) {
+  host_.store_legacy_data(user_.jid, data);  // throws (StorageError) before anything changes
+  user_.legacy_data = std::move(data);
+  spdlog::info("{}: legacy data updated by the bridge", user_.jid.str());
+  co_return;
 }
 
 void Session::send_gateway_message(std::string_view text) {

@@ -14,27 +14,24 @@
 #include "component/asio.hpp"
 #include "component/form.hpp"
 #include "component/jid.hpp"
+#include "component/stanza_error.hpp"  // hooks refuse with StanzaError
 #include "legacy/file.hpp"
 #include "legacy/roster.hpp"
 #include "legacy/session_host.hpp"
 #include "legacy/types.hpp"
+#include "legacy/user.hpp"
 #include "storage/json.hpp"
+
+#include <boost/json/value_from.hpp>
 
 namespace legate {
 
 class IdMap;
 
-// The user as the session sees it.
-struct SessionUser {
-  Jid jid;  // bare
-  std::int64_t id = 0;
-  Json legacy_data;
-  Json preferences;
-};
-
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(SessionHost& host, SessionUser user);
+  // Bridges inherit it (`using legate::Session::Session;`); the framework constructs sessions.
+  Session(SessionHost& host, User user);
   virtual ~Session();
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
@@ -68,10 +65,18 @@ class Session : public std::enable_shared_from_this<Session> {
   virtual asio::awaitable<SearchResult> on_search(const Form& form);
 
   // --- helpers ---
-  const SessionUser& user() const { return user_; }
+  // The user, with their legacy data and preferences as they are now (see user.hpp).
+  const User& user() const { return user_; }
   const Jid& user_jid() const { return user_.jid; }
+  // Stores new legacy data for the user (a refreshed token, a paired device): written to the
+  // database in one statement before user() changes, so a crash keeps the old or the new.
+  asio::awaitable<void> update_legacy_data(Json data);
+  template <class T>
+  asio::awaitable<void> update_legacy_data(T data) {
+    Json json = boost::json::value_from(data);     // named: g++ 12 destroys temporaries in a
+    co_await update_legacy_data(std::move(json));  // co_await expression twice
+  }
   Roster& roster();
-  SessionHost& host() { return host_; }
   asio::any_io_executor executor();
   bool logged_in() const { return logged_in_; }
   void send_gateway_message(std::string_view text);
@@ -82,24 +87,32 @@ class Session : public std::enable_shared_from_this<Session> {
   asio::awaitable<void> send_qr(std::string text);
   // Logs out and in again (also the user's `re-login` chat keyword).
   void re_login();
-  // Runs `task` for this session; it is cancelled when the session logs out.
+  // Runs `task` for this session; it is cancelled when the session logs out. Not from the
+  // constructor (the session is not shared yet): from login() on.
   void spawn(asio::awaitable<void> task);
 
-  // --- framework side ---
+ private:
+  // The framework drives sessions through these (gateway/, legacy/contact, files).
+  friend class Sessions;
+  friend class Contact;
+  friend class FileTransfers;
+  friend class Roster;
+  friend class BaseGateway;
+  SessionHost& host() { return host_; }
   IdMap& id_map();
   void set_logged_in(bool logged_in) { logged_in_ = logged_in; }
+  void set_user(User user) { user_ = std::move(user); }
   void set_preferences(Json preferences) { user_.preferences = std::move(preferences); }
   // Cancels every task started with spawn().
   void cancel_tasks();
   // Runs `work` after the work queued before it (XMPP events of one user stay in order).
   void enqueue(std::function<asio::awaitable<void>()> work);
 
- private:
   asio::awaitable<void> drain();
   struct Tasks;
 
   SessionHost& host_;
-  SessionUser user_;
+  User user_;
   std::unique_ptr<Roster> roster_;
 
   std::unique_ptr<Tasks> tasks_;

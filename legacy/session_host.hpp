@@ -11,6 +11,7 @@
 #include "component/jid.hpp"
 #include "legacy/file.hpp"
 #include "legacy/types.hpp"
+#include "storage/json.hpp"
 
 namespace legate {
 
@@ -45,6 +46,8 @@ class SessionHost {
   // A file from a contact to the user: uploaded (XEP-0363) and shared as a link, or sent
   // in-band (XEP-0047) when the server has no upload service. Returns the message's XMPP id.
   virtual asio::awaitable<std::string> send_file(Contact& from, OutgoingFile file) = 0;
+  // Persists new legacy data for a registered user (Session::update_legacy_data).
+  virtual void store_legacy_data(const Jid& user, const Json& data) = 0;
   // Puts a contact in the user's roster, the way the server allows (RosterMode).
   virtual void add_to_roster(Contact& contact) = 0;
 };

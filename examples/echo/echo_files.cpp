@@ -68,7 +68,7 @@ awaitable<legate::LegacyId> EchoSession::on_file(legate::Contact& to, legate::In
   spdlog::info("echo: {} -> {}: file {}", user_jid().str(), to.legacy_id(), file.name());
   co_await to.send_file(std::move(back));
   to.send_text("Got " + file.name() + ": " + std::to_string(bytes) + " bytes, sha256 " + hash.hex(),
-               new_message_id());
+               {.legacy_id = new_message_id()});
   co_return id;
 }
 

@@ -3,14 +3,11 @@
 
 #include <spdlog/spdlog.h>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <random>
 
-#include "component/component.hpp"
-#include "examples/echo/echo_session.hpp"
+#include "examples/echo/echo_account.hpp"
 #include "examples/echo/echo_settings.hpp"
 
 namespace echo {
@@ -37,9 +34,7 @@ legate::GatewayInfo EchoGateway::info() const {
   };
   info.welcome_message = "Welcome to Legate Echo! Every contact here echoes what you write.";
   info.registration_timeout = std::chrono::seconds(60);
-  info.features.corrections = info.features.retractions = info.features.reactions = true;
-  info.features.markers = info.features.chat_states = info.features.replies = true;
-  info.features.files = true;
+  info.capabilities.replies = true;  // the other features come from EchoSession's hooks
   info.search_fields = {legate::FormField::text("name", "Name or phone number", true)};
   info.search_instructions = "Find an echo contact by name, or enter a phone number.";
   info.preference_fields = {legate::FormField::boolean("react", "React 👍 to my messages", true)};
@@ -51,27 +46,26 @@ legate::asio::awaitable<legate::Json> EchoGateway::validate(const legate::Jid& u
   if (form.value("password") == "wrong")
     throw StanzaError(ErrorCondition::not_authorized, "wrong password");
   spdlog::info("{}: echo account {} accepted", user.str(), form.value("username"));
-  co_return boost::json::object{{"username", form.value("username")}, {"verified", false}};
+  co_return boost::json::value_from(EchoAccount{.username = std::string(form.value("username"))});
 }
 
 legate::asio::awaitable<legate::Json> EchoGateway::validate_two_factor_code(legate::User& user,
                                                                             std::string code) {
   if (code != setting("echo.code")) throw StanzaError(ErrorCondition::not_authorized, "wrong code");
-  legate::Json data = user.legacy_data;
-  if (data.is_object()) data.as_object()["verified"] = true;
-  co_return data;
+  EchoAccount account = user.data<EchoAccount>();
+  account.verified = true;
+  co_return boost::json::value_from(account);
 }
 
 legate::asio::awaitable<std::string> EchoGateway::get_qr_text(legate::User& user) {
   std::random_device random;
   std::string text = "legate-echo:login:" + user.jid.str() + ":" + std::to_string(random());
-  legate::asio::co_spawn(component().router().executor(), pretend_scan(user.jid),
-                         legate::asio::detached);
+  spawn(pretend_scan(user.jid));
   co_return text;
 }
 
 legate::asio::awaitable<void> EchoGateway::pretend_scan(legate::Jid user) {
-  const int delay = std::stoi(std::string(setting("echo.qr_delay")));
+  const int delay = setting<int>("echo.qr_delay");
   if (delay < 0) co_return;
   legate::asio::steady_timer timer(co_await legate::asio::this_coro::executor,
                                    std::chrono::seconds(delay));
@@ -82,15 +76,6 @@ legate::asio::awaitable<void> EchoGateway::pretend_scan(legate::Jid user) {
 legate::asio::awaitable<void> EchoGateway::unregister(legate::User& user) {
   spdlog::info("{}: echo account forgotten", user.jid.str());
   co_return;
-}
-
-}  // namespace echo
-
-namespace echo {
-
-std::unique_ptr<legate::Session> EchoGateway::make_session(legate::SessionHost& host,
-                                                           legate::SessionUser user) {
-  return std::make_unique<EchoSession>(host, std::move(user));
 }
 
 }  // namespace echo

@@ -3,11 +3,12 @@
 // can be required, and the settings make every registration type testable.
 #pragma once
 
-#include "gateway/base_gateway.hpp"
+#include "examples/echo/echo_session.hpp"
+#include "gateway/gateway.hpp"
 
 namespace echo {
 
-class EchoGateway : public legate::BaseGateway {
+class EchoGateway : public legate::Gateway<EchoSession> {
  public:
   legate::GatewayInfo info() const override;
   std::vector<legate::BridgeSetting> declared_settings() const override;
@@ -18,8 +19,6 @@ class EchoGateway : public legate::BaseGateway {
                                                                  std::string code) override;
   legate::asio::awaitable<std::string> get_qr_text(legate::User& user) override;
   legate::asio::awaitable<void> unregister(legate::User& user) override;
-  std::unique_ptr<legate::Session> make_session(legate::SessionHost& host,
-                                                legate::SessionUser user) override;
 
  private:
   legate::asio::awaitable<void> pretend_scan(legate::Jid user);

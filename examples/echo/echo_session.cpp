@@ -7,6 +7,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <random>
 
+#include "examples/echo/echo_account.hpp"
+
 namespace echo {
 namespace {
 
@@ -51,10 +53,12 @@ struct EchoRoster : legate::Roster {
 }  // namespace
 
 awaitable<std::string> EchoSession::login() {
-  const auto& data = user().legacy_data;
-  if (data.is_object() && data.as_object().contains("username") &&
-      data.as_object().at("username").as_string().starts_with("fail"))
+  EchoAccount account = user().data<EchoAccount>();
+  if (account.username.starts_with("fail"))
     throw std::runtime_error("the echo network refuses user names starting with 'fail'");
+  // A real network hands out a new session token here; the echo counts its logins.
+  ++account.logins;
+  co_await update_legacy_data(account);
   co_return "Connected to the echo network";
 }
 
@@ -78,11 +82,8 @@ awaitable<void> EchoSession::echo(legate::Contact& contact, legate::LegacyId id,
   co_await sleep_for(200ms);
   contact.displayed(id);
   const legate::LegacyId reply = new_message_id();
-  contact.send_text("Echo (" + id + "): " + body, reply, std::nullopt, id);
-  const auto& prefs = user().preferences;
-  const bool react = !(prefs.is_object() && prefs.as_object().contains("react") &&
-                       prefs.as_object().at("react") == "0");
-  if (react) contact.react(id, {"👍"});
+  contact.send_text("Echo (" + id + "): " + body, {.legacy_id = reply, .reply_to = id});
+  if (user().preference<bool>("react", true)) contact.react(id, {"👍"});
   if (body.find("correct me") != std::string::npos) {
     co_await sleep_for(300ms);
     contact.correct(reply, "Echo (" + id + "), corrected: " + body);
@@ -98,12 +99,12 @@ awaitable<void> EchoSession::echo(legate::Contact& contact, legate::LegacyId id,
 
 awaitable<void> EchoSession::on_correct(legate::Contact& to, const legate::LegacyId& id,
                                         const legate::Text& text) {
-  to.send_text("You corrected " + id + " to: " + text.body, new_message_id());
+  to.send_text("You corrected " + id + " to: " + text.body, {.legacy_id = new_message_id()});
   co_return;
 }
 
 awaitable<void> EchoSession::on_retract(legate::Contact& to, const legate::LegacyId& id) {
-  to.send_text("You retracted " + id, new_message_id());
+  to.send_text("You retracted " + id, {.legacy_id = new_message_id()});
   co_return;
 }
 
@@ -112,7 +113,7 @@ awaitable<void> EchoSession::on_react(legate::Contact& to, const legate::LegacyI
   std::string all;
   for (const auto& e : emojis) all += e;
   to.send_text("You reacted " + (all.empty() ? std::string("nothing") : all) + " to " + id,
-               new_message_id());
+               {.legacy_id = new_message_id()});
   co_return;
 }
 

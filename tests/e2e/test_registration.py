@@ -9,6 +9,7 @@
 # Usage: /usr/bin/python3 test_registration.py PATH/TO/legate-echo
 # Prints one "ok - ..." / "not ok - ..." line per check; exit status 0 only if all
 # pass. LEGATE_KEEP_TMP=1 keeps the temp dir, LEGATE_E2E_DEBUG=1 traces slixmpp.
+import json
 import os
 import shutil
 import signal
@@ -144,12 +145,35 @@ def form_registration(run):
     return True
 
 
+def stored_logins(run, user):
+    """The echo's login counter in the user's stored legacy data (None if unreadable)."""
+    r = subprocess.run(["sqlite3", run.db, "SELECT legacy_data FROM users WHERE jid = "
+                        f"'{user}@localhost'"], capture_output=True, text=True, timeout=20,
+                       stdin=subprocess.DEVNULL)
+    try:
+        return json.loads(r.stdout)["logins"]
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
 def persistence(run):
+    # The echo refreshes its "token" (a login counter) in the legacy data at each login,
+    # with Session::update_legacy_data: what the first run stored must reach the second.
+    checks = run.checks
     if not run.sigterm_gateway("form gateway"):
         return False
+    first = stored_logins(run, "alice")
+    checks.check("the first run's session refreshed its token (logins = 1)", first == 1,
+                 f"logins {first!r}")
     if not run.start_gateway("gateway-form-2", "form"):
         return False
     run.check_registered("after restart, alice", "alice", True)
+    try:
+        ok = harness.wait_until(lambda: stored_logins(run, "alice") == 2, WAIT)
+    except TimeoutError:
+        ok = False
+    checks.check("after restart the session logged in with the refreshed token (logins = 2)",
+                 ok, f"logins {stored_logins(run, 'alice')!r}")
     return True
 
 

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Installs this build into a temporary directory (meson install --destdir) and builds a tiny
-# bridge out of tree against it with nothing but `pkg-config --cflags --libs legate`: the
-# installed headers, library and legate.pc must be enough. Also checks that every header of
-# the library's layers is installed, and that legate-echo, its sample INI and its systemd unit
-# are. Usage: test_out_of_tree.sh BUILD_DIR SOURCE_DIR
+# bridge, then examples/echo, out of tree against it with nothing but `pkg-config --cflags
+# --libs legate`: the installed headers, library and legate.pc must be enough. Also checks
+# that every header of the library's layers is installed, and that legate-echo, its sample
+# INI and its systemd unit are. Usage: test_out_of_tree.sh BUILD_DIR SOURCE_DIR
 # shellcheck disable=SC2086  # $cflags and $libs are lists of flags
 set -euo pipefail
 build=$(cd "$1" && pwd)
@@ -84,6 +84,19 @@ echo "tiny --version: $out"
 linked=$(LD_LIBRARY_PATH="$libdir" ldd ./tiny) || fail "ldd ./tiny exited $?"
 grep -q "liblegate.so.* => $libdir/" <<<"$linked" \
   || { echo "$linked" >&2; fail "tiny is not linked to the installed liblegate"; }
+
+# The reference bridge too, from a copy of its sources alone: what the public headers give a
+# real bridge is enough (it also uses OpenSSL itself, for the hashes of its files).
+mkdir -p "$tmp/echo/examples/echo"
+cp "$source"/examples/echo/*.cpp "$source"/examples/echo/*.hpp "$tmp/echo/examples/echo/"
+cd "$tmp/echo"
+crypto=$(pkg-config --cflags --libs libcrypto) || fail "pkg-config libcrypto"
+${CXX:-c++} -std=c++20 -Wall -Wextra -Werror -I. -o legate-echo examples/echo/*.cpp $cflags $libs \
+  $crypto || fail "examples/echo does not build against the installed Legate"
+grep -q "$source" <(${CXX:-c++} -std=c++20 -I. -M examples/echo/*.cpp $cflags) \
+  && fail "examples/echo included headers from the source tree"
+out=$(LD_LIBRARY_PATH="$libdir" ./legate-echo --version) || fail "out-of-tree legate-echo --version"
+echo "out-of-tree legate-echo --version: $out"
 
 out=$(LD_LIBRARY_PATH="$libdir" "$root/bin/legate-echo" --version) || fail "legate-echo --version"
 echo "legate-echo --version: $out"

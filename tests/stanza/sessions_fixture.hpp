@@ -29,10 +29,12 @@ inline std::shared_ptr<SessionScript> two_contacts() {
   return script;
 }
 
-inline GatewayOptions with_sessions(std::shared_ptr<SessionScript> script, Features features = {}) {
+// `hooks`: which hooks the scripted session type counts as overridden (default: all).
+inline GatewayOptions with_sessions(std::shared_ptr<SessionScript> script,
+                                    SessionHooks hooks = all_hooks()) {
   GatewayOptions options;
   options.sessions = std::move(script);
-  options.features = features;
+  options.hooks = hooks;
   return options;
 }
 

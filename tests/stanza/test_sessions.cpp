@@ -124,10 +124,8 @@ TEST_CASE("sessions: with a XEP-0356 roster grant, contacts are pushed into the 
 }
 
 TEST_CASE("sessions: texts reach on_text, with receipts, replies and the id map") {
-  Features features;
-  features.markers = true;
   auto script = two_contacts();
-  GatewayHarness g(with_sessions(script, features));
+  GatewayHarness g(with_sessions(script));
   register_and_log_in(g);
 
   alice_sends(g, kBob, "m1", "<body>hi</body><request xmlns='urn:xmpp:receipts'/>");
@@ -144,7 +142,8 @@ TEST_CASE("sessions: texts reach on_text, with receipts, replies and the id map"
   // A message of bob's, then replies to it and to alice's own message.
   std::string bobs_id;
   g.h().on_component_thread([&] {
-    bobs_id = script->session(kAlice).roster().by_legacy_id("bob").send_text("yo", "C1");
+    bobs_id =
+        script->session(kAlice).roster().by_legacy_id("bob").send_text("yo", {.legacy_id = "C1"});
   });
   g.next_where([](const Element& e) { return is_message_from(e, kBob); });
   alice_sends(
@@ -239,7 +238,8 @@ TEST_CASE("sessions: hooks refusing, and hooks left to the defaults") {
   // The id map knows the target (a message of bob's): only the default hook refuses.
   std::string bobs_id;
   g.h().on_component_thread([&] {
-    bobs_id = script->session(kAlice).roster().by_legacy_id("bob").send_text("yo", "C1");
+    bobs_id =
+        script->session(kAlice).roster().by_legacy_id("bob").send_text("yo", {.legacy_id = "C1"});
   });
   g.next_where([](const Element& e) { return is_message_from(e, kBob); });
   alice_sends(g, kBob, "r1", "<retract xmlns='urn:xmpp:message-retract:1' id='" + bobs_id + "'/>");
@@ -249,19 +249,19 @@ TEST_CASE("sessions: hooks refusing, and hooks left to the defaults") {
   CHECK(script->count(g.h(), "retract") == 1);
 }
 
-TEST_CASE("sessions: chat states and markers reach the bridge only when declared") {
-  Features features;
-  SUBCASE("declared") {
-    features.chat_states = true;
-    features.markers = true;
+TEST_CASE("sessions: chat states and markers reach the bridge only when it has their hooks") {
+  SessionHooks hooks = all_hooks();
+  SUBCASE("on_chat_state and on_displayed overridden") {}
+  SUBCASE("not overridden") {
+    hooks.chat_state = hooks.displayed = false;
   }
-  SUBCASE("not declared") {}
   auto script = two_contacts();
-  GatewayHarness g(with_sessions(script, features));
+  GatewayHarness g(with_sessions(script, hooks));
   register_and_log_in(g);
   std::string bobs_id;
   g.h().on_component_thread([&] {
-    bobs_id = script->session(kAlice).roster().by_legacy_id("bob").send_text("yo", "C1");
+    bobs_id =
+        script->session(kAlice).roster().by_legacy_id("bob").send_text("yo", {.legacy_id = "C1"});
   });
   g.next_where([](const Element& e) { return is_message_from(e, kBob); });
 
@@ -271,7 +271,7 @@ TEST_CASE("sessions: chat states and markers reach the bridge only when declared
   script->wait_for(g.h(), "text");  // events of one user are handled in order
   const std::size_t states = script->count(g.h(), "chat_state");
   const std::size_t markers = script->count(g.h(), "displayed");
-  if (features.chat_states) {
+  if (hooks.chat_state) {
     CHECK(states == 1);
     CHECK(markers == 1);
     CHECK(script->wait_for(g.h(), "chat_state").chat_state == ChatState::composing);

@@ -42,11 +42,10 @@ Element next_stanza(GatewayHarness& g) {
 
 }  // namespace
 
-TEST_CASE("sessions: disco#info of a contact lists only the declared features") {
-  Features features;
-  features.corrections = true;
-  features.reactions = true;
-  GatewayHarness g(with_sessions(two_contacts(), features));
+TEST_CASE("sessions: disco#info of a contact lists only the features of the overridden hooks") {
+  SessionHooks hooks;
+  hooks.text = hooks.correct = hooks.react = true;
+  GatewayHarness g(with_sessions(two_contacts(), hooks));
   register_and_log_in(g);
   alice_asks(g, kBob, "<query xmlns='http://jabber.org/protocol/disco#info'/>");
   Element reply = iq_reply(g);
@@ -78,9 +77,9 @@ TEST_CASE("sessions: disco#info of a contact lists only the declared features") 
 }
 
 TEST_CASE("sessions: the caps a contact advertises match its disco#info") {
-  Features features;
-  features.markers = true;
-  GatewayHarness g(with_sessions(two_contacts(), features));
+  SessionHooks hooks;
+  hooks.text = hooks.displayed = true;
+  GatewayHarness g(with_sessions(two_contacts(), hooks));
   register_and_log_in(g);
   g.h().inject("<presence type='probe' from='alice@test' to='bob@gw.test'/>");
   Element presence = g.next_where([](const Element& e) { return e.name() == "presence"; });
@@ -194,14 +193,6 @@ TEST_CASE("sessions: subscriptions to contacts") {
         "<status>scripted refusal of friend_request</status></presence>");
     CHECK(script->count(g.h(), "friend_request") == 2);
   }
-  SUBCASE("a bridge without friend requests (hook not overridden) accepts them") {
-    script->unimplemented.insert("friend_request");
-    register_and_log_in(g);
-    g.h().inject("<presence type='subscribe' from='alice@test' to='carol@gw.test'/>");
-    g.h().expect("<presence type='subscribed' from='carol@gw.test' to='alice@test'/>");
-    g.h().expect("<presence type='subscribe' from='carol@gw.test' to='alice@test'/>");
-    CHECK(script->count(g.h(), "friend_request") == 1);
-  }
   SUBCASE("the user approving the contact's request puts it in the roster") {
     register_and_log_in(g);
     g.h().inject("<presence type='subscribed' from='alice@test' to='bob@gw.test'/>");
@@ -214,6 +205,18 @@ TEST_CASE("sessions: subscriptions to contacts") {
     g.h().inject("<presence type='unsubscribe' from='alice@test' to='bob@gw.test'/>");
     g.h().expect("<presence type='unsubscribed' from='bob@gw.test' to='alice@test'/>");
   }
+}
+
+TEST_CASE("sessions: a bridge without on_friend_request accepts every subscription") {
+  auto script = two_contacts();
+  SessionHooks hooks = all_hooks();
+  hooks.friend_request = false;
+  GatewayHarness g(with_sessions(script, hooks));
+  register_and_log_in(g);  // carol is not in the roster yet
+  g.h().inject("<presence type='subscribe' from='alice@test' to='carol@gw.test'/>");
+  g.h().expect("<presence type='subscribed' from='carol@gw.test' to='alice@test'/>");
+  g.h().expect("<presence type='subscribe' from='carol@gw.test' to='alice@test'/>");
+  CHECK(script->count(g.h(), "friend_request") == 0);
 }
 
 TEST_CASE("sessions: contact actions legacy → XMPP produce the right stanzas") {
@@ -230,7 +233,7 @@ TEST_CASE("sessions: contact actions legacy → XMPP produce the right stanzas")
   std::string first;
   const auto when = std::chrono::sys_days{std::chrono::January / 2 / 2026} + std::chrono::hours(3) +
                     std::chrono::minutes(4) + std::chrono::seconds(5);
-  on_bob([&](Contact& bob) { first = bob.send_text("hello", "C1", when); });
+  on_bob([&](Contact& bob) { first = bob.send_text("hello", {.legacy_id = "C1", .when = when}); });
   g.h().expect("<message type='chat' from='bob@gw.test' to='alice@test' id='" + first +
                "'><body>hello</body>"
                "<delay xmlns='urn:xmpp:delay' stamp='2026-01-02T03:04:05Z'/>"
@@ -239,7 +242,8 @@ TEST_CASE("sessions: contact actions legacy → XMPP produce the right stanzas")
                "<request xmlns='urn:xmpp:receipts'/></message>");
 
   std::string second;
-  on_bob([&](Contact& bob) { second = bob.send_text("re", "C2", std::nullopt, "C1"); });
+  on_bob(
+      [&](Contact& bob) { second = bob.send_text("re", {.legacy_id = "C2", .reply_to = "C1"}); });
   Element reply = next_stanza(g);
   CHECK(reply.attr_or("id") == second);
   CHECK_FALSE(reply.child("delay", kDelayNs));
@@ -248,7 +252,7 @@ TEST_CASE("sessions: contact actions legacy → XMPP produce the right stanzas")
   CHECK(reply.child("reply", kReplyNs)->attr_or("id") == first);
 
   // Quoting the user's own message: XEP-0461's `to` names its author, the user.
-  on_bob([&](Contact& bob) { bob.send_text("re yours", "C3", std::nullopt, "L1"); });
+  on_bob([&](Contact& bob) { bob.send_text("re yours", {.legacy_id = "C3", .reply_to = "L1"}); });
   Element quote = next_stanza(g);
   REQUIRE(quote.child("reply", kReplyNs));
   CHECK(quote.child("reply", kReplyNs)->attr_or("id") == "m1");

@@ -21,10 +21,10 @@ namespace {
 constexpr std::string_view kIbbXmlns = "xmlns='http://jabber.org/protocol/ibb'";
 constexpr std::string_view kErrorsXmlns = "xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'";
 
-Features with_files(bool on = true) {
-  Features features;
-  features.files = on;
-  return features;
+SessionHooks with_files(bool on = true) {
+  SessionHooks hooks = all_hooks();
+  hooks.file = on;
+  return hooks;
 }
 
 // `n` bytes with every byte value, in no simple repeating order.
@@ -151,7 +151,7 @@ TEST_CASE("files: in-band bytestreams are refused to strangers and when files ar
     g.h().expect_nothing();
     CHECK(script->count(g.h(), "file") == 0);
   }
-  SUBCASE("Features::files is false") {
+  SUBCASE("the session has no on_file") {
     GatewayHarness g(with_sessions(script, with_files(false)));
     register_and_log_in(g);
     phone_online(g, *script);
@@ -229,7 +229,7 @@ TEST_CASE("files: a user's link that cannot be fetched is refused") {
         "<message type='error' id='f1' from='bob@gw.test' to='alice@test/phone'>"
         "<error type='cancel'><feature-not-implemented " +
         std::string(kErrorsXmlns) + "/><text " + std::string(kErrorsXmlns) +
-        ">this gateway does not pass files on</text></error></message>");
+        ">sending files is not supported by this gateway</text></error></message>");
     CHECK(script->count(g.h(), "file") == 0);
   }
 }

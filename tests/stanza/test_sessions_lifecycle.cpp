@@ -143,8 +143,8 @@ struct Restarted {
       alice_sends(before, kBob, "m1", "<body>hi</body>");
       first.sessions->wait_for(before.h(), "text");
       before.h().on_component_thread([&] {
-        bobs_id =
-            first.sessions->session(kAlice).roster().by_legacy_id("bob").send_text("yo", "C1");
+        bobs_id = first.sessions->session(kAlice).roster().by_legacy_id("bob").send_text(
+            "yo", {.legacy_id = "C1"});
       });
       drain(before);
     }
@@ -171,8 +171,8 @@ TEST_CASE("sessions: the id map and the contacts' presences survive a restart") 
   CHECK(r.script->wait_for(g.h(), "react").legacy_id == "C1");
   // The bridge quotes the message it received before the restart.
   g.h().on_component_thread([&] {
-    r.script->session(kAlice).roster().by_legacy_id("bob").send_text("re", "C2", std::nullopt,
-                                                                     "C1");
+    r.script->session(kAlice).roster().by_legacy_id("bob").send_text(
+        "re", {.legacy_id = "C2", .reply_to = "C1"});
   });
   Element reply = g.next_where([](const Element& e) { return is_message_from(e, kBob); });
   REQUIRE(reply.child("reply", kReplyNs));

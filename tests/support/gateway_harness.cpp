@@ -34,7 +34,7 @@ asio::awaitable<void> ScriptedGateway::unregister(User&) {
   co_return;
 }
 
-std::unique_ptr<Session> ScriptedGateway::make_session(SessionHost& host, SessionUser user) {
+std::unique_ptr<Session> ScriptedGateway::make_session(SessionHost& host, User user) {
   if (!sessions) return nullptr;
   return std::make_unique<ScriptedSession>(host, std::move(user), sessions);
 }
@@ -78,7 +78,8 @@ GatewayHarness::GatewayHarness(GatewayOptions options) {
                                             FormField::private_text("password", "Password", true)};
   gateway_->declared.welcome_message = "Welcome!";
   gateway_->declared.registration_timeout = options.timeout;
-  gateway_->declared.features = options.features;
+  gateway_->hooks = options.hooks;
+  gateway_->declared.preference_fields = std::move(options.preference_fields);
   gateway_->sessions = std::move(options.sessions);
   gateway_->attach(harness_.component(), *database_, std::move(options.settings));
   // Registered after attach(), so it runs after the gateway's own callback (login_all):
@@ -144,6 +145,19 @@ bool GatewayHarness::registered(std::string_view user) {
   harness_.on_component_thread(
       [&] { found = UserStore(*database_).find(Jid(user).bare()).has_value(); });
   return found;
+}
+
+Element GatewayHarness::next_qr_text() {
+  return next_where([&](const Element& e) {
+    if (e.name() == "iq" && e.attr_or("type") == "get") {
+      CHECK(e.attr_or("to") == "test");
+      harness_.inject("<iq type='result' id='" + std::string(e.attr_or("id")) +
+                      "' from='test' to='gw.test'><query xmlns='" +
+                      std::string(e.first_child()->ns()) + "'/></iq>");
+    }
+    return e.name() == "message" &&
+           e.child_text("body", kComponentNs).starts_with("The code's text:");
+  });
 }
 
 }  // namespace legate::test

@@ -24,13 +24,25 @@ class ScriptedGateway : public BaseGateway {
   int unregister_calls = 0;
   std::shared_ptr<SessionScript> sessions;
 
+  SessionHooks hooks;  // what session_hooks() reports (read once, at attach)
+
   GatewayInfo info() const override { return declared; }
-  std::unique_ptr<Session> make_session(SessionHost& host, SessionUser user) override;
   asio::awaitable<Json> validate(const Jid& user, const Form& form) override;
   asio::awaitable<Json> validate_two_factor_code(User& user, std::string code) override;
   asio::awaitable<std::string> get_qr_text(User& user) override;
   asio::awaitable<void> unregister(User& user) override;
+
+ private:
+  // Gateway<S> computes these for a bridge; the scripted session overrides every hook, and
+  // tests choose which ones count (GatewayOptions::hooks).
+  std::unique_ptr<Session> make_session(SessionHost& host, User user) override;
+  SessionHooks session_hooks() const override { return hooks; }
 };
+
+// Every hook overridden.
+inline SessionHooks all_hooks() {
+  return SessionHooks{true, true, true, true, true, true, true, true, true, true};
+}
 
 class TempDir {
  public:
@@ -49,8 +61,9 @@ struct GatewayOptions {
   // The SQLite file; empty: a fresh one in a temp dir. Set it to restart a gateway on the
   // database a previous GatewayHarness (destroyed by then) used.
   std::filesystem::path database;
-  std::shared_ptr<SessionScript> sessions;  // ScriptedGateway::sessions
-  Features features;                        // declared.features (read once, at attach)
+  std::shared_ptr<SessionScript> sessions;   // ScriptedGateway::sessions
+  SessionHooks hooks = all_hooks();          // what the scripted session type counts as overridden
+  std::vector<FormField> preference_fields;  // declared.preference_fields
 };
 
 class GatewayHarness {
@@ -75,6 +88,9 @@ class GatewayHarness {
   Element next_where(const std::function<bool(const Element&)>& match,
                      std::chrono::milliseconds timeout = 5s);
   Element next_body_containing(std::string_view text);
+  // QR registrations on a server without an upload service: answers the gateway's disco
+  // queries with nothing until the QR code's text arrives in chat; returns that message.
+  Element next_qr_text();
   bool registered(std::string_view user);
 
  private:

@@ -123,7 +123,7 @@ std::future<FileSendOutcome> SessionScript::send_file(ComponentHarness& h, std::
   return future;
 }
 
-ScriptedSession::ScriptedSession(SessionHost& host, SessionUser user,
+ScriptedSession::ScriptedSession(SessionHost& host, User user,
                                  std::shared_ptr<SessionScript> script)
     : Session(host, std::move(user)), script_(std::move(script)) {
   script_->live[user_jid().bare_str()] = this;
@@ -144,7 +144,9 @@ bool ScriptedSession::record(SessionCall call) {
 }
 
 asio::awaitable<std::string> ScriptedSession::login() {
-  record(call_of("login"));
+  SessionCall call = call_of("login");
+  call.text = to_json_text(user().legacy_data);  // what the login would use
+  record(std::move(call));
   struct InFlight {
     SessionScript& script;
     explicit InFlight(SessionScript& s) : script(s) {

@@ -25,10 +25,12 @@ class ScriptedSession;
 // chat_state, presence, friend_request or file; the other fields are those the hook received.
 struct SessionCall {
   std::string hook;
-  std::string user;       // bare JID
-  LegacyId contact;       // the contact's legacy id
-  LegacyId legacy_id;     // the message the hook is about (correct, retract, react…)
-  std::string text;       // body of text / correct; the bytes of a file (empty when refused)
+  std::string user;    // bare JID
+  LegacyId contact;    // the contact's legacy id
+  LegacyId legacy_id;  // the message the hook is about (correct, retract, react…)
+  // body of text / correct; the bytes of a file (empty when refused); login: the legacy
+  // data as JSON text
+  std::string text;
   std::string file_name;  // IncomingFile::name() of a file
   std::string xmpp_id;    // Text::xmpp_id
   std::optional<ReplyTo> reply_to;
@@ -94,7 +96,7 @@ struct SessionScript {
 
 class ScriptedSession : public Session {
  public:
-  ScriptedSession(SessionHost& host, SessionUser user, std::shared_ptr<SessionScript> script);
+  ScriptedSession(SessionHost& host, User user, std::shared_ptr<SessionScript> script);
   ~ScriptedSession() override;
 
   asio::awaitable<std::string> login() override;

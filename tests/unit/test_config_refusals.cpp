@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "examples/echo/echo_settings.hpp"
+#include "gateway/gateway.hpp"
 #include "gateway/run.hpp"
 #include "tests/unit/config_test_util.hpp"
 
@@ -147,7 +148,12 @@ TEST_CASE("config: a bridge cannot declare a core key or a key without a section
 
 namespace {
 
-struct IdleGateway : BaseGateway {
+struct IdleSession : Session {
+  using Session::Session;
+  asio::awaitable<std::string> login() override { co_return "idle"; }
+};
+
+struct IdleGateway : Gateway<IdleSession> {
   GatewayInfo info() const override { return {}; }
 };
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <variant>
@@ -13,7 +14,7 @@
 #include "component/asio.hpp"
 #include "component/form.hpp"
 #include "component/jid.hpp"
-#include "gateway/user.hpp"
+#include "legacy/user.hpp"
 
 namespace legate {
 
@@ -25,9 +26,11 @@ enum class Access { anyone, registered, logged_in, not_registered, admin };
 // Who runs the command, as the framework found them.
 struct CommandContext {
   BaseGateway& gateway;
-  Jid requester;               // full JID
-  std::optional<User> user;    // when registered
-  Session* session = nullptr;  // when a session exists
+  Jid requester;             // full JID
+  std::optional<User> user;  // when registered
+  // When a session exists; shared, so that a command suspended while the user leaves
+  // still holds a live session.
+  std::shared_ptr<Session> session;
   bool is_admin = false;
 };
 
