@@ -7,8 +7,8 @@
 #include <random>
 #include <string>
 
-#include "component/router.hpp"
-#include "gateway/command.hpp"
+#include "../component/router.hpp"
+#include "../gateway/command.hpp"
 
 namespace legate {
 

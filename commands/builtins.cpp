@@ -7,7 +7,7 @@
 #include "commands/commands.hpp"
 #include "commands/search.hpp"
 #include "component/component.hpp"
-#include "gateway/base_gateway.hpp"
+#include "gateway/gateway_runtime.hpp"
 #include "gateway/qr_code.hpp"
 #include "gateway/registration.hpp"
 #include "legacy/contact_stanzas.hpp"
@@ -37,7 +37,7 @@ asio::awaitable<Outcome> registration_step(CommandContext& ctx, Registration::St
       form.fields = {FormField::text("code", "Code", true)};
       co_return Outcome{
           FormStep{form, [](CommandContext& c, const Form& f) -> asio::awaitable<Outcome> {
-                     auto next = co_await c.gateway.registration().submit_code(
+                     auto next = co_await GatewayRuntime(c.gateway).registration().submit_code(
                          c.requester, std::string(f.value("code")));
                      co_return co_await registration_step(c, next);
                    }}};
@@ -55,11 +55,11 @@ asio::awaitable<Outcome> registration_step(CommandContext& ctx, Registration::St
                          .with_media(std::move(media)),
                      FormField::fixed(step.qr_text)};
       ctx.gateway.send_message(user, "The QR code's text: " + step.qr_text);
-      co_return Outcome{
-          FormStep{form, [](CommandContext& c, const Form&) -> asio::awaitable<Outcome> {
-                     auto next = co_await c.gateway.registration().wait_for_qr(c.requester);
-                     co_return co_await registration_step(c, next);
-                   }}};
+      co_return Outcome{FormStep{
+          form, [](CommandContext& c, const Form&) -> asio::awaitable<Outcome> {
+            auto next = co_await GatewayRuntime(c.gateway).registration().wait_for_qr(c.requester);
+            co_return co_await registration_step(c, next);
+          }}};
     }
   }
   co_return note("Registration complete.");
@@ -72,10 +72,11 @@ Command register_command() {
           "Register with this gateway (or change your registration)",
           Access::anyone,
           [](CommandContext& ctx) -> asio::awaitable<Outcome> {
-            Form form = ctx.gateway.registration().form_for(ctx.requester);
+            Form form = GatewayRuntime(ctx.gateway).registration().form_for(ctx.requester);
             co_return Outcome{FormStep{
                 form, [](CommandContext& c, const Form& submitted) -> asio::awaitable<Outcome> {
-                  auto step = co_await c.gateway.registration().begin(c.requester, submitted);
+                  auto step = co_await GatewayRuntime(c.gateway).registration().begin(c.requester,
+                                                                                      submitted);
                   co_return co_await registration_step(c, step);
                 }}};
           }};
@@ -91,7 +92,7 @@ Command unregister_command() {
             co_return Outcome{Confirmation{
                 "Really unregister? Your account data on this gateway will be deleted.",
                 [](CommandContext& c) -> asio::awaitable<Outcome> {
-                  co_await c.gateway.remove_user(c.requester.bare());
+                  co_await GatewayRuntime(c.gateway).remove_user(c.requester.bare());
                   co_return note("You are unregistered.");
                 }}};
           }};
@@ -106,7 +107,7 @@ Command preferences_command() {
           [](CommandContext& ctx) -> asio::awaitable<Outcome> {
             Form form;
             form.title = "Preferences";
-            form.fields = ctx.gateway.declared().preference_fields;
+            form.fields = GatewayRuntime(ctx.gateway).declared().preference_fields;
             if (form.fields.empty()) co_return note("This gateway has no preferences.");
             const Json& stored = ctx.user->preferences;
             for (auto& field : form.fields) {
@@ -121,7 +122,7 @@ Command preferences_command() {
                   for (const auto& field : complete.fields)
                     if (!field.var.empty() && field.var != "FORM_TYPE")
                       values[field.var] = field.value();
-                  c.gateway.update_preferences(c.requester, std::move(values));
+                  GatewayRuntime(c.gateway).update_preferences(c.requester, std::move(values));
                   co_return note("Preferences saved.");
                 }}};
           }};
@@ -134,7 +135,7 @@ Command relogin_command() {
           "Log in to the legacy network again",
           Access::registered,
           [](CommandContext& ctx) -> asio::awaitable<Outcome> {
-            ctx.gateway.re_login(ctx.requester);
+            GatewayRuntime(ctx.gateway).re_login(ctx.requester);
             co_return note("Logging in again…");
           }};
 }
@@ -160,7 +161,7 @@ Command find_command() {
           "Search the legacy network for a contact",
           Access::logged_in,
           [](CommandContext& ctx) -> asio::awaitable<Outcome> {
-            const Form form = search_form(ctx.gateway);
+            const Form form = search_form(GatewayRuntime(ctx.gateway));
             if (form.fields.empty())
               co_return note("This gateway has no search.", Note::Kind::error);
             co_return Outcome{FormStep{
@@ -183,11 +184,11 @@ Command info_command() {
             const auto& version = ctx.gateway.component().version();
             const auto up =
                 std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - kStarted);
-            co_return note(version.name + " " + version.version + ", up " +
-                           std::to_string(up.count() / 3600) + "h " +
-                           std::to_string(up.count() / 60 % 60) + "m, " +
-                           std::to_string(ctx.gateway.user_count()) + " users, " +
-                           std::to_string(ctx.gateway.logged_in_count()) + " logged in");
+            co_return note(
+                version.name + " " + version.version + ", up " + std::to_string(up.count() / 3600) +
+                "h " + std::to_string(up.count() / 60 % 60) + "m, " +
+                std::to_string(GatewayRuntime(ctx.gateway).user_count()) + " users, " +
+                std::to_string(GatewayRuntime(ctx.gateway).logged_in_count()) + " logged in");
           }};
 }
 
@@ -199,8 +200,8 @@ Command list_users_command() {
           Access::admin,
           [](CommandContext& ctx) -> asio::awaitable<Outcome> {
             Table table{"Registered users", {{"jid", "JID"}, {"session", "Session"}}, {}};
-            for (const auto& user : ctx.gateway.all_users()) {
-              auto session = ctx.gateway.session_of(user.jid);
+            for (const auto& user : GatewayRuntime(ctx.gateway).all_users()) {
+              auto session = GatewayRuntime(ctx.gateway).session_of(user.jid);
               table.rows.push_back(
                   {user.jid.str(), session && session->logged_in() ? "logged in" : "-"});
             }
@@ -223,7 +224,7 @@ Command delete_user_command() {
                   const Jid user(f.value("jid"));
                   if (!c.gateway.find_user(user))
                     co_return note("No such user: " + user.bare_str(), Note::Kind::error);
-                  co_await c.gateway.remove_user(user.bare());
+                  co_await GatewayRuntime(c.gateway).remove_user(user.bare());
                   spdlog::info("{} deleted user {}", c.requester.bare_str(), user.bare_str());
                   co_return note("Deleted " + user.bare_str() + ".");
                 }}};

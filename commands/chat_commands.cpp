@@ -14,7 +14,7 @@
 #include "commands/commands.hpp"
 #include "component/component.hpp"
 #include "component/stanza_error.hpp"
-#include "gateway/base_gateway.hpp"
+#include "gateway/gateway_runtime.hpp"
 
 namespace legate {
 namespace {
@@ -46,8 +46,9 @@ std::size_t width(std::string_view s) {
 }  // namespace
 
 ChatCommands::ChatCommands(Commands& commands) : commands_(commands) {
-  commands_.gateway().set_chat_handler(
-      [this](const Jid& from, std::string_view body) { return on_chat(from, body); });
+  GatewayRuntime(commands_.gateway())
+      .set_chat_handler(
+          [this](const Jid& from, std::string_view body) { return on_chat(from, body); });
 }
 
 bool ChatCommands::on_chat(const Jid& from, std::string_view body) {
@@ -149,7 +150,7 @@ asio::awaitable<void> ChatCommands::follow(CommandContext& ctx, Outcome outcome)
 asio::awaitable<std::optional<std::string>> ChatCommands::ask(CommandContext& ctx,
                                                               std::string prompt) {
   const auto asked = Clock::now();
-  auto line = co_await ctx.gateway.ask(ctx.requester, prompt, kAnswerTimeout);
+  auto line = co_await GatewayRuntime(ctx.gateway).ask(ctx.requester, prompt, kAnswerTimeout);
   if (!line) {
     // An early empty answer means another question to this user replaced ours (or the
     // gateway is stopping): that one speaks now, so this conversation ends quietly.

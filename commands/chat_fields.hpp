@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "component/form.hpp"
+#include "../component/form.hpp"
 
 namespace legate::chat {
 

@@ -4,14 +4,14 @@
 #include "commands/adhoc_commands.hpp"
 #include "commands/chat_commands.hpp"
 #include "commands/search.hpp"
-#include "gateway/base_gateway.hpp"
+#include "gateway/gateway_runtime.hpp"
 
 namespace legate {
 
 Commands::Commands(BaseGateway& gateway, bool builtins) : gateway_(gateway) {
   if (builtins) add_builtin_commands(*this);
   for (Command& command : gateway.commands()) add(std::move(command));
-  install_search(gateway);
+  install_search(GatewayRuntime(gateway));
   adhoc_ = std::make_unique<AdhocCommands>(*this);
   chat_ = std::make_unique<ChatCommands>(*this);
 }
@@ -43,7 +43,8 @@ std::vector<const Command*> Commands::available(const CommandContext& ctx) const
 
 CommandContext Commands::context_for(const Jid& requester) const {
   return CommandContext{gateway_, requester, gateway_.find_user(requester),
-                        gateway_.session_of(requester), gateway_.is_admin(requester)};
+                        GatewayRuntime(gateway_).session_of(requester),
+                        GatewayRuntime(gateway_).is_admin(requester)};
 }
 
 }  // namespace legate

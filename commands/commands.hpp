@@ -6,7 +6,7 @@
 #include <string_view>
 #include <vector>
 
-#include "gateway/command.hpp"
+#include "../gateway/command.hpp"
 
 namespace legate {
 

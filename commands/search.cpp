@@ -2,16 +2,16 @@
 #include "commands/search.hpp"
 
 #include "component/component.hpp"
-#include "gateway/base_gateway.hpp"
+#include "gateway/gateway_runtime.hpp"
 
 namespace legate {
 namespace {
 
 // The logged-in session of the requester, or the reason there is none.
-std::shared_ptr<Session> session_for(BaseGateway& gateway, const Element& iq) {
+std::shared_ptr<Session> session_for(GatewayRuntime gateway, const Element& iq) {
   auto from = Jid::parse(iq.attr_or("from"));
   if (!from) throw StanzaError(ErrorCondition::jid_malformed);
-  if (!gateway.find_user(*from)) throw StanzaError(ErrorCondition::registration_required);
+  if (!gateway.bridge().find_user(*from)) throw StanzaError(ErrorCondition::registration_required);
   auto session = gateway.session_of(*from);
   if (!session || !session->logged_in())
     throw StanzaError(ErrorCondition::recipient_unavailable, "not logged in to the legacy network");
@@ -48,7 +48,7 @@ std::string jid_of_row(const SearchResult& found, std::size_t row) {
 
 }  // namespace
 
-Form search_form(BaseGateway& gateway) {
+Form search_form(GatewayRuntime gateway) {
   Form form;
   form.title = "Search";
   form.instructions = {gateway.declared().search_instructions};
@@ -57,39 +57,37 @@ Form search_form(BaseGateway& gateway) {
   return form;
 }
 
-void install_search(BaseGateway& gateway) {
+void install_search(GatewayRuntime gateway) {
   const auto& fields = gateway.declared().search_fields;
   if (fields.empty() || !gateway.features().hooks.search) return;
-  Component& component = gateway.component();
+  Component& component = gateway.bridge().component();
   Router& router = component.router();
   component.disco().add_feature(kSearchNs);
-  router.on_iq(IqType::get, "query", kSearchNs, [&gateway](const Element&) -> Router::IqPayload {
+  router.on_iq(IqType::get, "query", kSearchNs, [gateway](const Element&) -> Router::IqPayload {
     Element query("query", std::string(kSearchNs));
     query.add_child("instructions", std::string(kSearchNs))
         .set_text(gateway.declared().search_instructions);
     query.add_child(search_form(gateway).to_element());
     return query;
   });
-  router.on_iq_async(IqType::set, "query", kSearchNs,
-                     [&gateway](Element iq) -> asio::awaitable<Router::IqPayload> {
-                       auto session = session_for(gateway, iq);
-                       const Element* x = iq.first_child()->child("x", Form::kNs);
-                       if (!x)
-                         throw StanzaError(ErrorCondition::bad_request, "a data form is required");
-                       const Form definition = search_form(gateway);
-                       const Form submitted = Form::parse(*x);
-                       if (auto error = validate_submission(definition, submitted))
-                         throw StanzaError(ErrorCondition::not_acceptable,
-                                           error->var + ": " + error->message);
-                       SearchResult found = co_await session->on_search(submitted);
-                       Element query("query", std::string(kSearchNs));
-                       query.add_child(results(found));
-                       co_return query;
-                     });
+  router.on_iq_async(
+      IqType::set, "query", kSearchNs, [gateway](Element iq) -> asio::awaitable<Router::IqPayload> {
+        auto session = session_for(gateway, iq);
+        const Element* x = iq.first_child()->child("x", Form::kNs);
+        if (!x) throw StanzaError(ErrorCondition::bad_request, "a data form is required");
+        const Form definition = search_form(gateway);
+        const Form submitted = Form::parse(*x);
+        if (auto error = validate_submission(definition, submitted))
+          throw StanzaError(ErrorCondition::not_acceptable, error->var + ": " + error->message);
+        SearchResult found = co_await session->on_search(submitted);
+        Element query("query", std::string(kSearchNs));
+        query.add_child(results(found));
+        co_return query;
+      });
   if (fields.size() != 1) return;
   // XEP-0100: a prompt (e.g. a phone number) turned into a contact's JID.
   component.disco().add_feature(kIqGatewayNs);
-  router.on_iq(IqType::get, "query", kIqGatewayNs, [&gateway](const Element&) -> Router::IqPayload {
+  router.on_iq(IqType::get, "query", kIqGatewayNs, [gateway](const Element&) -> Router::IqPayload {
     Element query("query", std::string(kIqGatewayNs));
     query.add_child("desc", std::string(kIqGatewayNs))
         .set_text(gateway.declared().search_instructions);
@@ -100,7 +98,7 @@ void install_search(BaseGateway& gateway) {
   });
   router.on_iq_async(
       IqType::set, "query", kIqGatewayNs,
-      [&gateway](Element iq) -> asio::awaitable<Router::IqPayload> {
+      [gateway](Element iq) -> asio::awaitable<Router::IqPayload> {
         auto session = session_for(gateway, iq);
         const std::string prompt(iq.first_child()->child_text("prompt", kIqGatewayNs));
         if (prompt.empty()) throw StanzaError(ErrorCondition::bad_request, "empty prompt");

@@ -7,12 +7,12 @@
 #include <string>
 #include <vector>
 
-#include "component/asio.hpp"
-#include "component/connection.hpp"
-#include "component/disco.hpp"
-#include "component/jid.hpp"
-#include "component/metrics.hpp"
-#include "component/router.hpp"
+#include "asio.hpp"
+#include "connection.hpp"
+#include "disco.hpp"
+#include "jid.hpp"
+#include "metrics.hpp"
+#include "router.hpp"
 
 namespace legate {
 

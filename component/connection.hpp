@@ -9,9 +9,9 @@
 #include <memory>
 #include <string>
 
-#include "component/asio.hpp"
-#include "component/outbox.hpp"
-#include "component/xml_stream_parser.hpp"
+#include "asio.hpp"
+#include "outbox.hpp"
+#include "xml_stream_parser.hpp"
 
 namespace legate {
 

@@ -6,7 +6,7 @@
 #include <string_view>
 #include <vector>
 
-#include "component/element.hpp"
+#include "element.hpp"
 
 namespace legate {
 

@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-#include "component/element.hpp"
+#include "element.hpp"
 
 namespace legate {
 

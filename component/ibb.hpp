@@ -12,9 +12,9 @@
 #include <string>
 #include <string_view>
 
-#include "component/asio.hpp"
-#include "component/ibb_stream.hpp"
-#include "component/jid.hpp"
+#include "asio.hpp"
+#include "ibb_stream.hpp"
+#include "jid.hpp"
 
 namespace legate {
 

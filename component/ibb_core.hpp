@@ -11,9 +11,9 @@
 #include <string>
 #include <string_view>
 
-#include "component/element.hpp"
-#include "component/ibb.hpp"
-#include "component/router.hpp"
+#include "element.hpp"
+#include "ibb.hpp"
+#include "router.hpp"
 
 namespace legate::detail {
 

@@ -14,9 +14,9 @@
 
 #include <boost/asio/steady_timer.hpp>
 
-#include "component/asio.hpp"
-#include "component/jid.hpp"
-#include "component/stanza_error.hpp"
+#include "asio.hpp"
+#include "jid.hpp"
+#include "stanza_error.hpp"
 
 namespace legate {
 

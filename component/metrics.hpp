@@ -14,7 +14,7 @@
 #include <utility>
 #include <vector>
 
-#include "component/stanza.hpp"
+#include "stanza.hpp"
 
 namespace legate {
 

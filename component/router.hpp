@@ -12,10 +12,10 @@
 #include <unordered_map>
 #include <vector>
 
-#include "component/asio.hpp"
-#include "component/element.hpp"
-#include "component/outbox.hpp"
-#include "component/stanza.hpp"
+#include "asio.hpp"
+#include "element.hpp"
+#include "outbox.hpp"
+#include "stanza.hpp"
 
 namespace legate {
 

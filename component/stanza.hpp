@@ -6,9 +6,9 @@
 #include <string>
 #include <string_view>
 
-#include "component/element.hpp"
-#include "component/jid.hpp"
-#include "component/stanza_error.hpp"
+#include "element.hpp"
+#include "jid.hpp"
+#include "stanza_error.hpp"
 
 namespace legate {
 

@@ -7,9 +7,9 @@
 #include <cstdint>
 #include <optional>
 
-#include "component/element.hpp"
-#include "component/metrics.hpp"
-#include "component/xml_stream_parser.hpp"
+#include "element.hpp"
+#include "metrics.hpp"
+#include "xml_stream_parser.hpp"
 
 namespace legate {
 

@@ -4,7 +4,7 @@
 
 #include <string_view>
 
-#include "component/element.hpp"
+#include "element.hpp"
 
 namespace legate {
 

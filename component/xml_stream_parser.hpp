@@ -11,8 +11,8 @@
 #include <string>
 #include <string_view>
 
-#include "component/element.hpp"
-#include "component/stream_error.hpp"
+#include "element.hpp"
+#include "stream_error.hpp"
 
 namespace legate {
 

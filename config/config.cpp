@@ -119,32 +119,17 @@ void apply_environment(const Environment* environment, const std::vector<Setting
 
 Config to_config(const std::vector<Setting>& schema, Values& values) {
   Config c;
-  c.component.jid = values["component.jid"];
-  c.component.secret = values["component.secret"];
-  c.component.host = values["component.host"];
-  c.component.port = static_cast<std::uint16_t>(std::stoi(values["component.port"]));
-  c.component.max_stanza_kib = std::stoul(values["component.max_stanza_size"]);
-  c.component.max_stanza_depth = std::stoul(values["component.max_stanza_depth"]);
-  c.component.max_attributes = std::stoul(values["component.max_attributes"]);
-  c.component.max_attribute_kib = std::stoul(values["component.max_attribute_size"]);
-  c.component.max_stream_mib = std::stoul(values["component.max_stream_size"]);
+  for (const auto& setting : schema) {
+    if (setting.bind)
+      setting.bind(c, values[setting.key]);
+    else
+      c.bridge[setting.key] = values[setting.key];
+  }
   if (c.component.max_stream_mib * 1024 <= c.component.max_stanza_kib) {
     throw ConfigError("component.max_stream_size (" + std::to_string(c.component.max_stream_mib) +
                       " MiB) must be above component.max_stanza_size (" +
                       std::to_string(c.component.max_stanza_kib) + " KiB)");
   }
-  c.gateway.admins = values["gateway.admins"];
-  c.gateway.allowed_jids = values["gateway.allowed_jids"];
-  c.gateway.upload_service = values["gateway.upload_service"];
-  c.gateway.max_file_mib = std::stoul(values["gateway.max_file_size"]);
-  c.gateway.file_timeout_s = std::stoul(values["gateway.file_timeout"]);
-  c.storage.path = values["storage.path"];
-  c.storage.message_ids_days = std::stoul(values["storage.message_ids_days"]);
-  c.log.level = values["log.level"];
-  c.log.file = values["log.file"];
-  c.http.listen = values["http.listen"];
-  for (std::size_t i = core_settings().size(); i < schema.size(); ++i)
-    c.bridge[schema[i].key] = values[schema[i].key];
   return c;
 }
 

@@ -10,38 +10,40 @@
 #include <variant>
 #include <vector>
 
-#include "config/schema.hpp"
+#include "schema.hpp"
 
 namespace legate {
 
+// The values, typed. Defaults, ranges and which key fills which field are declared once,
+// in the schema (config/schema.cpp: each core key's `bind`); nothing here repeats them.
 struct Config {
-  struct {
+  struct Component {
     std::string jid;
     std::string secret;
-    std::string host = "127.0.0.1";
-    std::uint16_t port = 5347;
-    unsigned long max_stanza_kib = 4096;
-    unsigned long max_stanza_depth = 32;
-    unsigned long max_attributes = 64;
-    unsigned long max_attribute_kib = 64;
-    unsigned long max_stream_mib = 16;
+    std::string host;
+    std::uint16_t port = 0;
+    unsigned long max_stanza_kib = 0;
+    unsigned long max_stanza_depth = 0;
+    unsigned long max_attributes = 0;
+    unsigned long max_attribute_kib = 0;
+    unsigned long max_stream_mib = 0;
   } component;
-  struct {
-    std::string admins;                // JIDs, separated by commas or spaces
-    std::string allowed_jids;          // regular expression on bare JIDs; empty: the server's users
-    std::string upload_service;        // XEP-0363 service JID; empty: discovered
-    unsigned long max_file_mib = 100;  // a user's file for the bridge
-    unsigned long file_timeout_s = 300;
+  struct Gateway {
+    std::string admins;          // JIDs, separated by commas or spaces
+    std::string allowed_jids;    // regular expression on bare JIDs; empty: the server's users
+    std::string upload_service;  // XEP-0363 service JID; empty: discovered
+    unsigned long max_file_mib = 0;
+    unsigned long file_timeout_s = 0;
   } gateway;
-  struct {
-    std::string path;                     // empty: a file named after the JID in the data directory
-    unsigned long message_ids_days = 90;  // 0: forever
+  struct Storage {
+    std::string path;                    // empty: a file named after the JID in the data directory
+    unsigned long message_ids_days = 0;  // 0: forever
   } storage;
-  struct {
-    std::string level = "info";
+  struct Log {
+    std::string level;
     std::string file;  // empty: standard error
   } log;
-  struct {
+  struct Http {
     std::string listen;  // "host:port"; empty: no HTTP listener
   } http;
   std::map<std::string, std::string, std::less<>> bridge;  // "section.key" -> value

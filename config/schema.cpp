@@ -1,6 +1,10 @@
 // The core settings and the checks every value goes through.
 #include "config/schema.hpp"
 
+#include <type_traits>
+
+#include "config/config.hpp"
+
 #include <charconv>
 #include <regex>
 #include <set>
@@ -19,26 +23,54 @@ std::string_view Setting::name() const {
   return dot == std::string_view::npos ? std::string_view{} : k.substr(dot + 1);
 }
 
+namespace {
+
+void assign(std::string& field, std::string_view value) {
+  field = value;
+}
+
+template <class Integer>
+requires std::is_integral_v<Integer>
+void assign(Integer& field, std::string_view value) {
+  // Checked against the declaration (type and range) before it is bound.
+  std::from_chars(value.data(), value.data() + value.size(), field);
+}
+
+// The binding of a core key: the Config field its checked value goes to.
+template <class Section, class Field>
+std::function<void(Config&, std::string_view)> into(Section Config::*section,
+                                                    Field Section::*field) {
+  return [section, field](Config& config, std::string_view value) {
+    assign(config.*section.*field, value);
+  };
+}
+
+}  // namespace
+
 const std::vector<Setting>& core_settings() {
   using T = SettingType;
   static const std::vector<Setting> settings{
       {.key = "component.jid",
        .help = "The gateway's JID: the Component name in the XMPP server's configuration.",
        .example = "{bridge}.localhost",
-       .required = true},
+       .required = true,
+       .bind = into(&Config::component, &Config::Component::jid)},
       {.key = "component.secret",
        .help = "The shared secret of that Component entry (component_secret in Prosody).",
        .example = "change-me",
-       .required = true},
+       .required = true,
+       .bind = into(&Config::component, &Config::Component::secret)},
       {.key = "component.host",
        .default_value = "127.0.0.1",
-       .help = "Where the XMPP server listens for components: host name or address."},
+       .help = "Where the XMPP server listens for components: host name or address.",
+       .bind = into(&Config::component, &Config::Component::host)},
       {.key = "component.port",
        .default_value = "5347",
        .help = "The server's component port (Prosody: component_ports).",
        .type = T::integer,
        .min = 1,
-       .max = 65535},
+       .max = 65535,
+       .bind = into(&Config::component, &Config::Component::port)},
       // Per-stanza limits: a stanza over one is refused alone (its sender gets a
       // policy-violation error); defaults and why in component/xml_stream_parser.hpp.
       {.key = "component.max_stanza_size",
@@ -49,26 +81,30 @@ const std::vector<Setting>& core_settings() {
                "default, and re-escaping can make them up to 6 times larger on the way here.",
        .type = T::integer,
        .min = 16,
-       .max = 262144},
+       .max = 262144,
+       .bind = into(&Config::component, &Config::Component::max_stanza_kib)},
       {.key = "component.max_stanza_depth",
        .default_value = "32",
        .help = "The deepest element nesting in one stanza; a deeper stanza is refused.",
        .type = T::integer,
        .min = 8,
-       .max = 1000},
+       .max = 1000,
+       .bind = into(&Config::component, &Config::Component::max_stanza_depth)},
       {.key = "component.max_attributes",
        .default_value = "64",
        .help = "The most attributes (and namespace declarations) on one element; a stanza "
                "with more is refused.",
        .type = T::integer,
        .min = 8,
-       .max = 100000},
+       .max = 100000,
+       .bind = into(&Config::component, &Config::Component::max_attributes)},
       {.key = "component.max_attribute_size",
        .default_value = "64",
        .help = "The largest attribute value, in KiB; a stanza with a larger one is refused.",
        .type = T::integer,
        .min = 1,
-       .max = 262144},
+       .max = 262144,
+       .bind = into(&Config::component, &Config::Component::max_attribute_kib)},
       {.key = "component.max_stream_size",
        .default_value = "16",
        .help = "In MiB: one stanza larger than this is no user's content but a broken server, "
@@ -76,36 +112,43 @@ const std::vector<Setting>& core_settings() {
                "max_stanza_size.",
        .type = T::integer,
        .min = 1,
-       .max = 4096},
+       .max = 4096,
+       .bind = into(&Config::component, &Config::Component::max_stream_mib)},
       {.key = "gateway.admins",
        .help = "Admin JIDs; admins are told of new users.",
        .type = T::list,
-       .example = "admin@localhost"},
+       .example = "admin@localhost",
+       .bind = into(&Config::gateway, &Config::Gateway::admins)},
       {.key = "gateway.allowed_jids",
        .help = "Who may register: a regular expression on bare JIDs. Default: the accounts of "
                "the server's own domain (the gateway JID minus its first label).",
-       .example = "[^@]+@localhost"},
+       .example = "[^@]+@localhost",
+       .bind = into(&Config::gateway, &Config::Gateway::allowed_jids)},
       {.key = "gateway.upload_service",
        .help = "The XEP-0363 upload service for contacts' files and QR codes. Default: found "
                "by disco on the server's domain.",
-       .example = "upload.localhost"},
+       .example = "upload.localhost",
+       .bind = into(&Config::gateway, &Config::Gateway::upload_service)},
       {.key = "gateway.max_file_size",
        .default_value = "100",
        .help = "The largest file, in MiB, a user may send to a contact (fetched from their "
                "link or received in-band for the bridge).",
        .type = T::integer,
        .min = 1,
-       .max = 4096},
+       .max = 4096,
+       .bind = into(&Config::gateway, &Config::Gateway::max_file_mib)},
       {.key = "gateway.file_timeout",
        .default_value = "300",
        .help = "Seconds a user's file may take to be fetched from its link.",
        .type = T::integer,
        .min = 5,
-       .max = 86400},
+       .max = 86400,
+       .bind = into(&Config::gateway, &Config::Gateway::file_timeout_s)},
       {.key = "storage.path",
        .help = "The SQLite database. Default: $STATE_DIRECTORY, else "
                "~/.local/share/legate/<jid>.sqlite",
-       .example = "/var/lib/legate/{bridge}.localhost.sqlite"},
+       .example = "/var/lib/legate/{bridge}.localhost.sqlite",
+       .bind = into(&Config::storage, &Config::Storage::path)},
       {.key = "storage.message_ids_days",
        .default_value = "90",
        .help = "Days the XMPP id <-> legacy id map of each message is kept (corrections, "
@@ -113,20 +156,24 @@ const std::vector<Setting>& core_settings() {
                "forever.",
        .type = T::integer,
        .min = 0,
-       .max = 36500},
+       .max = 36500,
+       .bind = into(&Config::storage, &Config::Storage::message_ids_days)},
       {.key = "log.level",
        .default_value = "info",
        .help = "The log level.",
        .type = T::choice,
-       .choices = {"trace", "debug", "info", "warn", "error", "critical", "off"}},
+       .choices = {"trace", "debug", "info", "warn", "error", "critical", "off"},
+       .bind = into(&Config::log, &Config::Log::level)},
       {.key = "log.file",
        .help = "The log file. Default: standard error (for journald).",
-       .example = "/var/log/legate/{bridge}.log"},
+       .example = "/var/log/legate/{bridge}.log",
+       .bind = into(&Config::log, &Config::Log::file)},
       {.key = "http.listen",
        .help = "Where the HTTP listener for /health and /metrics listens, as host:port. "
                "Default: no listener.",
        .pattern = "(.+:[0-9]{1,5})?",
-       .example = "127.0.0.1:9100"},
+       .example = "127.0.0.1:9100",
+       .bind = into(&Config::http, &Config::Http::listen)},
   };
   return settings;
 }
@@ -143,6 +190,8 @@ std::vector<Setting> make_schema(const std::vector<Setting>& bridge) {
       throw ConfigError("bridge setting '" + s.key + "' is in a core section");
     if (find_setting(schema, s.key))
       throw ConfigError("bridge setting '" + s.key + "' is declared twice");
+    if (s.bind)
+      throw ConfigError("bridge setting '" + s.key + "' binds to Config (core keys only)");
     schema.push_back(s);
     if (s.default_value.empty()) continue;
     try {  // booleans are normalised; a bad default is the declaration's error

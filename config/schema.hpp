@@ -3,6 +3,7 @@
 // the environment variables, --help and the sample INI file all come from it.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -10,6 +11,8 @@
 #include <vector>
 
 namespace legate {
+
+struct Config;
 
 enum class SettingType { string, integer, boolean, choice, list };
 
@@ -29,6 +32,9 @@ struct Setting {
   // section name, or "gateway"); the sample leaves optional keys with an example commented.
   std::string example = {};
   bool required = false;  // must be set to a non-empty value
+  // Core keys: stores the checked value in its Config field (see into() in schema.cpp).
+  // Bridge keys have none: their values are read with BaseGateway::setting<T>().
+  std::function<void(Config&, std::string_view)> bind = {};
 
   std::string_view section() const;  // before the first dot
   std::string_view name() const;     // after it

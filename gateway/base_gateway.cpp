@@ -8,7 +8,6 @@
 #include <fstream>
 #include <iterator>
 
-#include "gateway/gateway_stanzas.hpp"
 #include "gateway/qr_code.hpp"
 #include "gateway/registration.hpp"
 #include "gateway/runtime.hpp"
@@ -92,22 +91,6 @@ void BaseGateway::Runtime::send_presence(const Jid& to, std::string_view type,
 
 BaseGateway::BaseGateway() = default;
 BaseGateway::~BaseGateway() = default;
-
-void BaseGateway::detach() {
-  runtime_.reset();
-}
-
-void BaseGateway::cancel_background_work() {
-  if (!runtime_) return;
-  runtime_->sessions->cancel_background_work();
-  for (auto& signal : *runtime_->tasks) signal.emit(asio::cancellation_type::terminal);
-}
-
-asio::awaitable<void> BaseGateway::shutdown() {
-  if (!runtime_) co_return;
-  for (auto& signal : *runtime_->tasks) signal.emit(asio::cancellation_type::terminal);
-  co_await runtime_->sessions->shutdown();
-}
 
 asio::awaitable<Json> BaseGateway::validate(const Jid&, const Form& form) {
   boost::json::object data;
@@ -200,90 +183,13 @@ Component& BaseGateway::component() {
   return runtime().component;
 }
 
-bool BaseGateway::is_admin(const Jid& jid) const {
-  const Jid bare = jid.bare();
-  for (const auto& admin : runtime_->settings.admins)
-    if (admin == bare) return true;
-  return false;
-}
-
-std::shared_ptr<Session> BaseGateway::session_of(const Jid& user) {
-  return runtime().sessions->find(user.bare());
-}
-
-const GatewayInfo& BaseGateway::declared() const {
-  return runtime_->info;
-}
-
-const Features& BaseGateway::features() const {
-  return runtime_->features;
-}
-
-void BaseGateway::set_chat_handler(std::function<bool(const Jid&, std::string_view)> handler) {
-  runtime().chat_handler = std::move(handler);
-}
-
-asio::awaitable<std::optional<std::string>> BaseGateway::ask(const Jid& user,
-                                                             std::string_view prompt,
-                                                             std::chrono::seconds timeout) {
-  co_return co_await runtime().sessions->input(user.bare(), prompt, timeout);
-}
-
-std::size_t BaseGateway::user_count() {
-  return runtime().users.count();
-}
-
-std::vector<User> BaseGateway::all_users() {
-  std::vector<User> out;
-  for (auto& r : runtime().users.all())
-    out.push_back(User{r.jid, std::move(r.legacy_data),
-                       runtime().with_default_preferences(r.preferences), r.id});
-  return out;
-}
-
-Registration& BaseGateway::registration() {
-  return *runtime().registration;
-}
-
-asio::awaitable<void> BaseGateway::remove_user(const Jid& user) {
-  co_await runtime().registration->remove(user);
-}
-
-void BaseGateway::update_preferences(const Jid& user, Json preferences) {
-  runtime().users.update_preferences(user.bare(), preferences);
-  if (auto session = session_of(user))
-    session->set_preferences(runtime().with_default_preferences(preferences));
-}
-
-void BaseGateway::re_login(const Jid& user) {
-  runtime().sessions->re_login(user.bare());
-}
-std::size_t BaseGateway::logged_in_count() {
-  return runtime().sessions->logged_in_count();
-}
-
 BaseGateway::Runtime& BaseGateway::runtime() {
   if (!runtime_) throw std::logic_error("BaseGateway used before attach()");
   return *runtime_;
 }
-
-void BaseGateway::attach(Component& component, Database& database, GatewaySettings settings) {
-  bridge_settings_ = settings.bridge;
-  runtime_ = std::make_unique<Runtime>(*this, component, database, std::move(settings));
-  const GatewayInfo& info = runtime_->info;
-  component.disco().add_identity({"gateway", info.type, info.name});
-  runtime_->registration->install(component.router());
-  install_gateway_stanzas(*runtime_);
-  Sessions& sessions = *runtime_->sessions;
-  component.set_entity_handler(
-      [&sessions](const Element& iq) { return sessions.on_contact_iq(iq); });
-  component.router().on_iq(IqType::get, "vCard", "vcard-temp",
-                           [this, &sessions](const Element& iq) -> Router::IqPayload {
-                             auto to = Jid::parse(iq.attr_or("to"));
-                             if (to && *to == jid()) return gateway_vcard();
-                             return sessions.on_contact_iq(iq);
-                           });
-  component.on_connected([&sessions] { sessions.login_all(); });
+const BaseGateway::Runtime& BaseGateway::runtime() const {
+  if (!runtime_) throw std::logic_error("BaseGateway used before attach()");
+  return *runtime_;
 }
 
 Element BaseGateway::gateway_vcard() const {

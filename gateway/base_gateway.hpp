@@ -14,16 +14,16 @@
 #include <string_view>
 #include <vector>
 
-#include "component/asio.hpp"
-#include "component/element.hpp"
-#include "component/form.hpp"
-#include "component/jid.hpp"
-#include "config/config.hpp"
-#include "gateway/command.hpp"
-#include "gateway/gateway_info.hpp"
-#include "legacy/session.hpp"
-#include "legacy/session_hooks.hpp"
-#include "legacy/user.hpp"
+#include "../component/asio.hpp"
+#include "../component/element.hpp"
+#include "../component/form.hpp"
+#include "../component/jid.hpp"
+#include "../config/config.hpp"
+#include "../legacy/session.hpp"
+#include "../legacy/session_hooks.hpp"
+#include "../legacy/user.hpp"
+#include "command.hpp"
+#include "gateway_info.hpp"
 
 namespace legate {
 
@@ -44,6 +44,8 @@ struct GatewaySettings {
   std::map<std::string, std::string, std::less<>> bridge;  // the bridge's own section(s)
 };
 
+// What a bridge subclasses (through Gateway<S>) and calls. run() and the commands layer
+// drive it through GatewayRuntime (gateway/gateway_runtime.hpp).
 class BaseGateway {
  public:
   BaseGateway();
@@ -95,46 +97,16 @@ class BaseGateway {
   const Jid& jid() const;
   Component& component();
 
-  // Wires the gateway to its component and database; called once by run().
-  void attach(Component& component, Database& database, GatewaySettings settings);
-  // Releases what attach() built (sessions, pending writes flushed), while the component,
-  // the database and their io_context still exist.
-  void detach();
-  // The component stopped for good: periodic work (retention) must not keep the event loop
-  // running.
-  void cancel_background_work();
-  // Logs every session out (contacts go unavailable); called by run() before it stops.
-  asio::awaitable<void> shutdown();
-
-  // --- for the commands layer ---
-  bool is_admin(const Jid& jid) const;
-  std::shared_ptr<Session> session_of(const Jid& user);
-  const GatewayInfo& declared() const;
-  // What the session type's hooks and the declared capabilities give the contacts.
-  const Features& features() const;
-  // A chat line from a user to the gateway JID that nothing else consumed; return true
-  // when handled (chat commands).
-  void set_chat_handler(std::function<bool(const Jid& from, std::string_view body)> handler);
-  // Sends `prompt` (if any) and waits for the user's next chat line.
-  asio::awaitable<std::optional<std::string>> ask(const Jid& user, std::string_view prompt,
-                                                  std::chrono::seconds timeout);
-  std::size_t user_count();
-  std::size_t logged_in_count();
-  std::vector<User> all_users();
-  Registration& registration();
-  // Unregisters a user (their session logs out, their data is deleted).
-  asio::awaitable<void> remove_user(const Jid& user);
-  // Stores a user's preferences and hands them to their live session.
-  void update_preferences(const Jid& user, Json preferences);
-  void re_login(const Jid& user);
-
   struct Runtime;  // framework internals (registration, storage, waiters)
-  Runtime& runtime();
 
  private:
-  // Implemented by Gateway<S>: the session of a registered user, and which hooks S overrides.
+  // The machinery (run(), the commands layer) reaches the rest through GatewayRuntime.
+  friend class GatewayRuntime;
   friend class Sessions;
   friend struct Runtime;
+  Runtime& runtime();
+  const Runtime& runtime() const;
+  // Implemented by Gateway<S>: the session of a registered user, and which hooks S overrides.
   virtual std::unique_ptr<Session> make_session(SessionHost& host, User user) = 0;
   virtual SessionHooks session_hooks() const = 0;
 

@@ -11,10 +11,10 @@
 #include <variant>
 #include <vector>
 
-#include "component/asio.hpp"
-#include "component/form.hpp"
-#include "component/jid.hpp"
-#include "legacy/user.hpp"
+#include "../component/asio.hpp"
+#include "../component/form.hpp"
+#include "../component/jid.hpp"
+#include "../legacy/user.hpp"
 
 namespace legate {
 

@@ -12,10 +12,10 @@
 #include <memory>
 #include <string>
 
-#include "component/asio.hpp"
-#include "component/ibb.hpp"
-#include "gateway/base_gateway.hpp"
-#include "legacy/file.hpp"
+#include "../component/asio.hpp"
+#include "../component/ibb.hpp"
+#include "../legacy/file.hpp"
+#include "base_gateway.hpp"
 
 namespace legate {
 

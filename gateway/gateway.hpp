@@ -8,8 +8,8 @@
 #include <type_traits>
 #include <utility>
 
-#include "gateway/base_gateway.hpp"
-#include "legacy/session_hooks.hpp"
+#include "../legacy/session_hooks.hpp"
+#include "base_gateway.hpp"
 
 namespace legate {
 

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "component/form.hpp"
-#include "legacy/types.hpp"
+#include "../component/form.hpp"
+#include "../legacy/types.hpp"
 
 namespace legate {
 

@@ -2,7 +2,7 @@
 // steps, subscriptions (the gateway in the user's roster), unregistration by roster removal.
 #pragma once
 
-#include "gateway/base_gateway.hpp"
+#include "base_gateway.hpp"
 
 namespace legate {
 

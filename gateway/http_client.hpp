@@ -14,7 +14,7 @@
 #include <utility>
 #include <vector>
 
-#include "component/asio.hpp"
+#include "../component/asio.hpp"
 
 namespace legate {
 

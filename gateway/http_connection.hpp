@@ -11,7 +11,7 @@
 #include <string>
 #include <string_view>
 
-#include "component/asio.hpp"
+#include "../component/asio.hpp"
 
 namespace legate::http_detail {
 

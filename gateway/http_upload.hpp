@@ -13,9 +13,9 @@
 #include <utility>
 #include <vector>
 
-#include "component/asio.hpp"
-#include "component/element.hpp"
-#include "gateway/http_client.hpp"
+#include "../component/asio.hpp"
+#include "../component/element.hpp"
+#include "http_client.hpp"
 
 namespace legate {
 

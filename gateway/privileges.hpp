@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "component/element.hpp"
+#include "../component/element.hpp"
 
 namespace legate {
 

@@ -8,10 +8,10 @@
 #include <string>
 #include <vector>
 
-#include "component/form.hpp"
-#include "component/router.hpp"
-#include "gateway/base_gateway.hpp"
-#include "gateway/runtime.hpp"
+#include "../component/form.hpp"
+#include "../component/router.hpp"
+#include "base_gateway.hpp"
+#include "runtime.hpp"
 
 namespace legate {
 

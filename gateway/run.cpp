@@ -1,6 +1,8 @@
 // The daemon around a gateway.
 #include "gateway/run.hpp"
 
+#include "gateway/gateway_runtime.hpp"
+
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -111,7 +113,7 @@ int run_gateway(BaseGateway& gateway, int argc, char** argv, std::string_view pr
   // Destroyed first: the gateway lets go of the component and the database before they go.
   struct Detach {
     BaseGateway& gateway;
-    ~Detach() { gateway.detach(); }
+    ~Detach() { GatewayRuntime(gateway).detach(); }
   } detach{gateway};
   try {
     component.emplace(io.get_executor(), options);
@@ -134,7 +136,7 @@ int run_gateway(BaseGateway& gateway, int argc, char** argv, std::string_view pr
     checkpointer.emplace(*database);
     spdlog::info("database {}", path);
     component->set_version({std::string(program), std::string(version), {}});
-    gateway.attach(*component, *database, std::move(settings));
+    GatewayRuntime(gateway).attach(*component, *database, std::move(settings));
     if (attached) attached();
     component->on_connected(
         [&systemd, &options] { systemd.connected(options.host, options.port); });
@@ -158,7 +160,7 @@ int run_gateway(BaseGateway& gateway, int argc, char** argv, std::string_view pr
     auto graceful = [&]() -> boost::asio::awaitable<void> {
       using namespace boost::asio::experimental::awaitable_operators;
       boost::asio::steady_timer limit(io, std::chrono::seconds(10));
-      co_await (gateway.shutdown() || limit.async_wait(boost::asio::use_awaitable));
+      co_await (GatewayRuntime(gateway).shutdown() || limit.async_wait(boost::asio::use_awaitable));
       component->stop();
     };
     boost::asio::co_spawn(io, graceful, boost::asio::detached);
@@ -178,7 +180,7 @@ int run_gateway(BaseGateway& gateway, int argc, char** argv, std::string_view pr
   boost::asio::co_spawn(io, component->run(), [&](std::exception_ptr failure) {
     signals.cancel();
     hangup.cancel();
-    gateway.cancel_background_work();
+    GatewayRuntime(gateway).cancel_background_work();
     systemd.stop_watchdog();
     if (http) http->stop();
     if (!failure) return;

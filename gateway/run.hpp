@@ -6,7 +6,7 @@
 #include <memory>
 #include <string_view>
 
-#include "gateway/base_gateway.hpp"
+#include "base_gateway.hpp"
 
 namespace legate {
 

@@ -8,12 +8,12 @@
 
 #include <boost/asio/cancellation_signal.hpp>
 
-#include "component/component.hpp"
-#include "gateway/base_gateway.hpp"
-#include "gateway/http_upload.hpp"
-#include "gateway/waiters.hpp"
-#include "storage/database.hpp"
-#include "storage/user_store.hpp"
+#include "../component/component.hpp"
+#include "../storage/database.hpp"
+#include "../storage/user_store.hpp"
+#include "base_gateway.hpp"
+#include "http_upload.hpp"
+#include "waiters.hpp"
 
 namespace legate {
 

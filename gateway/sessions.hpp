@@ -11,12 +11,12 @@
 
 #include <boost/asio/steady_timer.hpp>
 
-#include "component/backoff.hpp"
-#include "component/metrics.hpp"
-#include "component/router.hpp"
-#include "gateway/base_gateway.hpp"
-#include "gateway/privileges.hpp"
-#include "legacy/session.hpp"
+#include "../component/backoff.hpp"
+#include "../component/metrics.hpp"
+#include "../component/router.hpp"
+#include "../legacy/session.hpp"
+#include "base_gateway.hpp"
+#include "privileges.hpp"
 
 namespace legate {
 

@@ -10,7 +10,7 @@
 
 #include <boost/asio/steady_timer.hpp>
 
-#include "component/asio.hpp"
+#include "../component/asio.hpp"
 
 namespace legate {
 

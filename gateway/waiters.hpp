@@ -12,7 +12,7 @@
 #include <string>
 #include <string_view>
 
-#include "component/asio.hpp"
+#include "../component/asio.hpp"
 
 namespace legate {
 

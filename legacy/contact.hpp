@@ -8,11 +8,11 @@
 #include <string_view>
 #include <vector>
 
-#include "component/asio.hpp"
-#include "component/jid.hpp"
-#include "legacy/file.hpp"
-#include "legacy/types.hpp"
-#include "storage/contact_store.hpp"
+#include "../component/asio.hpp"
+#include "../component/jid.hpp"
+#include "../storage/contact_store.hpp"
+#include "file.hpp"
+#include "types.hpp"
 
 namespace legate {
 

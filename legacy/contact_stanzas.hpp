@@ -9,9 +9,9 @@
 #include <string_view>
 #include <vector>
 
-#include "component/disco.hpp"
-#include "component/element.hpp"
-#include "legacy/types.hpp"
+#include "../component/disco.hpp"
+#include "../component/element.hpp"
+#include "types.hpp"
 
 namespace legate {
 

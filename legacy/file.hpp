@@ -12,8 +12,8 @@
 #include <string>
 #include <string_view>
 
-#include "component/asio.hpp"
-#include "legacy/types.hpp"
+#include "../component/asio.hpp"
+#include "types.hpp"
 
 namespace legate {
 

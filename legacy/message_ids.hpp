@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-#include "legacy/types.hpp"
+#include "types.hpp"
 
 namespace legate {
 

@@ -10,8 +10,8 @@
 #include <string_view>
 #include <vector>
 
-#include "component/asio.hpp"
-#include "legacy/contact.hpp"
+#include "../component/asio.hpp"
+#include "contact.hpp"
 
 namespace legate {
 

@@ -11,16 +11,16 @@
 #include <string_view>
 #include <vector>
 
-#include "component/asio.hpp"
-#include "component/form.hpp"
-#include "component/jid.hpp"
-#include "component/stanza_error.hpp"  // hooks refuse with StanzaError
-#include "legacy/file.hpp"
-#include "legacy/roster.hpp"
-#include "legacy/session_host.hpp"
-#include "legacy/types.hpp"
-#include "legacy/user.hpp"
-#include "storage/json.hpp"
+#include "../component/asio.hpp"
+#include "../component/form.hpp"
+#include "../component/jid.hpp"
+#include "../component/stanza_error.hpp"  // hooks refuse with StanzaError
+#include "../storage/json.hpp"
+#include "file.hpp"
+#include "roster.hpp"
+#include "session_host.hpp"
+#include "types.hpp"
+#include "user.hpp"
 
 #include <boost/json/value_from.hpp>
 
@@ -98,6 +98,7 @@ class Session : public std::enable_shared_from_this<Session> {
   friend class FileTransfers;
   friend class Roster;
   friend class BaseGateway;
+  friend class GatewayRuntime;
   SessionHost& host() { return host_; }
   IdMap& id_map();
   void set_logged_in(bool logged_in) { logged_in_ = logged_in; }

@@ -6,8 +6,8 @@
 
 #include <type_traits>
 
-#include "legacy/session.hpp"
-#include "legacy/types.hpp"
+#include "session.hpp"
+#include "types.hpp"
 
 namespace legate {
 

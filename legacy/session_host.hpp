@@ -7,11 +7,11 @@
 #include <string>
 #include <string_view>
 
-#include "component/asio.hpp"
-#include "component/jid.hpp"
-#include "legacy/file.hpp"
-#include "legacy/types.hpp"
-#include "storage/json.hpp"
+#include "../component/asio.hpp"
+#include "../component/jid.hpp"
+#include "../storage/json.hpp"
+#include "file.hpp"
+#include "types.hpp"
 
 namespace legate {
 

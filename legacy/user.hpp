@@ -12,8 +12,8 @@
 
 #include <boost/json/value_to.hpp>
 
-#include "component/jid.hpp"
-#include "storage/json.hpp"
+#include "../component/jid.hpp"
+#include "../storage/json.hpp"
 
 namespace legate {
 

@@ -19,7 +19,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "component/asio.hpp"
+#include "../component/asio.hpp"
 
 namespace legate {
 

@@ -7,8 +7,8 @@
 #include <optional>
 #include <vector>
 
-#include "component/jid.hpp"
-#include "storage/json.hpp"
+#include "../component/jid.hpp"
+#include "json.hpp"
 
 namespace legate {
 

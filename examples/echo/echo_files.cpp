@@ -7,9 +7,9 @@
 
 #include <memory>
 
-#include "examples/echo/echo_session.hpp"
-#include "gateway/qr_code.hpp"
-#include "legacy/contact.hpp"
+#include <legate/gateway/qr_code.hpp>
+#include <legate/legacy/contact.hpp>
+#include "echo_session.hpp"
 
 namespace echo {
 namespace {

@@ -1,5 +1,5 @@
 // EchoGateway: registration policy of the reference bridge.
-#include "examples/echo/echo_gateway.hpp"
+#include "echo_gateway.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -7,8 +7,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <random>
 
-#include "examples/echo/echo_account.hpp"
-#include "examples/echo/echo_settings.hpp"
+#include "echo_account.hpp"
+#include "echo_settings.hpp"
 
 namespace echo {
 

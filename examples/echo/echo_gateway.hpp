@@ -3,8 +3,8 @@
 // can be required, and the settings make every registration type testable.
 #pragma once
 
-#include "examples/echo/echo_session.hpp"
-#include "gateway/gateway.hpp"
+#include <legate/gateway/gateway.hpp>
+#include "echo_session.hpp"
 
 namespace echo {
 

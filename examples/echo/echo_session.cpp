@@ -1,5 +1,5 @@
 // EchoSession: the reference bridge's network code (everything here is the "legacy" side).
-#include "examples/echo/echo_session.hpp"
+#include "echo_session.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -7,7 +7,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <random>
 
-#include "examples/echo/echo_account.hpp"
+#include "echo_account.hpp"
 
 namespace echo {
 namespace {

@@ -3,7 +3,7 @@
 // reacts 👍, corrects its echo when asked, and goes away and back on request.
 #pragma once
 
-#include "legacy/session.hpp"
+#include <legate/legacy/session.hpp>
 
 namespace echo {
 

@@ -4,7 +4,7 @@
 
 #include <vector>
 
-#include "config/config.hpp"
+#include <legate/config/config.hpp>
 
 namespace echo {
 

@@ -53,7 +53,7 @@ void leave(GatewayHarness& g, std::string_view path) {
   } else {  // what the `unregister` and admin `delete-user` commands call
     g.h().on_component_thread([&] {
       asio::co_spawn(g.h().component().router().executor(),
-                     g.gateway().remove_user(Jid(kAliceBare)), asio::detached);
+                     g.runtime().remove_user(Jid(kAliceBare)), asio::detached);
     });
   }
 }

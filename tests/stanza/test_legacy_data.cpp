@@ -158,7 +158,7 @@ TEST_CASE("legacy data: preferences come typed, with the declared defaults until
   CHECK(preferences().preference<bool>("react") == true);
   CHECK(preferences().preference<std::string>("greeting", "hello") == "hello");
   g.h().on_component_thread([&] {
-    g.gateway().update_preferences(Jid(kAlice), boost::json::object{{"react", "0"}});
+    g.runtime().update_preferences(Jid(kAlice), boost::json::object{{"react", "0"}});
   });
   CHECK(preferences().preference<bool>("react", true) == false);
 }

@@ -110,7 +110,7 @@ TEST_CASE("sessions: shutdown cancels a pending login retry") {
   g.next_where([](const Element& e) { return is_gateway_status(e, "Could not log in"); });
   std::promise<void> done;
   g.h().on_component_thread([&] {
-    asio::co_spawn(g.h().component().router().executor(), g.gateway().shutdown(),
+    asio::co_spawn(g.h().component().router().executor(), g.runtime().shutdown(),
                    [&](std::exception_ptr) { done.set_value(); });
   });
   REQUIRE(done.get_future().wait_for(2s) == std::future_status::ready);

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "gateway/base_gateway.hpp"
+#include "gateway/gateway_runtime.hpp"
 #include "storage/database.hpp"
 #include "tests/support/component_harness.hpp"
 
@@ -76,6 +77,8 @@ class GatewayHarness {
   ~GatewayHarness();
   ComponentHarness& h() { return harness_; }
   ScriptedGateway& gateway() { return *gateway_; }
+  // The machinery's side of the gateway (what run() and the commands layer use).
+  GatewayRuntime runtime() { return GatewayRuntime(*gateway_); }
   const std::filesystem::path& database_path() const { return database_path_; }
   Database& database() { return *database_; }
 

@@ -35,6 +35,26 @@ TEST_CASE("config: INI file with command-line overrides") {
   CHECK_FALSE(c.check_only);
 }
 
+TEST_CASE("config: each core key is declared once, bound to its field, default included") {
+  // No Config field has a default of its own: every value, defaults included, arrives
+  // through the key's binding in the schema.
+  for (const Setting& setting : core_settings()) CHECK_MESSAGE(setting.bind, setting.key);
+  const auto loaded = load({"--component.jid", "gw.localhost", "--component.secret", "S"});
+  const auto& c = ok(loaded);
+  CHECK(c.component.port == 5347);
+  CHECK(c.component.max_stanza_kib == 4096);
+  CHECK(c.component.max_stream_mib == 16);
+  CHECK(c.gateway.max_file_mib == 100);
+  CHECK(c.gateway.file_timeout_s == 300);
+  CHECK(c.storage.message_ids_days == 90);
+  CHECK(c.log.level == "info");
+  CHECK(c.http.listen.empty());
+  // A bridge key cannot bind into the framework's Config.
+  Setting sneaky{.key = "mynet.port", .default_value = "1"};
+  sneaky.bind = [](Config& config, std::string_view) { config.component.port = 1; };
+  CHECK_THROWS_AS(make_schema({sneaky}), ConfigError);
+}
+
 TEST_CASE("config: command line alone, both flag forms") {
   const auto loaded = load({"--component.jid", "gw.localhost", "--component.secret=S",
                             "--component.host", "::1", "--component.port=5347"});

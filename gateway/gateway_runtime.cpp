@@ -1,0 +1,115 @@
+// GatewayRuntime: wiring a gateway to its component, and the machinery's view of it.
+#include "gateway/gateway_runtime.hpp"
+
+#include "gateway/gateway_stanzas.hpp"
+#include "gateway/registration.hpp"
+#include "gateway/runtime.hpp"
+#include "gateway/sessions.hpp"
+
+namespace legate {
+
+BaseGateway::Runtime& GatewayRuntime::internals() {
+  return gateway_.runtime();
+}
+
+void GatewayRuntime::detach() {
+  gateway_.runtime_.reset();
+}
+
+void GatewayRuntime::cancel_background_work() {
+  if (!gateway_.runtime_) return;
+  gateway_.runtime_->sessions->cancel_background_work();
+  for (auto& signal : *gateway_.runtime_->tasks) signal.emit(asio::cancellation_type::terminal);
+}
+
+asio::awaitable<void> GatewayRuntime::shutdown() {
+  if (!gateway_.runtime_) co_return;
+  for (auto& signal : *gateway_.runtime_->tasks) signal.emit(asio::cancellation_type::terminal);
+  co_await gateway_.runtime_->sessions->shutdown();
+}
+
+bool GatewayRuntime::is_admin(const Jid& jid) const {
+  const Jid bare = jid.bare();
+  for (const auto& admin : gateway_.runtime_->settings.admins)
+    if (admin == bare) return true;
+  return false;
+}
+
+std::shared_ptr<Session> GatewayRuntime::session_of(const Jid& user) {
+  return internals().sessions->find(user.bare());
+}
+
+const GatewayInfo& GatewayRuntime::declared() const {
+  return gateway_.runtime_->info;
+}
+
+const Features& GatewayRuntime::features() const {
+  return gateway_.runtime_->features;
+}
+
+void GatewayRuntime::set_chat_handler(std::function<bool(const Jid&, std::string_view)> handler) {
+  internals().chat_handler = std::move(handler);
+}
+
+asio::awaitable<std::optional<std::string>> GatewayRuntime::ask(const Jid& user,
+                                                                std::string_view prompt,
+                                                                std::chrono::seconds timeout) {
+  co_return co_await internals().sessions->input(user.bare(), prompt, timeout);
+}
+
+std::size_t GatewayRuntime::user_count() {
+  return internals().users.count();
+}
+
+std::vector<User> GatewayRuntime::all_users() {
+  std::vector<User> out;
+  for (auto& r : internals().users.all())
+    out.push_back(User{r.jid, std::move(r.legacy_data),
+                       internals().with_default_preferences(r.preferences), r.id});
+  return out;
+}
+
+Registration& GatewayRuntime::registration() {
+  return *internals().registration;
+}
+
+asio::awaitable<void> GatewayRuntime::remove_user(const Jid& user) {
+  co_await internals().registration->remove(user);
+}
+
+void GatewayRuntime::update_preferences(const Jid& user, Json preferences) {
+  internals().users.update_preferences(user.bare(), preferences);
+  if (auto session = session_of(user))
+    session->set_preferences(internals().with_default_preferences(preferences));
+}
+
+void GatewayRuntime::re_login(const Jid& user) {
+  internals().sessions->re_login(user.bare());
+}
+
+std::size_t GatewayRuntime::logged_in_count() {
+  return internals().sessions->logged_in_count();
+}
+
+void GatewayRuntime::attach(Component& component, Database& database, GatewaySettings settings) {
+  gateway_.bridge_settings_ = settings.bridge;
+  gateway_.runtime_ =
+      std::make_unique<BaseGateway::Runtime>(gateway_, component, database, std::move(settings));
+  const GatewayInfo& info = gateway_.runtime_->info;
+  component.disco().add_identity({"gateway", info.type, info.name});
+  gateway_.runtime_->registration->install(component.router());
+  install_gateway_stanzas(*gateway_.runtime_);
+  Sessions& sessions = *gateway_.runtime_->sessions;
+  component.set_entity_handler(
+      [&sessions](const Element& iq) { return sessions.on_contact_iq(iq); });
+  component.router().on_iq(
+      IqType::get, "vCard", "vcard-temp",
+      [gateway = &gateway_, &sessions](const Element& iq) -> Router::IqPayload {
+        auto to = Jid::parse(iq.attr_or("to"));
+        if (to && *to == gateway->jid()) return gateway->gateway_vcard();
+        return sessions.on_contact_iq(iq);
+      });
+  component.on_connected([&sessions] { sessions.login_all(); });
+}
+
+}  // namespace legate
