@@ -9,7 +9,7 @@
 
 #include "commands/commands.hpp"
 #include "component/component.hpp"
-#include "gateway/base_gateway.hpp"
+#include "gateway/gateway_runtime.hpp"
 
 namespace legate {
 namespace {
@@ -99,7 +99,7 @@ void add_actions(Element& reply) {
 
 AdhocCommands::AdhocCommands(Commands& commands)
     : commands_(commands), random_(std::random_device{}()) {
-  Component& component = commands_.gateway().component();
+  Component& component = GatewayRuntime(commands_.gateway()).component();
   component.disco().add_feature(kCommandsNs);
   component.set_node_handler([this](const Element& iq) { return on_node(iq); });
   component.router().on_iq_async(IqType::set, "command", kCommandsNs,

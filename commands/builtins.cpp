@@ -181,7 +181,7 @@ Command info_command() {
           "Version, uptime, users and sessions",
           Access::anyone,
           [](CommandContext& ctx) -> asio::awaitable<Outcome> {
-            const auto& version = ctx.gateway.component().version();
+            const auto& version = GatewayRuntime(ctx.gateway).component().version();
             const auto up =
                 std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - kStarted);
             co_return note(

@@ -61,7 +61,7 @@ bool ChatCommands::on_chat(const Jid& from, std::string_view body) {
   }
   const Command* command = commands_.by_keyword(keyword);
   if (!command || !allowed(command->access, commands_.context_for(from))) return false;
-  asio::co_spawn(commands_.gateway().component().router().executor(), converse(from, command),
+  asio::co_spawn(GatewayRuntime(commands_.gateway()).component().router().executor(), converse(from, command),
                  asio::detached);
   return true;
 }

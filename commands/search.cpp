@@ -60,7 +60,7 @@ Form search_form(GatewayRuntime gateway) {
 void install_search(GatewayRuntime gateway) {
   const auto& fields = gateway.declared().search_fields;
   if (fields.empty() || !gateway.features().hooks.search) return;
-  Component& component = gateway.bridge().component();
+  Component& component = gateway.component();
   Router& router = component.router();
   component.disco().add_feature(kSearchNs);
   router.on_iq(IqType::get, "query", kSearchNs, [gateway](const Element&) -> Router::IqPayload {

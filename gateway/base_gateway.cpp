@@ -179,9 +179,6 @@ std::string_view BaseGateway::setting(std::string_view key) const {
 const Jid& BaseGateway::jid() const {
   return runtime_->component.jid();
 }
-Component& BaseGateway::component() {
-  return runtime().component;
-}
 
 BaseGateway::Runtime& BaseGateway::runtime() {
   if (!runtime_) throw std::logic_error("BaseGateway used before attach()");

@@ -94,8 +94,8 @@ class BaseGateway {
   std::string_view setting(std::string_view key) const;
   template <class T>
   T setting(std::string_view key) const;
+  // The gateway's JID (the component's).
   const Jid& jid() const;
-  Component& component();
 
   struct Runtime;  // framework internals (registration, storage, waiters)
 

@@ -12,6 +12,10 @@ BaseGateway::Runtime& GatewayRuntime::internals() {
   return gateway_.runtime();
 }
 
+Component& GatewayRuntime::component() {
+  return internals().component;
+}
+
 void GatewayRuntime::detach() {
   gateway_.runtime_.reset();
 }

@@ -22,6 +22,7 @@ class GatewayRuntime {
   explicit GatewayRuntime(BaseGateway& gateway) : gateway_(gateway) {}
 
   BaseGateway& bridge() { return gateway_; }
+  Component& component();
 
   // Wires the gateway to its component and database; called once by run().
   void attach(Component& component, Database& database, GatewaySettings settings);
