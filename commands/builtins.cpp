@@ -6,6 +6,7 @@
 
 #include "commands/commands.hpp"
 #include "commands/search.hpp"
+#include "component/base64.hpp"
 #include "component/component.hpp"
 #include "gateway/gateway_runtime.hpp"
 #include "gateway/qr_code.hpp"
@@ -47,7 +48,7 @@ asio::awaitable<Outcome> registration_step(CommandContext& ctx, Registration::St
       // XEP-0221: the image inline, so the form alone is enough to scan it.
       FormMedia media;
       media.width = media.height = static_cast<unsigned>((qr.size() + 8) * 8);
-      media.uris.push_back({"image/png", "data:image/png;base64," + base64(qr.png())});
+      media.uris.push_back({"image/png", "data:image/png;base64," + base64_encode(qr.png())});
       Form form;
       form.title = "Scan the QR code";
       form.instructions = {"Scan this code with the app of your account, then submit."};

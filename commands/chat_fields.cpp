@@ -73,19 +73,6 @@ Parsed not_an_option(const FormField& f, std::string_view answer) {
 
 }  // namespace
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
-  return s;
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
-
 std::optional<bool> yes_no(std::string_view answer) {
   const std::string a = lower(trim(answer));
   if (a == "yes" || a == "y" || a == "true" || a == "1" || a == "on") return true;

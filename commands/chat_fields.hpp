@@ -8,11 +8,12 @@
 #include <vector>
 
 #include "../component/form.hpp"
+#include "../component/text.hpp"
 
 namespace legate::chat {
 
-std::string_view trim(std::string_view s);
-std::string lower(std::string_view s);  // ASCII only: keywords and yes/no
+using legate::lower;  // ASCII only: keywords and yes/no
+using legate::trim;
 // yes/y/true/1/on or no/n/false/0/off, any case; nullopt for anything else.
 std::optional<bool> yes_no(std::string_view answer);
 // Whether the field carries a non-empty value (its default, in a form being asked).

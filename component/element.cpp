@@ -1,5 +1,6 @@
 // Element accessors, serialisation and structural comparison.
 #include "component/element.hpp"
+#include "component/text.hpp"
 
 #include <algorithm>
 
@@ -97,13 +98,6 @@ void Element::append_to(std::string& out, std::string_view parent_ns) const {
 }
 
 namespace {
-
-std::string_view trim(std::string_view s) {
-  constexpr std::string_view kSpace = " \t\r\n";
-  const auto first = s.find_first_not_of(kSpace);
-  if (first == std::string_view::npos) return {};
-  return s.substr(first, s.find_last_not_of(kSpace) - first + 1);
-}
 
 std::string where(const Element& e) {
   return "<" + std::string(e.name()) + "/>";

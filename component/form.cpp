@@ -1,6 +1,7 @@
 // Data forms: field type names, builders, parsing of <x xmlns='jabber:x:data'/> and
 // serialisation back to it. Submission checks live in form_validation.cpp.
 #include "component/form.hpp"
+#include "component/text.hpp"
 
 #include <algorithm>
 #include <array>
@@ -33,12 +34,6 @@ constexpr std::array<std::string_view, 4> kFormTypes{"cancel", "form", "result",
 
 std::string quoted(std::string_view s) {
   return "'" + std::string(s) + "'";
-}
-
-std::string_view trim(std::string_view s) {
-  const auto first = s.find_first_not_of(" \t\r\n");
-  if (first == std::string_view::npos) return {};
-  return s.substr(first, s.find_last_not_of(" \t\r\n") - first + 1);
 }
 
 const FormField* find_field(const std::vector<FormField>& list, std::string_view var) {

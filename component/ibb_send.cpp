@@ -10,6 +10,7 @@
 
 #include "component/base64.hpp"
 #include "component/ibb_core.hpp"
+#include "component/scope_exit.hpp"
 
 namespace legate::detail {
 
@@ -29,15 +30,10 @@ asio::awaitable<void> IbbCore::send(std::shared_ptr<IbbCore> self, Jid from, Jid
     throw StanzaError(ErrorCondition::conflict, ErrorType::cancel, "sid already in use");
   auto state = std::make_shared<Outgoing>();
   self->outgoing.emplace(key, state);
-  struct Unregister {
-    IbbCore& core;
-    const StreamKey& key;
-    const Outgoing* state;
-    ~Unregister() {
-      auto it = core.outgoing.find(key);
-      if (it != core.outgoing.end() && it->second.get() == state) core.outgoing.erase(it);
-    }
-  } unregister{*self, key, state.get()};
+  ScopeExit unregister{[&core = *self, &key, registered = state.get()] {
+    auto it = core.outgoing.find(key);
+    if (it != core.outgoing.end() && it->second.get() == registered) core.outgoing.erase(it);
+  }};
 
   const bool over_iq = send_options.stanza == IbbStanza::iq;
   const auto timeout = self->options.request_timeout;

@@ -1,6 +1,8 @@
 // Router: handler registry, exactly-once iq answers, and outbound iq tracking.
 #include "component/router.hpp"
 
+#include "component/scope_exit.hpp"
+
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/as_tuple.hpp>
@@ -200,16 +202,12 @@ asio::awaitable<Element> Router::request(Element iq, std::chrono::milliseconds t
   Pending pending{
       std::string(iq.attr_or("to")), asio::steady_timer(executor_, timeout), {}, {}, this};
   // Unregisters on every exit, including the frame being destroyed at shutdown.
-  struct Guard {
-    Pending& p;
-    const std::string& id;
-    ~Guard() {
-      if (p.router) {
-        auto it = p.router->pending_.find(id);
-        if (it != p.router->pending_.end() && it->second == &p) p.router->pending_.erase(it);
-      }
-    }
-  } guard{pending, id};
+  ScopeExit unregister{[&pending, &id] {
+    if (!pending.router) return;
+    auto it = pending.router->pending_.find(id);
+    if (it != pending.router->pending_.end() && it->second == &pending)
+      pending.router->pending_.erase(it);
+  }};
   pending_[id] = &pending;
   outbox_.send(iq);
   co_await pending.timer.async_wait(asio::as_tuple(asio::use_awaitable));

@@ -1,5 +1,6 @@
 // The INI reader.
 #include "config/ini_parser.hpp"
+#include "component/text.hpp"
 
 #include <fstream>
 #include <sstream>
@@ -7,16 +8,7 @@
 #include "config/schema.hpp"
 
 namespace legate {
-namespace {
-
-std::string_view trim(std::string_view s) {
-  const auto first = s.find_first_not_of(" \t\r\f\v");
-  if (first == std::string_view::npos) return {};
-  const auto last = s.find_last_not_of(" \t\r\f\v");
-  return s.substr(first, last - first + 1);
-}
-
-}  // namespace
+namespace {}  // namespace
 
 std::vector<IniLine> parse_ini(std::string_view text, std::string_view file) {
   std::vector<IniLine> lines;

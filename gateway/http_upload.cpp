@@ -1,5 +1,7 @@
 // HttpUpload: XEP-0363 service discovery, slot requests and the PUT.
 #include "gateway/http_upload.hpp"
+#include "component/form.hpp"
+#include "component/text.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -17,15 +19,6 @@ namespace legate {
 
 namespace {
 
-constexpr std::string_view kDataFormsNs = "jabber:x:data";
-
-bool iequals(std::string_view a, std::string_view b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-    return std::tolower(static_cast<unsigned char>(x)) ==
-           std::tolower(static_cast<unsigned char>(y));
-  });
-}
-
 std::optional<std::uint64_t> parse_size(std::string_view text) {
   std::uint64_t value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
@@ -36,13 +29,13 @@ std::optional<std::uint64_t> parse_size(std::string_view text) {
 // The max-file-size field of the upload form in a disco#info result (XEP-0128 extension).
 std::optional<std::uint64_t> announced_limit(const Element& info) {
   for (const Element& form : info.children()) {
-    if (!form.is("x", kDataFormsNs)) continue;
+    if (!form.is("x", Form::kNs)) continue;
     bool upload_form = false;
     std::optional<std::uint64_t> limit;
     for (const Element& field : form.children()) {
-      if (!field.is("field", kDataFormsNs)) continue;
+      if (!field.is("field", Form::kNs)) continue;
       const std::string_view var = field.attr_or("var");
-      const std::string_view value = field.child_text("value", kDataFormsNs);
+      const std::string_view value = field.child_text("value", Form::kNs);
       if (var == "FORM_TYPE") upload_form = value == kHttpUploadNs;
       if (var == "max-file-size") limit = parse_size(value);
     }

@@ -1,5 +1,6 @@
 // Registration step machine and its XEP-0077 front end.
 #include "gateway/registration.hpp"
+#include "component/text.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -24,12 +25,6 @@ constexpr std::array<std::string_view, 17> kLegacyFields{
 
 bool is_legacy_field(std::string_view var) {
   return std::find(kLegacyFields.begin(), kLegacyFields.end(), var) != kLegacyFields.end();
-}
-
-std::string trimmed(std::string_view s) {
-  const auto first = s.find_first_not_of(" \t\r\n");
-  if (first == std::string_view::npos) return {};
-  return std::string(s.substr(first, s.find_last_not_of(" \t\r\n") - first + 1));
 }
 
 std::string reason(const StanzaError& e) {
@@ -311,7 +306,7 @@ asio::awaitable<void> Registration::chat_two_factor(const Jid& user) {
       throw StanzaError(ErrorCondition::remote_server_timeout, "no code received in time");
     }
     try {
-      co_await submit_code(user, trimmed(*code));
+      co_await submit_code(user, std::string(trim(*code)));
       co_return;
     } catch (const StanzaError& e) {
       if (pending_.count(user.str()) == 0) throw;  // out of attempts

@@ -12,6 +12,8 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "component/backoff.hpp"
+#include "component/digest.hpp"
+#include "component/scope_exit.hpp"
 #include "gateway/runtime.hpp"
 #include "legacy/contact_stanzas.hpp"
 #include "storage/contact_store.hpp"
@@ -128,14 +130,10 @@ asio::awaitable<void> Sessions::login(std::shared_ptr<Session> session) {
   const Jid user = session->user_jid();
   if (state(user).logging_in || shutting_down_) co_return;  // one login at a time
   state(user).logging_in = true;
-  struct Done {
-    Sessions& self;
-    Jid user;
-    ~Done() {
-      if (auto it = self.states_.find(user.bare_str()); it != self.states_.end())
-        it->second->logging_in = false;
-    }
-  } done{*this, user};
+  ScopeExit done{[this, user] {
+    if (auto it = states_.find(user.bare_str()); it != states_.end())
+      it->second->logging_in = false;
+  }};
   send_gateway_status(user, PresenceShow::away, "Logging in…");
   try {
     const std::string text = co_await session->login();

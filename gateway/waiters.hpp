@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include "../component/asio.hpp"
+#include "../component/scope_exit.hpp"
 
 namespace legate {
 
@@ -31,15 +32,11 @@ class Waiters {
     Slot slot{asio::steady_timer(executor_, timeout), std::nullopt, this};
     cancel(key);
     slots_[key] = &slot;
-    struct Unregister {
-      Slot& slot;
-      const std::string& key;
-      ~Unregister() {
-        if (!slot.owner) return;
-        auto it = slot.owner->slots_.find(key);
-        if (it != slot.owner->slots_.end() && it->second == &slot) slot.owner->slots_.erase(it);
-      }
-    } unregister{slot, key};
+    ScopeExit unregister{[&slot, &key] {
+      if (!slot.owner) return;
+      auto it = slot.owner->slots_.find(key);
+      if (it != slot.owner->slots_.end() && it->second == &slot) slot.owner->slots_.erase(it);
+    }};
     co_await slot.timer.async_wait(asio::as_tuple(asio::use_awaitable));
     co_return std::move(slot.value);
   }

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "component/component.hpp"
+#include "component/digest.hpp"
 #include "legacy/contact_stanzas.hpp"
 #include "legacy/message_ids.hpp"
 #include "legacy/session.hpp"

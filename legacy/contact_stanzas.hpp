@@ -92,10 +92,6 @@ Element subscription_request(std::string_view from, std::string_view to, std::st
 // `nick_or_name`, PHOTO when there are avatar bytes; each part omitted when empty).
 Element vcard(std::string_view nick_or_name, std::string_view avatar_bytes,
               std::string_view avatar_type);
-// Lowercase hex SHA-1 (the XEP-0153 photo hash of avatar bytes).
-std::string sha1_hex(std::string_view bytes);
-// Standard base64 with padding and no line breaks.
-std::string base64(std::string_view bytes);
 // XEP-0082 UTC timestamp, "2026-11-25T10:00:00Z", for delay and idle.
 std::string xmpp_datetime(std::chrono::system_clock::time_point when);
 

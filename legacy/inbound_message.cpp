@@ -4,17 +4,12 @@
 #include <charconv>
 #include <utility>
 
+#include "component/text.hpp"
 #include "legacy/contact_stanzas.hpp"
 
 namespace legate {
 
 namespace {
-
-std::string_view trim(std::string_view s) {
-  const auto first = s.find_first_not_of(" \t\r\n");
-  if (first == std::string_view::npos) return {};
-  return s.substr(first, s.find_last_not_of(" \t\r\n") - first + 1);
-}
 
 using Kind = InboundMessage::Kind;
 

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 
+#include "component/base64.hpp"
+#include "component/digest.hpp"
 #include "component/disco.hpp"
 #include "legacy/contact.hpp"
 #include "tests/stanza/sessions_fixture.hpp"
@@ -131,7 +133,7 @@ TEST_CASE("sessions: the vCard of a contact") {
   const Element* photo = with_photo.child("vCard", kVcardNs)->child("PHOTO", kVcardNs);
   REQUIRE(photo);
   CHECK(photo->child_text("TYPE", kVcardNs) == "image/png");
-  CHECK(photo->child_text("BINVAL", kVcardNs) == base64("PNGBYTES"));
+  CHECK(photo->child_text("BINVAL", kVcardNs) == base64_encode("PNGBYTES"));
 }
 
 TEST_CASE("sessions: a probe answers the contact's last presence") {
