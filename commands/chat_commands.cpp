@@ -6,8 +6,6 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <chrono>
 
 #include "commands/chat_fields.hpp"
@@ -61,8 +59,11 @@ bool ChatCommands::on_chat(const Jid& from, std::string_view body) {
   }
   const Command* command = commands_.by_keyword(keyword);
   if (!command || !allowed(command->access, commands_.context_for(from))) return false;
-  asio::co_spawn(GatewayRuntime(commands_.gateway()).component().router().executor(), converse(from, command),
-                 asio::detached);
+  GatewayRuntime(commands_.gateway())
+      .component()
+      .router()
+      .tasks()
+      .spawn(converse(from, command), "chat command " + keyword);
   return true;
 }
 
@@ -110,6 +111,7 @@ asio::awaitable<void> ChatCommands::converse(Jid from, const Command* command) {
   } catch (const StanzaError& e) {
     say(ctx, "Error: " + (e.text().empty() ? std::string(to_string(e.condition())) : e.text()));
   } catch (const std::exception& e) {
+    rethrow_if_cancellation(e);
     spdlog::error("{}: chat command '{}' failed: {}", from.str(), keyword, e.what());
     say(ctx, "Error: internal error");
   }

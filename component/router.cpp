@@ -6,8 +6,6 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <random>
@@ -42,7 +40,7 @@ bool same_address(std::string_view a, std::string_view b) {
 }  // namespace
 
 Router::Router(asio::any_io_executor executor, Outbox& outbox)
-    : executor_(std::move(executor)), outbox_(outbox) {
+    : executor_(std::move(executor)), outbox_(outbox), tasks_(executor_) {
   std::random_device rd;
   char prefix[16];
   std::snprintf(prefix, sizeof prefix, "lg%08x-", rd());
@@ -146,6 +144,10 @@ void Router::answer_iq(Element& iq, const Handlers& handlers) {
     }
     return;
   }
+  if (tasks_.closed()) {
+    refuse(iq, StanzaError(ErrorCondition::service_unavailable, "the gateway is shutting down"));
+    return;
+  }
   auto run = [this, handler = handlers.async, header = request_header(iq),
               ns = std::string(iq.first_child()->ns()),
               request = std::move(iq)]() mutable -> asio::awaitable<void> {
@@ -162,7 +164,7 @@ void Router::answer_iq(Element& iq, const Handlers& handlers) {
     }
     refuse(header, *failed);
   };
-  asio::co_spawn(executor_, std::move(run), asio::detached);
+  tasks_.spawn(std::move(run), "iq handler");
 }
 
 void Router::deliver_reply(Element& reply) {
@@ -211,6 +213,7 @@ asio::awaitable<Element> Router::request(Element iq, std::chrono::milliseconds t
   pending_[id] = &pending;
   outbox_.send(iq);
   co_await pending.timer.async_wait(asio::as_tuple(asio::use_awaitable));
+  if (!pending.reply) co_await throw_if_cancelled();
   if (!pending.reply) {
     throw StanzaError(ErrorCondition::remote_server_timeout,
                       pending.failure.empty() ? "no reply in time" : pending.failure);

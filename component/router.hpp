@@ -16,6 +16,7 @@
 #include "element.hpp"
 #include "outbox.hpp"
 #include "stanza.hpp"
+#include "task_group.hpp"
 
 namespace legate {
 
@@ -57,6 +58,9 @@ class Router {
   std::size_t pending_count() const { return pending_.size(); }
   std::string next_id();
 
+  // The component's background coroutines: async iq handlers run here, and so does every
+  // framework task built on this router (cancelled together at shutdown).
+  TaskGroup& tasks() { return tasks_; }
   Outbox& outbox() { return outbox_; }
   asio::any_io_executor executor() const { return executor_; }
 
@@ -106,6 +110,7 @@ class Router {
   std::unordered_map<std::string, Pending*> pending_;
   std::string id_prefix_;
   std::uint64_t id_counter_ = 0;
+  TaskGroup tasks_;  // last: cancelled before the rest goes
 };
 
 }  // namespace legate

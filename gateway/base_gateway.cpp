@@ -3,8 +3,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <boost/asio/bind_cancellation_slot.hpp>
-#include <boost/asio/co_spawn.hpp>
 #include <fstream>
 #include <iterator>
 
@@ -144,24 +142,7 @@ asio::awaitable<void> BaseGateway::send_qr(const Jid& user, std::string text) {
 }
 
 void BaseGateway::spawn(asio::awaitable<void> task) {
-  // Shared: a task may finish after the runtime is gone.
-  auto tasks = runtime().tasks;
-  auto& signal = tasks->emplace_back();
-  auto where = std::prev(tasks->end());
-  asio::co_spawn(
-      runtime().component.router().executor(), std::move(task),
-      asio::bind_cancellation_slot(signal.slot(), [tasks, where](std::exception_ptr failure) {
-        tasks->erase(where);
-        if (!failure) return;
-        try {
-          std::rethrow_exception(failure);
-        } catch (const boost::system::system_error& e) {
-          if (e.code() != asio::error::operation_aborted)
-            spdlog::warn("gateway task failed: {}", e.what());
-        } catch (const std::exception& e) {
-          spdlog::warn("gateway task failed: {}", e.what());
-        }
-      }));
+  runtime().component.router().tasks().spawn(std::move(task), "gateway task");
 }
 
 std::optional<User> BaseGateway::find_user(const Jid& jid) {

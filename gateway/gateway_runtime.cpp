@@ -1,12 +1,18 @@
 // GatewayRuntime: wiring a gateway to its component, and the machinery's view of it.
 #include "gateway/gateway_runtime.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include "gateway/gateway_stanzas.hpp"
 #include "gateway/registration.hpp"
 #include "gateway/runtime.hpp"
 #include "gateway/sessions.hpp"
 
 namespace legate {
+
+// How long cancelled tasks get to unwind at shutdown: a bridge coroutine that ignores
+// cancellation must not hold the exit back.
+constexpr std::chrono::milliseconds kTaskUnwindLimit{1000};
 
 BaseGateway::Runtime& GatewayRuntime::internals() {
   return gateway_.runtime();
@@ -22,14 +28,27 @@ void GatewayRuntime::detach() {
 
 void GatewayRuntime::cancel_background_work() {
   if (!gateway_.runtime_) return;
-  gateway_.runtime_->sessions->cancel_background_work();
-  for (auto& signal : *gateway_.runtime_->tasks) signal.emit(asio::cancellation_type::terminal);
+  BaseGateway::Runtime& rt = *gateway_.runtime_;
+  rt.sessions->cancel_background_work();
+  rt.component.router().tasks().cancel_all();
+  rt.chat_input.cancel_all();
+  rt.qr_confirmations.cancel_all();
 }
 
 asio::awaitable<void> GatewayRuntime::shutdown() {
   if (!gateway_.runtime_) co_return;
-  for (auto& signal : *gateway_.runtime_->tasks) signal.emit(asio::cancellation_type::terminal);
-  co_await gateway_.runtime_->sessions->shutdown();
+  BaseGateway::Runtime& rt = *gateway_.runtime_;
+  rt.sessions->stop_logins();
+  // Logins, registrations in chat, chat commands, iq handlers, bridge tasks: cancelled
+  // together, and awaited (bounded) before the sessions log out.
+  TaskGroup& tasks = rt.component.router().tasks();
+  tasks.cancel_all();
+  rt.chat_input.cancel_all();
+  rt.qr_confirmations.cancel_all();
+  if (!co_await tasks.join(kTaskUnwindLimit))
+    spdlog::warn("shutdown: {} tasks did not end within {} ms of being cancelled", tasks.size(),
+                 kTaskUnwindLimit.count());
+  co_await rt.sessions->shutdown();
 }
 
 bool GatewayRuntime::is_admin(const Jid& jid) const {

@@ -3,9 +3,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-
 #include "gateway/privileges.hpp"
 #include "gateway/registration.hpp"
 #include "gateway/runtime.hpp"
@@ -67,8 +64,7 @@ void on_presence(Runtime& rt, Element& stanza) {
   } else if (type == "unsubscribe" || type == "unsubscribed") {
     if (registered) {
       spdlog::info("{} removed the gateway from their roster: unregistering", user.str());
-      asio::co_spawn(rt.component.router().executor(), unregister_by_roster(rt, user),
-                     asio::detached);
+      rt.component.router().tasks().spawn(unregister_by_roster(rt, user), "unregistration");
     }
   } else if (type == "probe") {
     if (registered) {

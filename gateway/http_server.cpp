@@ -6,8 +6,6 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -19,6 +17,7 @@
 #include <stdexcept>
 
 #include "component/component.hpp"
+#include "component/task_group.hpp"
 
 namespace legate {
 
@@ -59,7 +58,7 @@ Address parse_address(std::string_view text) {
 
 struct HttpServer::Impl {
   Impl(asio::any_io_executor ex, Handler h, HttpServerOptions o)
-      : executor(ex), acceptor(ex), handler(std::move(h)), opt(o) {}
+      : executor(ex), acceptor(ex), handler(std::move(h)), opt(o), tasks(ex) {}
 
   asio::any_io_executor executor;
   tcp::acceptor acceptor;
@@ -67,6 +66,7 @@ struct HttpServer::Impl {
   HttpServerOptions opt;
   std::set<beast::tcp_stream*> live;
   bool stopped = false;
+  TaskGroup tasks;  // the accept loop and one task per connection; stop() cancels them
 
   HttpResponse respond(const http::request<http::string_body>& request) {
     if (request.method() != http::verb::get) return {405, "text/plain", "method not allowed\n"};
@@ -148,7 +148,7 @@ struct HttpServer::Impl {
         socket.close(ignored);
         continue;
       }
-      asio::co_spawn(self->executor, serve(self, std::move(socket)), asio::detached);
+      self->tasks.spawn(serve(self, std::move(socket)), "HTTP connection");
     }
   }
 };
@@ -179,7 +179,7 @@ void HttpServer::listen(std::string_view address) {
   }
   spdlog::info("HTTP: listening on {} port {} (/health, /metrics)", address, port());
   impl_->stopped = false;
-  asio::co_spawn(impl_->executor, Impl::accept_loop(impl_), asio::detached);
+  impl_->tasks.spawn(Impl::accept_loop(impl_), "HTTP accept loop");
 }
 
 std::uint16_t HttpServer::port() const {
@@ -191,6 +191,7 @@ std::uint16_t HttpServer::port() const {
 void HttpServer::stop() {
   if (impl_->stopped) return;
   impl_->stopped = true;
+  impl_->tasks.cancel_all();
   boost::system::error_code ignored;
   impl_->acceptor.close(ignored);
   for (beast::tcp_stream* stream : impl_->live) stream->socket().close(ignored);

@@ -6,8 +6,6 @@
 
 #include <algorithm>
 #include <array>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 
 #include "gateway/privileges.hpp"
@@ -272,10 +270,11 @@ asio::awaitable<Router::IqPayload> Registration::on_set(Element iq) {
   if (step.kind != Step::Kind::done) {
     // The iq result goes out first (posted: co_spawn would start running at once); the
     // next step continues in chat with the gateway.
-    auto executor = rt_.component.router().executor();
-    asio::post(executor, [this, executor, bare = user->bare(), step = std::move(step)]() mutable {
-      asio::co_spawn(executor, continue_in_chat(std::move(bare), std::move(step)), asio::detached);
-    });
+    asio::post(rt_.component.router().executor(),
+               [this, bare = user->bare(), step = std::move(step)]() mutable {
+                 rt_.component.router().tasks().spawn(
+                     continue_in_chat(std::move(bare), std::move(step)), "registration in chat");
+               });
   }
   co_return std::nullopt;
 }
@@ -291,8 +290,9 @@ asio::awaitable<void> Registration::continue_in_chat(Jid user, Step step) {
     abandon(user);
     rt_.send_chat(user, "Registration failed: " + reason(e));
   } catch (const std::exception& e) {
-    spdlog::error("{}: registration failed: {}", user.str(), e.what());
     abandon(user);
+    rethrow_if_cancellation(e);  // shutdown: nothing to tell the user
+    spdlog::error("{}: registration failed: {}", user.str(), e.what());
     rt_.send_chat(user, "Registration failed because of an internal error.");
   }
 }

@@ -2,11 +2,8 @@
 // pieces that act for it. Internal to the gateway layer.
 #pragma once
 
-#include <list>
 #include <memory>
 #include <regex>
-
-#include <boost/asio/cancellation_signal.hpp>
 
 #include "../component/component.hpp"
 #include "../storage/database.hpp"
@@ -46,9 +43,6 @@ struct BaseGateway::Runtime {
   std::unique_ptr<Registration> registration;
   std::unique_ptr<Sessions> sessions;
   std::function<bool(const Jid&, std::string_view)> chat_handler;
-  // Tasks the bridge started with BaseGateway::spawn(); cancelled at shutdown.
-  std::shared_ptr<std::list<asio::cancellation_signal>> tasks =
-      std::make_shared<std::list<asio::cancellation_signal>>();
 
   bool is_allowed(const Jid& user) const;
   // Stored preferences over the declared preference fields' defaults.

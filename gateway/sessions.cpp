@@ -6,8 +6,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -56,6 +54,10 @@ Sessions::State& Sessions::state(const Jid& user) {
   auto& slot = states_[user.bare_str()];
   if (!slot) slot = std::make_unique<State>();
   return *slot;
+}
+
+TaskGroup& Sessions::tasks() {
+  return rt_.component.router().tasks();
 }
 
 std::shared_ptr<Session> Sessions::find(const Jid& user) {
@@ -107,23 +109,23 @@ void Sessions::login_all(std::size_t parallel) {
   // one by one nor all at once.
   while (active_logins_ < max_parallel_ && active_logins_ < pending_logins_.size()) {
     ++active_logins_;
-    asio::co_spawn(rt_.component.router().executor(), login_queue(), asio::detached);
+    tasks().spawn(login_queue(), "login queue");
   }
 }
 
 asio::awaitable<void> Sessions::login_queue() {
+  ScopeExit done{[this] { --active_logins_; }};
   while (!pending_logins_.empty()) {
     const std::string user = std::move(pending_logins_.back());
     pending_logins_.pop_back();
     auto session = find(Jid(user));
     if (session && !session->logged_in()) co_await login(session);
   }
-  --active_logins_;
 }
 
 void Sessions::start(const Jid& user) {
   auto session = create(user);
-  if (session) asio::co_spawn(rt_.component.router().executor(), login(session), asio::detached);
+  if (session) tasks().spawn(login(session), "login of " + user.bare_str());
 }
 
 asio::awaitable<void> Sessions::login(std::shared_ptr<Session> session) {
@@ -154,6 +156,7 @@ asio::awaitable<void> Sessions::login(std::shared_ptr<Session> session) {
     spdlog::info("{}: logged in to the legacy network", user.str());
   } catch (const std::exception& e) {
     session->set_logged_in(false);
+    rethrow_if_cancellation(e);  // shutdown (or the user left): no retry
     schedule_retry(session, e.what());
     co_return;
   }
@@ -190,7 +193,7 @@ void Sessions::schedule_retry(std::shared_ptr<Session> session, const std::strin
   st.retry->async_wait([this, session](const boost::system::error_code& ec) {
     if (ec || shutting_down_ || find(session->user_jid()) != session || session->logged_in())
       return;
-    asio::co_spawn(rt_.component.router().executor(), login(session), asio::detached);
+    tasks().spawn(login(session), "login of " + session->user_jid().str());
   });
 }
 
@@ -209,7 +212,7 @@ void Sessions::re_login(const Jid& user) {
     }
     co_await login(session);
   };
-  asio::co_spawn(rt_.component.router().executor(), relogin, asio::detached);
+  tasks().spawn(std::move(relogin), "re-login of " + user.bare_str());
 }
 
 asio::awaitable<void> Sessions::stop(const Jid& user) {
@@ -232,11 +235,16 @@ asio::awaitable<void> Sessions::stop(const Jid& user) {
   }
 }
 
-asio::awaitable<void> Sessions::shutdown() {
+void Sessions::stop_logins() {
   shutting_down_ = true;
   prune_timer_->cancel();
+  pending_logins_.clear();
   for (auto& [bare, st] : states_)
     if (st->retry) st->retry->cancel();
+}
+
+asio::awaitable<void> Sessions::shutdown() {
+  stop_logins();
   auto all = sessions_;
   for (auto& [bare, session] : all) {
     const Jid user(bare);

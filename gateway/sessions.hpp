@@ -33,6 +33,8 @@ class Sessions : public SessionHost {
   void start(const Jid& user);
   // The user unregistered: log out and forget the session.
   asio::awaitable<void> stop(const Jid& user);
+  // Shutdown begins: no login starts or retries any more.
+  void stop_logins();
   // Shutdown: every session logs out, every contact goes unavailable.
   asio::awaitable<void> shutdown();
   // Stops the periodic id-map pruning (the event loop may then run out of work).
@@ -97,6 +99,7 @@ class Sessions : public SessionHost {
   asio::awaitable<void> login_queue();
   void schedule_retry(std::shared_ptr<Session> session, const std::string& reason);
   State& state(const Jid& user);
+  TaskGroup& tasks();
   void prune_message_ids();
 
   BaseGateway::Runtime& rt_;

@@ -14,6 +14,7 @@
 
 #include "../component/asio.hpp"
 #include "../component/scope_exit.hpp"
+#include "../component/task_group.hpp"
 
 namespace legate {
 
@@ -27,7 +28,8 @@ class Waiters {
   Waiters(const Waiters&) = delete;
   Waiters& operator=(const Waiters&) = delete;
 
-  // The delivered value, or nullopt on timeout or cancel().
+  // The delivered value, or nullopt on timeout or cancel(); throws operation_aborted when
+  // the waiting coroutine is cancelled.
   asio::awaitable<std::optional<T>> wait(std::string key, std::chrono::milliseconds timeout) {
     Slot slot{asio::steady_timer(executor_, timeout), std::nullopt, this};
     cancel(key);
@@ -38,6 +40,7 @@ class Waiters {
       if (it != slot.owner->slots_.end() && it->second == &slot) slot.owner->slots_.erase(it);
     }};
     co_await slot.timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    if (!slot.value) co_await throw_if_cancelled();  // a shutdown is not a timeout
     co_return std::move(slot.value);
   }
 
@@ -53,6 +56,13 @@ class Waiters {
   }
 
   bool waiting(std::string_view key) const { return slots_.find(key) != slots_.end(); }
+
+  // Wakes every waiter empty-handed (shutdown: waits outside a task group end too).
+  void cancel_all() {
+    auto slots = std::move(slots_);
+    slots_.clear();
+    for (auto& [key, slot] : slots) slot->timer.cancel();
+  }
 
   void cancel(std::string_view key) {
     auto it = slots_.find(key);

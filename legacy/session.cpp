@@ -3,22 +3,20 @@
 
 #include <spdlog/spdlog.h>
 
-#include <boost/asio/bind_cancellation_slot.hpp>
-#include <boost/asio/cancellation_signal.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <deque>
-#include <list>
+#include <vector>
 
 #include "component/component.hpp"
+#include "component/scope_exit.hpp"
 #include "component/stanza_error.hpp"
+#include "component/task_group.hpp"
 #include "storage/id_map.hpp"
 
 namespace legate {
 
 // Tasks outlive a Session that is being torn down until they finish: shared ownership.
 struct Session::Tasks {
-  std::list<asio::cancellation_signal> running;
+  std::vector<TaskGroup::TaskId> running;  // in the component's task group
   std::deque<std::function<asio::awaitable<void>()>> queue;
   bool draining = false;
 };
@@ -106,49 +104,52 @@ void Session::re_login() {
   host_.re_login(user_.jid);
 }
 
+namespace {
+
+// Keeps the session alive while one of its tasks runs. The task is moved into a local:
+// locals go before parameters, so the task's frame never outlives the session.
+asio::awaitable<void> holding(std::shared_ptr<Session>, asio::awaitable<void> task) {
+  asio::awaitable<void> running = std::move(task);
+  co_await std::move(running);
+}
+
+}  // namespace
+
 void Session::spawn(asio::awaitable<void> task) {
-  auto& signal = tasks_->running.emplace_back();
-  auto where = std::prev(tasks_->running.end());
-  std::shared_ptr<Session> self = shared_from_this();
-  asio::co_spawn(
-      executor(), std::move(task),
-      asio::bind_cancellation_slot(signal.slot(), [self, where](std::exception_ptr failure) {
-        self->tasks_->running.erase(where);
-        if (!failure) return;
-        try {
-          std::rethrow_exception(failure);
-        } catch (const boost::system::system_error& e) {
-          if (e.code() != asio::error::operation_aborted)
-            spdlog::warn("{}: task failed: {}", self->user_.jid.str(), e.what());
-        } catch (const std::exception& e) {
-          spdlog::warn("{}: task failed: {}", self->user_.jid.str(), e.what());
-        }
-      }));
+  TaskGroup& group = host_.component().router().tasks();
+  std::erase_if(tasks_->running, [&group](TaskGroup::TaskId id) { return !group.running(id); });
+  const TaskGroup::TaskId id =
+      group.spawn(holding(shared_from_this(), std::move(task)), user_.jid.str() + " task");
+  if (id != 0) tasks_->running.push_back(id);
 }
 
 void Session::cancel_tasks() {
-  for (auto& signal : tasks_->running) signal.emit(asio::cancellation_type::terminal);
+  TaskGroup& group = host_.component().router().tasks();
+  for (TaskGroup::TaskId id : tasks_->running) group.cancel(id);
+  tasks_->running.clear();
 }
 
 void Session::enqueue(std::function<asio::awaitable<void>()> work) {
   tasks_->queue.push_back(std::move(work));
   if (tasks_->draining) return;
-  tasks_->draining = true;
-  asio::co_spawn(
-      executor(), [self = shared_from_this()] { return self->drain(); }, asio::detached);
+  TaskGroup& group = host_.component().router().tasks();
+  tasks_->draining = true;  // before: drain() may run (and end) before spawn() returns
+  if (group.spawn(holding(shared_from_this(), drain()), user_.jid.str() + " events") == 0)
+    tasks_->draining = false;
 }
 
 asio::awaitable<void> Session::drain() {
+  ScopeExit done{[this] { tasks_->draining = false; }};
   while (!tasks_->queue.empty()) {
     auto work = std::move(tasks_->queue.front());
     tasks_->queue.pop_front();
     try {
       co_await work();
     } catch (const std::exception& e) {
+      rethrow_if_cancellation(e);
       spdlog::error("{}: event handling failed: {}", user_.jid.str(), e.what());
     }
   }
-  tasks_->draining = false;
 }
 
 }  // namespace legate
