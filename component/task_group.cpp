@@ -52,9 +52,13 @@ asio::awaitable<void> throw_if_cancelled() {
     throw boost::system::system_error(asio::error::operation_aborted);
 }
 
-void rethrow_if_cancellation(const std::exception& e) {
+bool is_cancellation(const std::exception& e) {
   const auto* error = dynamic_cast<const boost::system::system_error*>(&e);
-  if (error && error->code() == asio::error::operation_aborted) throw;
+  return error && error->code() == asio::error::operation_aborted;
+}
+
+void rethrow_if_cancellation(const std::exception& e) {
+  if (is_cancellation(e)) throw;
 }
 
 TaskGroup::TaskGroup(asio::any_io_executor executor)

@@ -20,6 +20,8 @@ namespace legate {
 // Throws operation_aborted when the calling coroutine has been cancelled. For waits that
 // swallow their error (as_tuple), so that a cancelled wait does not read as a timeout.
 asio::awaitable<void> throw_if_cancelled();
+// Whether `e` is a cancellation (operation_aborted).
+bool is_cancellation(const std::exception& e);
 // Inside a catch block: rethrows `e` when it is a cancellation (operation_aborted), which
 // handlers of "anything failed" must let through rather than report.
 void rethrow_if_cancellation(const std::exception& e);

@@ -124,13 +124,13 @@ void GatewayRuntime::attach(Component& component, Database& database, GatewaySet
   install_gateway_stanzas(*gateway_.runtime_);
   Sessions& sessions = *gateway_.runtime_->sessions;
   component.set_entity_handler(
-      [&sessions](const Element& iq) { return sessions.on_contact_iq(iq); });
+      [&sessions](const Element& iq) { return sessions.contacts().on_iq(iq); });
   component.router().on_iq(
       IqType::get, "vCard", "vcard-temp",
       [gateway = &gateway_, &sessions](const Element& iq) -> Router::IqPayload {
         auto to = Jid::parse(iq.attr_or("to"));
         if (to && *to == gateway->jid()) return gateway->gateway_vcard();
-        return sessions.on_contact_iq(iq);
+        return sessions.contacts().on_iq(iq);
       });
   component.on_connected([&sessions] { sessions.login_all(); });
 }

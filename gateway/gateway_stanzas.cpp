@@ -20,9 +20,9 @@ void on_message(Runtime& rt, Element& stanza) {
   auto to = message.to();
   if (!from || !to) throw StanzaError(ErrorCondition::jid_malformed);
   // Contacts have a local part; gw and gw/resource are the gateway itself.
-  if (to->has_local()) return rt.sessions->on_contact_message(stanza);
+  if (to->has_local()) return rt.sessions->contacts().on_message(stanza);
   if (!from->has_local()) {  // from the server itself: XEP-0356 grants
-    if (auto grants = parse_privileges(stanza)) rt.sessions->on_privileges(*from, *grants);
+    if (auto grants = parse_privileges(stanza)) rt.sessions->roster().on_privileges(*from, *grants);
     return;
   }
   const Jid user = from->bare();
@@ -53,14 +53,14 @@ void on_presence(Runtime& rt, Element& stanza) {
   auto from = presence.from();
   auto to = presence.to();
   if (!from || !to) return;
-  if (to->has_local()) return rt.sessions->on_contact_presence(stanza);
+  if (to->has_local()) return rt.sessions->contacts().on_presence(stanza);
   const Jid user = from->bare();
   const std::string_view type = presence.presence_type();
   const bool registered = rt.users.find(user).has_value();
   if (type == "subscribe") {
     // RFC 6121 §3.1: approve registered users, deny the rest.
     rt.send_presence(user, registered ? "subscribed" : "unsubscribed");
-    if (registered) rt.sessions->send_status(user);
+    if (registered) rt.sessions->status().send(user);
   } else if (type == "unsubscribe" || type == "unsubscribed") {
     if (registered) {
       spdlog::info("{} removed the gateway from their roster: unregistering", user.str());
@@ -68,14 +68,14 @@ void on_presence(Runtime& rt, Element& stanza) {
     }
   } else if (type == "probe") {
     if (registered) {
-      rt.sessions->send_status(user);
+      rt.sessions->status().send(user);
     } else {
       rt.send_presence(user, "unsubscribed");
     }
   } else if (type == "available" || type == "unavailable") {
     if (!registered) return;
-    rt.sessions->on_user_presence(*from, type, presence.show(), presence.status());
-    if (type == "available") rt.sessions->send_status(user);
+    rt.sessions->contacts().on_user_presence(*from, type, presence.show(), presence.status());
+    if (type == "available") rt.sessions->status().send(user);
   }
 }
 

@@ -66,7 +66,7 @@ asio::awaitable<Registration::Step> Registration::begin(const Jid& user, const F
   const Form definition = form_for(bare);
   if (auto error = validate_submission(definition, submitted))
     throw StanzaError(ErrorCondition::not_acceptable, error->var + ": " + error->message);
-  const Form complete = with_defaults(definition, submitted);  // named: see contact_routing
+  const Form complete = with_defaults(definition, submitted);  // named: see contact_router
   Json data = co_await rt_.gateway.validate(bare, complete);
 
   User candidate{bare, std::move(data), boost::json::object(), 0};
@@ -189,7 +189,7 @@ asio::awaitable<void> Registration::remove(const Jid& user) {
   std::vector<std::string> contacts;
   for (const auto& c : ContactStore(rt_.database).all(record->id))
     contacts.push_back(c.local + "@" + rt_.component.jid().str());
-  const bool privileged = rt_.sessions->roster_mode(bare) == RosterMode::privileged;
+  const bool privileged = rt_.sessions->roster().mode(bare) == RosterMode::privileged;
   rt_.users.remove(bare);
   spdlog::info("{} unregistered; {} contacts leave their roster by {}", bare.str(), contacts.size(),
                privileged ? "roster push" : "unsubscription");

@@ -1,22 +1,25 @@
-// Sessions: the live legacy sessions of all registered users. Logs them in (bounded
-// concurrency, retries with backoff), shows their state in the gateway's presence, routes
-// the users' messages and presences to contacts, and implements SessionHost for them.
+// Sessions: the gateway's side of its users' legacy sessions, assembled from one part per
+// concept — the registry that owns the sessions, the login scheduler, the gateway status,
+// the roster policy, the contact router, the users' merged presences — plus the life cycle
+// that spans them (register, unregister, shutdown) and SessionHost, the sessions' view of
+// the framework. Stanzas reach the parts directly (contacts(), roster(), status()).
 #pragma once
 
-#include <map>
 #include <memory>
 #include <optional>
-#include <set>
 #include <string>
 
 #include <boost/asio/steady_timer.hpp>
 
-#include "../component/backoff.hpp"
 #include "../component/metrics.hpp"
-#include "../component/router.hpp"
 #include "../legacy/session.hpp"
 #include "base_gateway.hpp"
-#include "privileges.hpp"
+#include "contact_router.hpp"
+#include "gateway_status.hpp"
+#include "login_scheduler.hpp"
+#include "roster_policy.hpp"
+#include "session_registry.hpp"
+#include "user_presences.hpp"
 
 namespace legate {
 
@@ -39,82 +42,55 @@ class Sessions : public SessionHost {
   asio::awaitable<void> shutdown();
   // Stops the periodic id-map pruning (the event loop may then run out of work).
   void cancel_background_work() { prune_timer_->cancel(); }
-  std::shared_ptr<Session> find(const Jid& user);
-  std::size_t logged_in_count() const;
-  // Sessions whose last login failed (waiting to retry).
-  std::size_t failing_count() const;
-
   // A registered user registered again: the live session gets the new legacy data and logs
   // in again with it.
   void registration_updated(const Jid& user, const Json& legacy_data);
-  void on_privileges(const Jid& server, const Privileges& grants);
-  // A stanza from a user to one of the contacts (to's local part is set).
-  void on_contact_message(Element& stanza);
-  void on_contact_presence(Element& stanza);
-  // Accepts the user's subscription to a contact (and asks back when needed).
-  void approve_subscription(const Jid& user, Contact& contact);
-  Router::IqPayload on_contact_iq(const Element& iq);
-  // A presence from a user's resource to the gateway JID (merged for on_presence()).
-  void on_user_presence(const Jid& from, std::string_view type, std::string_view show,
-                        std::string_view status);
-  // The gateway's current status for a user (answering probes and available presences).
-  void send_status(const Jid& user);
+
+  std::shared_ptr<Session> find(const Jid& user) const { return registry_.find(user); }
+  std::size_t logged_in_count() const { return registry_.logged_in_count(); }
+  std::size_t failing_count() const { return logins_.failing_count(); }
+  // The user's most available online resource (for in-band transfers), if any.
+  std::optional<Jid> best_resource(const Jid& user) const { return presences_.best_resource(user); }
+
+  ContactRouter& contacts() { return *contacts_; }
+  RosterPolicy& roster() { return roster_; }
+  GatewayStatus& status() { return status_; }
+  FileTransfers& files() { return *files_; }
 
   // --- SessionHost ---
   Component& component() override;
   Database& database() override;
   IdMap& id_map() override { return *ids_; }
   const Features& features() const override;
-  RosterMode roster_mode(const Jid& user) const override;
-  std::string roster_group() const override;
+  RosterMode roster_mode(const Jid& user) const override { return roster_.mode(user); }
+  std::string roster_group() const override { return roster_.group(); }
   void send_gateway_message(const Jid& user, std::string_view text) override;
-  void send_gateway_status(const Jid& user, PresenceShow show, std::string_view text) override;
+  void send_gateway_status(const Jid& user, PresenceShow show, std::string_view text) override {
+    status_.set(user, show, text);
+  }
   asio::awaitable<std::optional<std::string>> input(const Jid& user, std::string_view prompt,
                                                     std::chrono::seconds timeout) override;
   asio::awaitable<void> send_qr(const Jid& user, std::string text) override;
   void re_login(const Jid& user) override;
-  void add_to_roster(Contact& contact) override;
+  void add_to_roster(Contact& contact) override { roster_.add(contact); }
   void store_legacy_data(const Jid& user, const Json& data) override;
   asio::awaitable<std::string> send_file(Contact& from, OutgoingFile file) override;
 
-  // The user's most available online resource (for in-band transfers), if any.
-  std::optional<Jid> best_resource(const Jid& user);
-  FileTransfers& files() { return *files_; }
-
  private:
-  // Per user: the gateway status shown, the user's resources, the login retry.
-  struct State {
-    PresenceShow show = PresenceShow::offline;
-    std::string status;
-    std::map<std::string, UserPresence, std::less<>> resources;
-    UserPresence merged;
-    Backoff backoff{std::chrono::seconds(2), std::chrono::minutes(10)};
-    std::unique_ptr<asio::steady_timer> retry;
-    bool logging_in = false;
-    bool failing = false;  // the last login failed
-  };
   std::shared_ptr<Session> create(const Jid& user);
-  asio::awaitable<void> login(std::shared_ptr<Session> session);
-  asio::awaitable<void> fill_roster(std::shared_ptr<Session> session);
-  asio::awaitable<void> login_queue();
-  void schedule_retry(std::shared_ptr<Session> session, const std::string& reason);
-  State& state(const Jid& user);
-  TaskGroup& tasks();
+  asio::awaitable<void> after_login(std::shared_ptr<Session> session);
   void prune_message_ids();
 
   BaseGateway::Runtime& rt_;
   std::unique_ptr<IdMap> ids_;
   std::unique_ptr<asio::steady_timer> prune_timer_;  // id map retention, every 6 hours
+  SessionRegistry registry_;
+  UserPresences presences_;
+  GatewayStatus status_;
+  RosterPolicy roster_;
+  LoginScheduler logins_;
   std::unique_ptr<FileTransfers> files_;
-  std::map<std::string, std::shared_ptr<Session>, std::less<>> sessions_;
-  std::map<std::string, std::unique_ptr<State>, std::less<>> states_;
-  std::vector<std::string> pending_logins_;
-  std::size_t active_logins_ = 0;
-  std::size_t max_parallel_ = 16;
-  std::set<std::string, std::less<>> roster_push_domains_;  // XEP-0356 grants
-  bool logged_roster_mode_ = false;
-  bool shutting_down_ = false;
-  std::string avatar_hash_;     // of the gateway's own avatar
+  std::unique_ptr<ContactRouter> contacts_;
   Metrics::Hook metrics_hook_;  // sets the session and user gauges at each scrape
 };
 

@@ -146,8 +146,9 @@ asio::awaitable<void> Session::drain() {
     try {
       co_await work();
     } catch (const std::exception& e) {
-      rethrow_if_cancellation(e);
-      spdlog::error("{}: event handling failed: {}", user_.jid.str(), e.what());
+      // Cancelled (shutdown): the rest still runs, each item bouncing what it carries.
+      if (!is_cancellation(e))
+        spdlog::error("{}: event handling failed: {}", user_.jid.str(), e.what());
     }
   }
 }

@@ -94,6 +94,9 @@ class Session : public std::enable_shared_from_this<Session> {
  private:
   // The framework drives sessions through these (gateway/, legacy/contact, files).
   friend class Sessions;
+  friend class SessionRegistry;
+  friend class LoginScheduler;
+  friend class ContactRouter;
   friend class Contact;
   friend class FileTransfers;
   friend class Roster;

@@ -183,7 +183,7 @@ TEST_CASE("sessions: texts reach on_text, with receipts, replies and the id map"
   CHECK(error.attr_or("from") == kBob);
 }
 
-// gateway/contact_routing.cpp used to pass a braced Text temporary to co_await, which
+// gateway/contact_router.cpp used to pass a braced Text temporary to co_await, which
 // g++ 12 destroys twice: the first correction aborted the whole test binary.
 TEST_CASE("sessions: corrections reach on_correct with the first legacy id") {
   auto script = two_contacts();

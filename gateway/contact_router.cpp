@@ -1,41 +1,15 @@
-// Sessions: what users send to contacts (messages, presences, iqs), routed to the bridge's
-// hooks in order, with the id map and synthetic receipts.
+// ContactRouter: users' stanzas to contacts, routed to the bridge's hooks in order.
+#include "gateway/contact_router.hpp"
+
 #include <spdlog/spdlog.h>
 
-#include "component/component.hpp"
 #include "gateway/file_transfers.hpp"
-#include "gateway/runtime.hpp"
-#include "gateway/sessions.hpp"
 #include "legacy/contact_stanzas.hpp"
 #include "legacy/message_ids.hpp"
 #include "storage/id_map.hpp"
 
 namespace legate {
 namespace {
-
-int rank(PresenceShow show) {  // most available first
-  switch (show) {
-    case PresenceShow::online:
-      return 0;
-    case PresenceShow::busy:
-      return 1;
-    case PresenceShow::away:
-      return 2;
-    case PresenceShow::extended_away:
-      return 3;
-    case PresenceShow::offline:
-      return 4;
-  }
-  return 4;
-}
-
-// What the hooks need of an inbound message, kept while it waits in the session's queue.
-struct Pending {
-  Element header;  // for the error reply
-  Jid from;
-  InboundMessage message;
-  std::chrono::steady_clock::time_point received = std::chrono::steady_clock::now();
-};
 
 bool has_hook(const SessionHooks& hooks, InboundMessage::Kind kind) {
   using Kind = InboundMessage::Kind;
@@ -78,16 +52,27 @@ std::string_view what(InboundMessage::Kind kind) {
   }
 }
 
-LegacyId legacy_id_for(Sessions& sessions, Session& session, const std::string& xmpp_id) {
-  auto id = find_legacy_id(sessions.id_map(), session.user().id, xmpp_id);
+}  // namespace
+
+// What the hooks need of an inbound message, kept while it waits in the session's queue.
+struct ContactRouter::Pending {
+  Element header;  // for the error reply
+  Jid from;
+  InboundMessage message;
+  std::chrono::steady_clock::time_point received = std::chrono::steady_clock::now();
+};
+
+ContactRouter::ContactRouter(Parts parts) : p_(std::move(parts)) {}
+
+LegacyId ContactRouter::legacy_id_for(const Session& session, const std::string& xmpp_id) {
+  auto id = find_legacy_id(p_.ids, session.user().id, xmpp_id);
   if (!id) throw StanzaError(ErrorCondition::item_not_found, "unknown message " + xmpp_id);
   return *id;
 }
 
-asio::awaitable<void> deliver(Sessions& sessions, Session& session, Contact& contact,
-                              const Pending& p) {
+asio::awaitable<void> ContactRouter::deliver(Session& session, Contact& contact, const Pending& p) {
   const InboundMessage& in = p.message;
-  const Features& features = sessions.features();
+  const Features& features = p_.features;
   using Kind = InboundMessage::Kind;
   // The one rule: a message-like event without its hook is refused, a marker or a chat
   // state without its hook is dropped.
@@ -101,55 +86,55 @@ asio::awaitable<void> deliver(Sessions& sessions, Session& session, Contact& con
     case Kind::text: {
       Text text{in.body, in.id, std::nullopt};
       if (in.reply_to_id) {
-        auto legacy = find_legacy_id(sessions.id_map(), session.user().id, *in.reply_to_id);
+        auto legacy = find_legacy_id(p_.ids, session.user().id, *in.reply_to_id);
         const bool to_contact =
             !in.reply_to_jid ||
             Jid::parse(*in.reply_to_jid).value_or(Jid()).bare() == contact.jid();
         text.reply_to = ReplyTo{legacy.value_or(""), *in.reply_to_id, to_contact};
       }
       const LegacyId legacy = co_await session.on_text(contact, text);
-      sessions.component().metrics().message_latency().observe(
+      p_.component.metrics().message_latency().observe(
           std::chrono::duration<double>(std::chrono::steady_clock::now() - p.received).count());
       if (!legacy.empty() && !in.id.empty())
-        sessions.id_map().put(session.user().id, kUserMessage, in.id, legacy);
+        p_.ids.put(session.user().id, kUserMessage, in.id, legacy);
       const std::string_view stanza_id = p.header.attr_or("id");
       if (in.wants_receipt && !features.real_receipts && !stanza_id.empty()) {
         // The legacy side accepted it: as good as a receipt when the network has none.
         // XEP-0184 acknowledges the stanza id, not the origin-id.
-        sessions.component().send(receipt_message(contact.jid().str(), p.from.str(), stanza_id));
+        p_.component.send(receipt_message(contact.jid().str(), p.from.str(), stanza_id));
       }
       co_return;
     }
     case Kind::correction: {
       // Named, not temporaries: g++ 12 destroys temporaries in a co_await expression twice.
-      const LegacyId legacy = legacy_id_for(sessions, session, in.target_id);
+      const LegacyId legacy = legacy_id_for(session, in.target_id);
       const Text text{in.body, in.id, std::nullopt};
       co_await session.on_correct(contact, legacy, text);
-      if (!in.id.empty()) sessions.id_map().put(session.user().id, kUserMessage, in.id, legacy);
+      if (!in.id.empty()) p_.ids.put(session.user().id, kUserMessage, in.id, legacy);
       co_return;
     }
     case Kind::retraction: {
-      const LegacyId legacy = legacy_id_for(sessions, session, in.target_id);
+      const LegacyId legacy = legacy_id_for(session, in.target_id);
       co_await session.on_retract(contact, legacy);
       co_return;
     }
     case Kind::reaction: {
-      const LegacyId legacy = legacy_id_for(sessions, session, in.target_id);
+      const LegacyId legacy = legacy_id_for(session, in.target_id);
       co_await session.on_react(contact, legacy, in.emojis);
       co_return;
     }
     case Kind::displayed: {
-      const LegacyId legacy = legacy_id_for(sessions, session, in.target_id);
+      const LegacyId legacy = legacy_id_for(session, in.target_id);
       co_await session.on_displayed(contact, legacy);
       co_return;
     }
     case Kind::file: {
-      const LegacyId legacy = co_await sessions.files().receive_link(session, contact, in.url);
+      const LegacyId legacy = co_await p_.files.receive_link(session, contact, in.url);
       if (!legacy.empty() && !in.id.empty())
-        sessions.id_map().put(session.user().id, kUserMessage, in.id, legacy);
+        p_.ids.put(session.user().id, kUserMessage, in.id, legacy);
       const std::string_view stanza_id = p.header.attr_or("id");
       if (in.wants_receipt && !features.real_receipts && !stanza_id.empty())
-        sessions.component().send(receipt_message(contact.jid().str(), p.from.str(), stanza_id));
+        p_.component.send(receipt_message(contact.jid().str(), p.from.str(), stanza_id));
       if (!in.body.empty()) {  // a caption
         const Text caption{in.body, "", std::nullopt};
         co_await session.on_text(contact, caption);
@@ -164,19 +149,7 @@ asio::awaitable<void> deliver(Sessions& sessions, Session& session, Contact& con
   }
 }
 
-}  // namespace
-
-std::optional<Jid> Sessions::best_resource(const Jid& user) {
-  auto it = states_.find(user.bare_str());
-  if (it == states_.end()) return std::nullopt;
-  const std::pair<const std::string, UserPresence>* best = nullptr;
-  for (const auto& entry : it->second->resources)
-    if (!best || rank(entry.second.show) < rank(best->second.show)) best = &entry;
-  if (!best) return std::nullopt;
-  return Jid::parse(user.bare_str() + "/" + best->first);
-}
-
-void Sessions::on_contact_message(Element& stanza) {
+void ContactRouter::on_message(Element& stanza) {
   MessageView view(stanza);
   auto from = view.from();
   auto to = view.to();
@@ -184,19 +157,21 @@ void Sessions::on_contact_message(Element& stanza) {
   InboundMessage in = classify_message(stanza);
   if (in.kind == InboundMessage::Kind::none) return;
   // A bare link to our upload service is a file whose client did not say so (no OOB).
-  if (in.kind == InboundMessage::Kind::text && !in.reply_to_id && files_->is_upload_link(in.body)) {
+  if (in.kind == InboundMessage::Kind::text && !in.reply_to_id &&
+      p_.files.is_upload_link(in.body)) {
     in.kind = InboundMessage::Kind::file;
     in.url = std::move(in.body);
     in.body.clear();
   }
-  auto session = find(from->bare());
+  auto session = p_.sessions.find(from->bare());
   if (!session) {
-    if (!rt_.users.find(from->bare())) throw StanzaError(ErrorCondition::registration_required);
+    if (!p_.is_registered(from->bare())) throw StanzaError(ErrorCondition::registration_required);
     throw StanzaError(ErrorCondition::recipient_unavailable, "this gateway has no session for you");
   }
   if (!session->logged_in()) {
-    throw StanzaError(ErrorCondition::recipient_unavailable,
-                      "not logged in to the legacy network (" + state(from->bare()).status + ")");
+    throw StanzaError(
+        ErrorCondition::recipient_unavailable,
+        "not logged in to the legacy network (" + std::string(p_.status.text(from->bare())) + ")");
   }
   Contact* contact = session->roster().by_jid(*to);
   if (!contact) throw StanzaError(ErrorCondition::item_not_found, "no such contact");
@@ -204,13 +179,19 @@ void Sessions::on_contact_message(Element& stanza) {
   for (std::string_view name : {"from", "to", "id"})
     if (auto v = stanza.attr(name)) header.set_attr(name, *v);
   auto pending = std::make_shared<Pending>(Pending{std::move(header), *from, std::move(in)});
-  Component& component = rt_.component;
+  Component& component = p_.component;
   session->enqueue([this, &component, session, contact, pending]() -> asio::awaitable<void> {
     try {
-      co_await deliver(*this, *session, *contact, *pending);
+      co_await deliver(*session, *contact, *pending);
     } catch (const StanzaError& e) {
       component.send(error_reply(pending->header, e));
     } catch (const std::exception& e) {
+      // Cancelled by a shutdown: bounced too, so that the sender knows it did not go.
+      if (is_cancellation(e)) {
+        component.send(error_reply(pending->header, StanzaError(ErrorCondition::service_unavailable,
+                                                                "the gateway is shutting down")));
+        throw;
+      }
       spdlog::error("{}: the bridge failed on a message: {}", session->user_jid().str(), e.what());
       component.send(
           error_reply(pending->header, StanzaError(ErrorCondition::internal_server_error)));
@@ -218,49 +199,27 @@ void Sessions::on_contact_message(Element& stanza) {
   });
 }
 
-void Sessions::on_contact_presence(Element& stanza) {
+void ContactRouter::on_presence(Element& stanza) {
   PresenceView view(stanza);
   auto from = view.from();
   auto to = view.to();
   if (!from || !to) return;
   const Jid user = from->bare();
   const std::string_view type = view.presence_type();
-  auto session = find(user);
+  auto session = p_.sessions.find(user);
   Contact* contact = session ? session->roster().by_jid(*to) : nullptr;
   if (!contact) {
     if (type == "subscribe" || type == "probe")
-      component().send(make_presence(to->str(), user.str(), "unsubscribed"));
+      p_.component.send(make_presence(to->str(), user.str(), "unsubscribed"));
     return;
   }
   if (type == "subscribe") {
-    // A contact the user did not have yet is a friend request the bridge may refuse.
-    // Without the hook every request is accepted.
-    if (contact->in_roster() || !session->logged_in() || !features().hooks.friend_request)
-      return approve_subscription(user, *contact);
-    session->enqueue([this, session, contact, user]() -> asio::awaitable<void> {
-      try {
-        co_await session->on_friend_request(*contact);
-      } catch (const StanzaError& e) {
-        spdlog::info("{}: friend request to {} refused: {}", user.str(), contact->jid().str(),
-                     e.text());
-        Element refusal = make_presence(contact->jid().str(), user.str(), "unsubscribed");
-        if (!e.text().empty())
-          refusal.add_child("status", std::string(kComponentNs)).set_text(e.text());
-        component().send(std::move(refusal));
-        co_return;
-      } catch (const std::exception& e) {
-        spdlog::error("{}: the bridge failed on a friend request to {}: {}", user.str(),
-                      contact->jid().str(), e.what());
-        component().send(make_presence(contact->jid().str(), user.str(), "unsubscribed"));
-        co_return;
-      }
-      approve_subscription(user, *contact);
-    });
+    on_subscribe(session, *contact, user);
   } else if (type == "subscribed") {
     contact->mark_in_roster(true);
     contact->send_presence_to(user);
   } else if (type == "unsubscribe") {
-    component().send(make_presence(to->str(), user.str(), "unsubscribed"));
+    p_.component.send(make_presence(to->str(), user.str(), "unsubscribed"));
     contact->mark_in_roster(false);
   } else if (type == "unsubscribed") {
     contact->mark_in_roster(false);
@@ -271,33 +230,42 @@ void Sessions::on_contact_presence(Element& stanza) {
   }
 }
 
-// The seed's handshake: approve, and ask back when we are not in their roster yet.
-void Sessions::approve_subscription(const Jid& user, Contact& contact) {
-  component().send(make_presence(contact.jid().str(), user.str(), "subscribed"));
-  if (!contact.in_roster())
-    component().send(make_presence(contact.jid().str(), user.str(), "subscribe"));
-  contact.mark_in_roster(true);
-  contact.send_presence_to(user);
+// A contact the user did not have yet is a friend request the bridge may refuse. Without
+// the hook every request is accepted.
+void ContactRouter::on_subscribe(const std::shared_ptr<Session>& session, Contact& contact,
+                                 const Jid& user) {
+  if (contact.in_roster() || !session->logged_in() || !p_.features.hooks.friend_request)
+    return p_.roster.approve_subscription(user, contact);
+  Contact* asked = &contact;
+  session->enqueue([this, session, asked, user]() -> asio::awaitable<void> {
+    try {
+      co_await session->on_friend_request(*asked);
+    } catch (const StanzaError& e) {
+      spdlog::info("{}: friend request to {} refused: {}", user.str(), asked->jid().str(),
+                   e.text());
+      Element refusal = make_presence(asked->jid().str(), user.str(), "unsubscribed");
+      if (!e.text().empty())
+        refusal.add_child("status", std::string(kComponentNs)).set_text(e.text());
+      p_.component.send(std::move(refusal));
+      co_return;
+    } catch (const std::exception& e) {
+      rethrow_if_cancellation(e);
+      spdlog::error("{}: the bridge failed on a friend request to {}: {}", user.str(),
+                    asked->jid().str(), e.what());
+      p_.component.send(make_presence(asked->jid().str(), user.str(), "unsubscribed"));
+      co_return;
+    }
+    p_.roster.approve_subscription(user, *asked);
+  });
 }
 
-void Sessions::on_user_presence(const Jid& from, std::string_view type, std::string_view show,
-                                std::string_view status) {
-  auto session = find(from.bare());
+void ContactRouter::on_user_presence(const Jid& from, std::string_view type, std::string_view show,
+                                     std::string_view status) {
+  auto session = p_.sessions.find(from.bare());
   if (!session) return;
-  State& st = state(from.bare());
-  const std::string resource(from.resource());
-  if (type == "unavailable") {
-    st.resources.erase(resource);
-  } else {
-    st.resources[resource] = UserPresence{show_from_element(show), std::string(status)};
-  }
-  UserPresence merged;  // offline when no resource is left
-  for (const auto& [r, p] : st.resources)
-    if (rank(p.show) < rank(merged.show)) merged = p;
-  if (merged.show == st.merged.show && merged.status == st.merged.status) return;
-  st.merged = merged;
-  if (!session->logged_in() || !features().hooks.presence) return;
-  session->enqueue([session, merged]() -> asio::awaitable<void> {
+  const auto merged = p_.presences.update(from, type, show, status);
+  if (!merged || !session->logged_in() || !p_.features.hooks.presence) return;
+  session->enqueue([session, merged = *merged]() -> asio::awaitable<void> {
     try {
       co_await session->on_presence(merged);
     } catch (const StanzaError& e) {
@@ -307,16 +275,16 @@ void Sessions::on_user_presence(const Jid& from, std::string_view type, std::str
   });
 }
 
-Router::IqPayload Sessions::on_contact_iq(const Element& iq) {
+Router::IqPayload ContactRouter::on_iq(const Element& iq) {
   auto from = Jid::parse(iq.attr_or("from"));
   auto to = Jid::parse(iq.attr_or("to"));
   if (!from || !to) throw StanzaError(ErrorCondition::jid_malformed);
-  auto session = find(from->bare());
+  auto session = p_.sessions.find(from->bare());
   if (!session) throw StanzaError(ErrorCondition::registration_required);
   Contact* contact = session->roster().by_jid(*to);
   if (!contact) throw StanzaError(ErrorCondition::item_not_found);
   const Element& payload = *iq.first_child();
-  if (payload.is("query", kDiscoInfoNs)) return contact_disco_info(features(), contact->name());
+  if (payload.is("query", kDiscoInfoNs)) return contact_disco_info(p_.features, contact->name());
   if (payload.is("query", kDiscoItemsNs)) return Element("query", std::string(kDiscoItemsNs));
   if (payload.is("ping", kPingNs)) return std::nullopt;
   if (payload.is("vCard", "vcard-temp")) {

@@ -1,0 +1,54 @@
+// ContactRouter: what users send to their legacy contacts (messages, presences, iqs),
+// handed to the bridge's hooks through the user's session, in order, with the id map and
+// synthetic receipts; and the users' own presences merged for Session::on_presence.
+// A room router (group chats) sits beside it, for the JIDs that are rooms.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string_view>
+
+#include "../component/component.hpp"
+#include "../legacy/session.hpp"
+#include "gateway_status.hpp"
+#include "roster_policy.hpp"
+#include "session_registry.hpp"
+#include "user_presences.hpp"
+
+namespace legate {
+
+class FileTransfers;
+
+class ContactRouter {
+ public:
+  struct Parts {
+    Component& component;
+    SessionRegistry& sessions;
+    UserPresences& presences;
+    RosterPolicy& roster;
+    GatewayStatus& status;
+    FileTransfers& files;
+    IdMap& ids;
+    const Features& features;
+    std::function<bool(const Jid&)> is_registered;
+  };
+  explicit ContactRouter(Parts parts);
+
+  // A stanza from a user to one of the contacts (its `to` has a local part).
+  void on_message(Element& stanza);
+  void on_presence(Element& stanza);
+  Router::IqPayload on_iq(const Element& iq);
+  // A presence from a user's resource (to a contact or to the gateway JID).
+  void on_user_presence(const Jid& from, std::string_view type, std::string_view show,
+                        std::string_view status);
+
+ private:
+  struct Pending;
+  asio::awaitable<void> deliver(Session& session, Contact& contact, const Pending& pending);
+  LegacyId legacy_id_for(const Session& session, const std::string& xmpp_id);
+  void on_subscribe(const std::shared_ptr<Session>& session, Contact& contact, const Jid& user);
+
+  Parts p_;
+};
+
+}  // namespace legate

@@ -1,0 +1,39 @@
+// GatewayStatus: the gateway's presence to each user.
+#include "gateway/gateway_status.hpp"
+
+#include "legacy/contact_stanzas.hpp"
+
+namespace legate {
+
+GatewayStatus::GatewayStatus(Component& component, std::string avatar_hash)
+    : component_(component), avatar_hash_(std::move(avatar_hash)) {}
+
+void GatewayStatus::set(const Jid& user, PresenceShow show, std::string_view text) {
+  Shown& shown = shown_[user.bare_str()];
+  shown.show = show;
+  shown.text = std::string(text);
+  send(user);
+}
+
+std::string_view GatewayStatus::text(const Jid& user) const {
+  auto it = shown_.find(user.bare_str());
+  return it == shown_.end() ? std::string_view() : std::string_view(it->second.text);
+}
+
+void GatewayStatus::send(const Jid& user) {
+  const Shown& shown = shown_[user.bare_str()];
+  Element presence = make_presence(component_.jid().str(), user.bare_str(),
+                                   shown.show == PresenceShow::offline ? "unavailable" : "");
+  if (auto show = show_element(shown.show); !show.empty())
+    presence.add_child("show", std::string(kComponentNs)).set_text(std::string(show));
+  if (!shown.text.empty())
+    presence.add_child("status", std::string(kComponentNs)).set_text(shown.text);
+  if (!avatar_hash_.empty()) {  // XEP-0153, like a contact's
+    presence.add_child("x", std::string(kVcardUpdateNs))
+        .add_child("photo", std::string(kVcardUpdateNs))
+        .set_text(avatar_hash_);
+  }
+  component_.send(presence);
+}
+
+}  // namespace legate
