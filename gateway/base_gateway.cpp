@@ -55,6 +55,13 @@ BaseGateway::Runtime::Runtime(BaseGateway& gw, Component& c, Database& db, Gatew
     if (!file) throw std::runtime_error("cannot read the gateway avatar " + info.avatar_path);
     avatar.assign(std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>());
   }
+  if (db.path() != ":memory:") {
+    try {
+      writer = std::make_unique<StorageWriter>(db);
+    } catch (const std::exception& e) {
+      spdlog::warn("storage: no writer thread, writing on the event loop: {}", e.what());
+    }
+  }
   registration = std::make_unique<Registration>(*this);
   sessions = std::make_unique<Sessions>(*this);
 }

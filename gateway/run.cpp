@@ -24,7 +24,6 @@
 #include "gateway/http_server.hpp"
 #include "gateway/systemd_notify.hpp"
 #include "storage/database.hpp"
-#include "storage/wal_checkpointer.hpp"
 
 namespace legate {
 namespace {
@@ -109,7 +108,6 @@ int run_gateway(BaseGateway& gateway, int argc, char** argv, std::string_view pr
   std::optional<Component> component;
   std::optional<Database> database;
   std::optional<HttpServer> http;
-  std::optional<WalCheckpointer> checkpointer;
   // Destroyed first: the gateway lets go of the component and the database before they go.
   struct Detach {
     BaseGateway& gateway;
@@ -133,7 +131,6 @@ int run_gateway(BaseGateway& gateway, int argc, char** argv, std::string_view pr
                                  ? default_database_path(component->jid().str())
                                  : config.storage.path;
     database.emplace(path);
-    checkpointer.emplace(*database);
     spdlog::info("database {}", path);
     component->set_version({std::string(program), std::string(version), {}});
     GatewayRuntime(gateway).attach(*component, *database, std::move(settings));

@@ -7,6 +7,7 @@
 
 #include "../component/component.hpp"
 #include "../storage/database.hpp"
+#include "../storage/storage_writer.hpp"
 #include "../storage/user_store.hpp"
 #include "base_gateway.hpp"
 #include "http_upload.hpp"
@@ -40,6 +41,9 @@ struct BaseGateway::Runtime {
   std::regex allowed;
   std::string avatar;  // the gateway's own avatar bytes (GatewayInfo::avatar or its file)
   HttpUpload upload;
+  // The storage writer thread (storage_writer.hpp); null for an in-memory database, or when
+  // it could not start (then everything is written on the loop, as SQLite would by itself).
+  std::unique_ptr<StorageWriter> writer;
   std::unique_ptr<Registration> registration;
   std::unique_ptr<Sessions> sessions;
   std::function<bool(const Jid&, std::string_view)> chat_handler;

@@ -14,7 +14,8 @@ namespace legate {
 
 Sessions::Sessions(BaseGateway::Runtime& runtime)
     : rt_(runtime),
-      ids_(std::make_unique<IdMap>(runtime.database, runtime.component.router().executor())),
+      ids_(std::make_unique<IdMap>(runtime.database, runtime.component.router().executor(),
+                                   runtime.writer.get())),
       prune_timer_(std::make_unique<asio::steady_timer>(runtime.component.router().executor())),
       status_(runtime.component, runtime.avatar.empty() ? "" : sha1_hex(runtime.avatar)),
       roster_(runtime.component, runtime.info.name),

@@ -196,6 +196,17 @@ Database::Database(std::string path, std::span<const std::string_view> migration
 
 Database::~Database() = default;
 
+int Database::checkpoint() {
+  int log_frames = 0, copied = 0;
+  const int rc = sqlite3_wal_checkpoint_v2(db_.get(), nullptr, SQLITE_CHECKPOINT_PASSIVE,
+                                           &log_frames, &copied);
+  if (rc == SQLITE_BUSY) return 0;
+  if (rc != SQLITE_OK)
+    throw StorageError("storage: checkpoint of " + path_ + ": " + sqlite3_errmsg(db_.get()),
+                       sqlite3_extended_errcode(db_.get()));
+  return copied;
+}
+
 void Database::configure() {
   sqlite3_busy_timeout(db_.get(), kBusyTimeoutMs);
   if (path_ != ":memory:") {

@@ -111,6 +111,9 @@ class Database {
 
   // Rows changed by the last INSERT/UPDATE/DELETE on this connection.
   std::int64_t changes() const noexcept;
+  // Copies committed WAL frames into the database file without blocking other connections
+  // (PASSIVE); returns the frames copied (0 also when another connection was busy).
+  int checkpoint();
   // True while a transaction is open on this connection.
   bool in_transaction() const noexcept;
 

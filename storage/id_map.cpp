@@ -5,8 +5,8 @@
 
 #include <set>
 
-#include "storage/background_writer.hpp"
 #include "storage/database.hpp"
+#include "storage/storage_writer.hpp"
 
 namespace legate {
 namespace {
@@ -17,30 +17,46 @@ std::int64_t unix_now() {
       .count();
 }
 
-// Deletes in slices, so one prune never holds the write lock for long.
-std::int64_t delete_older_than(Database& db, std::int64_t cutoff) {
-  std::int64_t total = 0;
-  for (;;) {
-    StatementScope stmt(
-        db.statement("DELETE FROM id_map WHERE id IN "
-                     "(SELECT id FROM id_map WHERE created < ?1 ORDER BY created LIMIT 5000)"));
-    stmt->bind_int(1, cutoff);
-    stmt->run();
-    const std::int64_t n = db.changes();
-    total += n;
-    if (n < 5000) return total;
-  }
+constexpr std::int64_t kPruneSlice = 5000;
+
+// Deletes one slice of the rows older than `cutoff` (one short write lock); returns how many.
+std::int64_t delete_slice(Database& db, std::int64_t cutoff) {
+  StatementScope stmt(
+      db.statement("DELETE FROM id_map WHERE id IN "
+                   "(SELECT id FROM id_map WHERE created < ?1 ORDER BY created LIMIT ?2)"));
+  stmt->bind_int(1, cutoff).bind_int(2, kPruneSlice);
+  stmt->run();
+  return db.changes();
 }
+
+void log_pruned(std::int64_t total) {
+  if (total > 0) spdlog::info("storage: pruned {} message ids older than the retention", total);
+}
+
+// One writer job per slice, each queueing the next: writes queued meanwhile run between
+// slices, and nobody waiting for the writer waits for a whole prune.
+struct PruneSlice {
+  StorageWriter* writer;
+  std::int64_t cutoff;
+  std::int64_t total = 0;
+  void operator()(Database& db) {
+    const std::int64_t n = delete_slice(db, cutoff);
+    total += n;
+    if (n == kPruneSlice && writer->submit(PruneSlice{writer, cutoff, total}) != 0) return;
+    log_pruned(total);
+  }
+};
 
 }  // namespace
 
-IdMap::IdMap(Database& db, std::size_t cache_size) : db_(db), cache_size_(cache_size) {}
+IdMap::IdMap(Database& db, std::size_t cache_size)
+    : db_(db), writer_(nullptr), cache_size_(cache_size) {}
 
-IdMap::IdMap(Database& db, asio::any_io_executor executor, std::size_t cache_size,
-             std::chrono::milliseconds delay)
+IdMap::IdMap(Database& db, asio::any_io_executor executor, StorageWriter* writer,
+             std::size_t cache_size, std::chrono::milliseconds delay)
     : db_(db),
       timer_(std::make_unique<asio::steady_timer>(std::move(executor))),
-      writer_(db.path() == ":memory:" ? nullptr : std::make_unique<BackgroundWriter>(db.path())),
+      writer_(writer),
       delay_(delay),
       cache_size_(cache_size) {}
 
@@ -179,15 +195,13 @@ std::size_t IdMap::queued() const {
 void IdMap::prune(std::chrono::system_clock::time_point before) {
   const std::int64_t cutoff =
       std::chrono::duration_cast<std::chrono::seconds>(before.time_since_epoch()).count();
-  auto run = [cutoff](Database& db) {
-    const std::int64_t n = delete_older_than(db, cutoff);
-    if (n > 0) spdlog::info("storage: pruned {} message ids older than the retention", n);
-  };
   flush();  // queued rows go first: the writer runs jobs in order
   if (writer_) {
-    last_job_ = writer_->submit(run);  // in the background; sync() waits for it
+    last_job_ = writer_->submit(PruneSlice{writer_, cutoff});
   } else {
-    run(db_);
+    std::int64_t total = 0;
+    for (std::int64_t n = kPruneSlice; n == kPruneSlice; total += n) n = delete_slice(db_, cutoff);
+    log_pruned(total);
   }
   // Cached mappings of pruned rows stay answerable until evicted: they were right.
 }

@@ -5,7 +5,8 @@
 // Messaging reads back what it wrote moments before (a reply names the message it answers, a
 // reaction or marker follows it), so recent mappings are kept in a bounded in-memory cache.
 // With an executor, writes are deferred: they are batched for a few milliseconds and committed
-// together by a background thread, so the event loop never waits for SQLite's disk writes.
+// together by the storage writer thread (storage_writer.hpp), so the event loop never waits
+// for SQLite's disk writes.
 #pragma once
 
 #include <boost/asio/steady_timer.hpp>
@@ -23,8 +24,8 @@
 
 namespace legate {
 
-class BackgroundWriter;
 class Database;
+class StorageWriter;
 
 // Methods throw StorageError on database failures (including an unknown user_id in put; with
 // deferred writes such a row is logged and skipped).
@@ -41,8 +42,9 @@ class IdMap {
   // Defers writes: put() queues, and the queue is committed in one transaction `delay` after
   // the first queued write (a crash loses at most that much of the map, never corrupts it;
   // longer batches touch fewer index pages per row).
-  // A file database gets a background writer thread; ":memory:" is written on the loop.
-  IdMap(Database& db, asio::any_io_executor executor, std::size_t cache_size = kDefaultCacheSize,
+  // Batches are committed by `writer` (null: on the loop, e.g. for ":memory:").
+  IdMap(Database& db, asio::any_io_executor executor, StorageWriter* writer,
+        std::size_t cache_size = kDefaultCacheSize,
         std::chrono::milliseconds delay = std::chrono::milliseconds(50));
   // Commits what is still queued.
   ~IdMap();
@@ -70,7 +72,8 @@ class IdMap {
   }
 
   // Deletes the mappings written before `before` (retention): on the writer thread when
-  // there is one (sync() waits for it), else at once.
+  // there is one, one slice of rows per job (each job queues the next; sync() waits for the
+  // first slice only), else at once.
   void prune(std::chrono::system_clock::time_point before);
   // Drops a user's queued writes and cached mappings (the user is being deleted: the rows
   // go with it, and a new user must not inherit them).
@@ -107,7 +110,7 @@ class IdMap {
 
   Database& db_;
   std::unique_ptr<asio::steady_timer> timer_;  // null: writes go through
-  std::unique_ptr<BackgroundWriter> writer_;   // null: deferred writes commit on the loop
+  StorageWriter* writer_;                      // null: deferred writes commit on the loop
   std::chrono::milliseconds delay_{0};
   std::size_t cache_size_;
   Cache by_xmpp_id_;

@@ -4,12 +4,14 @@
 #include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <string>
+#include <thread>
 
 #include "storage/contact_store.hpp"
 #include "storage/database.hpp"
 #include "storage/id_map.hpp"
 #include "storage/json.hpp"
 #include "storage/migrations.hpp"
+#include "storage/storage_writer.hpp"
 #include "storage/user_store.hpp"
 #include "tests/unit/storage_test_util.hpp"
 
@@ -20,6 +22,7 @@ using legate::IdMap;
 using legate::Jid;
 using legate::Json;
 using legate::StorageError;
+using legate::StorageWriter;
 using legate::UserStore;
 using legate::test::TempDir;
 
@@ -225,14 +228,15 @@ TEST_CASE("storage: id map both ways, replace on conflict, per user and per kind
   SUBCASE("cached, deferred, committed on the loop (in-memory database: no writer thread)") {
     Database memory(":memory:");
     legate::asio::io_context io;
-    IdMap ids(memory, io.get_executor(), 4);
+    IdMap ids(memory, io.get_executor(), nullptr, 4);
     check_id_map_contract(memory, ids);
     io.run();
     CHECK(ids.queued() == 0);
   }
   SUBCASE("cached, with writes deferred to the writer thread") {
     legate::asio::io_context io;
-    IdMap ids(db, io.get_executor(), 4);  // a small cache, so evictions happen too
+    StorageWriter writer(db);
+    IdMap ids(db, io.get_executor(), &writer, 4);  // a small cache, so evictions happen too
     check_id_map_contract(db, ids);
     io.run();
     ids.sync();
@@ -246,8 +250,9 @@ TEST_CASE("storage: deferred id map writes commit on the event loop, and at dest
   UserStore users(db);
   const auto alice = users.add(Jid("alice@example.org"), Json{});
   legate::asio::io_context io;
+  StorageWriter writer(db);
   {
-    IdMap ids(db, io.get_executor());
+    IdMap ids(db, io.get_executor(), &writer);
     for (int i = 0; i < 100; ++i)
       ids.put(alice.id, "message", "x" + std::to_string(i), "l" + std::to_string(i));
     CHECK(ids.queued() == 100);
@@ -274,7 +279,8 @@ TEST_CASE("storage: forgetting a user drops their queued and cached mappings") {
   const auto alice = users.add(Jid("alice@example.org"), Json{});
   const auto bob = users.add(Jid("bob@example.org"), Json{});
   legate::asio::io_context io;
-  IdMap ids(db, io.get_executor());
+  StorageWriter writer(db);
+  IdMap ids(db, io.get_executor(), &writer);
   ids.put(alice.id, "message", "a1", "la1");
   ids.put(bob.id, "message", "b1", "lb1");
   ids.forget(alice.id);
@@ -303,14 +309,20 @@ TEST_CASE("storage: the id map prunes mappings older than the retention") {
   }
   SUBCASE("deferred to the writer thread, in slices") {
     legate::asio::io_context io;
-    IdMap ids(db, io.get_executor());
-    for (int i = 0; i < 12000; ++i)  // more than one slice of 5,000
+    StorageWriter writer(db);
+    IdMap ids(db, io.get_executor(), &writer);
+    for (int i = 0; i < 12000; ++i)  // more than two slices of 5,000
       ids.put(alice.id, "message", "x" + std::to_string(i), "l" + std::to_string(i));
     ids.prune(now - std::chrono::hours(1));
     ids.sync();
     CHECK(legate::test::query_int(db, "SELECT COUNT(*) FROM id_map") == 12000);
     ids.prune(now + std::chrono::hours(1));  // the queued rows are written first, then pruned
-    ids.sync();
+    ids.sync();  // waits for the first slice only: the others are jobs of their own
+    CHECK(legate::test::query_int(db, "SELECT COUNT(*) FROM id_map") <= 7000);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (legate::test::query_int(db, "SELECT COUNT(*) FROM id_map") > 0 &&
+           std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
     CHECK(legate::test::query_int(db, "SELECT COUNT(*) FROM id_map") == 0);
   }
 }
