@@ -1,9 +1,9 @@
-# Legate end-to-end test harness: runs a throwaway Prosody 0.12 in a temp dir,
-# starts a gateway binary on its XEP-0114 component port, and drives slixmpp
-# clients (blocking facade over one shared asyncio loop) to talk to it.
-# Used by test_component.py and demo.py. To extend: Prosody(extra_global=...,
-# extra_vhost=..., extra_config=...) for more modules/components,
-# Client(plugins=[...]) and Client.run(coro) for anything not wrapped here.
+# Legate end-to-end test harness, the process level: runs a throwaway Prosody 0.12 in a
+# temp dir, starts a gateway binary on its XEP-0114 component port, and drives slixmpp
+# clients (blocking facade over one shared asyncio loop, client.py) to talk to it.
+# scenario.py builds the frame of every test run on top of this; demo.py uses it as is.
+# To extend: Prosody(extra_global=..., extra_vhost=..., extra_config=...) for more
+# modules/components, Client(plugins=[...]) and Client.run(coro) for anything not wrapped.
 # Needs /usr/bin/python3 (Debian's python3-slixmpp 1.8.3), prosody, prosodyctl.
 import ctypes
 import logging
@@ -107,13 +107,15 @@ def setup_logging():
 _prctl = ctypes.CDLL(None).prctl
 
 
-def _spawn(argv, out_path, cwd):
+def _spawn(argv, out_path, cwd, env=None):
     """Start a child with stdout+stderr appended to out_path, in its own
     session (a terminal Ctrl-C reaches only the harness, which stops children
-    in order) and with PR_SET_PDEATHSIG=SIGKILL (dies if the harness is killed)."""
+    in order) and with PR_SET_PDEATHSIG=SIGKILL (dies if the harness is killed).
+    env: variables added to the harness's environment for this child only."""
     with open(out_path, "ab") as out:
         return subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out,
                                 stderr=subprocess.STDOUT, cwd=cwd, start_new_session=True,
+                                env=dict(os.environ, **env) if env else None,
                                 preexec_fn=lambda: _prctl(1, signal.SIGKILL, 0, 0, 0))
 
 
@@ -195,6 +197,17 @@ def file_share_config(http_port, upload="upload.localhost", size_limit=None):
     return extra_global, extra_config
 
 
+def privilege_config(component):
+    """Prosody() keyword arguments granting `component` roster access and outgoing messages
+    by XEP-0356 (mod_privilege): the mode test_messaging.py and test_leaving.py run twice."""
+    return dict(
+        extra_global='modules_enabled = { "disco", "roster", "saslauth", "ping", '
+                     '"version", "posix", "privilege" }\n',
+        extra_vhost=f'privileged_entities = {{ ["{component}"] = '
+                    '{ roster = "both"; message = "outgoing"; } }\n',
+        extra_config='    modules_enabled = { "privilege" }\n')
+
+
 class Prosody:
     """A private Prosody. As a context manager it always stops what it started
     (Prosody and adopted Gateways) and removes its temp dir (kept when
@@ -216,6 +229,7 @@ class Prosody:
         self.console_path = os.path.join(self.tmp, "prosody.console")
         self.proc = None
         self._children = []      # (label, object with .stop() and .log_path)
+        self._logs = []          # (label, path): more logs for dump_logs()
         os.makedirs(os.path.join(self.tmp, "data"))
         # Prosody indexes <config dir>/certs at startup and logs an error if it
         # is missing. No certificates there = no STARTTLS offered, as we want.
@@ -286,10 +300,14 @@ class Prosody:
         self._children.append((label, child))
         return child
 
+    def add_log(self, label, path):
+        """Have dump_logs() show the tail of one more file (e.g. a log the test configured)."""
+        self._logs.append((label, path))
+
     def dump_logs(self, lines=60, out=sys.stderr):
         print(f"# ---- temp dir: {self.tmp}", file=out)
         logs = [("prosody console", self.console_path), ("prosody log", self.log_path)]
-        for label, path in logs + [(l, c.log_path) for l, c in self._children]:
+        for label, path in logs + [(l, c.log_path) for l, c in self._children] + self._logs:
             if os.path.exists(path) and os.path.getsize(path):
                 print(f"# ---- tail of {label} ({path}):\n{tail(path, lines)}", file=out)
 
@@ -320,10 +338,12 @@ class Prosody:
 class Gateway:
     """A gateway process (e.g. legate-echo) given the --component.* flags for
     prosody's component port; output goes to <tmp>/<name>.stderr. Adopted by
-    the Prosody, so it is stopped when that context exits."""
+    the Prosody, so it is stopped when that context exits. env: variables for
+    its environment only (e.g. LEGATE_HTTP_LISTEN)."""
 
-    def __init__(self, binary, prosody, log_level="debug", extra_args=(), name="gateway"):
-        self.prosody, self.jid = prosody, prosody.component
+    def __init__(self, binary, prosody, log_level="debug", extra_args=(), name="gateway",
+                 env=None):
+        self.prosody, self.jid, self.env = prosody, prosody.component, env
         self.log_path = os.path.join(prosody.tmp, f"{name}.stderr")
         self.argv = [os.path.abspath(binary),
                      "--component.jid", prosody.component,
@@ -336,10 +356,13 @@ class Gateway:
         self.argv += list(extra_args)
         self.proc = None
         self.died_early = False   # it had exited by itself before stop()
+        # Its end is the test's doing (stop(), or a kill the test sets this for): waits
+        # do not report it as a death, and the end of a run does not stop it again.
+        self.stopping = False
         prosody.adopt(name, self)
 
     def start(self):
-        self.proc = _spawn(self.argv, self.log_path, self.prosody.tmp)
+        self.proc = _spawn(self.argv, self.log_path, self.prosody.tmp, self.env)
         return self
 
     @property
@@ -351,62 +374,24 @@ class Gateway:
         SIGKILLed (or was never started)."""
         if self.proc is None:
             return None
+        self.stopping = True
         self.died_early = self.died_early or self.proc.poll() is not None
         code, killed = _terminate(self.proc, timeout)
         return None if killed else code
 
 
+def wait_for_gateway(client, gateway, timeout):
+    """Retry a ping from client to the gateway until it answers; GiveUp at once (with the
+    end of its log) if it exited. While the component is not connected Prosody 0.12
+    bounces IQs at once with a type='wait' <remote-server-timeout/> error (plus
+    <not-connected xmlns='xmpp:prosody.im/protocol/component'/>), which ping() raises."""
+    def answered():
+        if not gateway.running:
+            raise GiveUp(f"gateway exited with {gateway.proc.returncode}: "
+                         f"{tail(gateway.log_path, 5)}")
+        return client.ping(gateway.jid, timeout=2) is not None
+    return wait_until(answered, timeout, 0.25, f"ping answered by {gateway.jid}")
+
+
 from client import Client, event_loop  # noqa: E402,F401  (split for size)
 
-
-def run_test(main, total_timeout, what="PATH/TO/legate-echo"):
-    """The common entry point of an e2e test script: one argument (a binary), logging,
-    signal handling, a hard deadline, and exit status 2 with a `not ok` line when the run
-    aborts or overruns."""
-    if len(sys.argv) != 2:
-        sys.exit(f"usage: {sys.argv[0]} {what}")
-    setup_logging()
-    install_signal_handlers()
-    set_deadline(total_timeout)
-    try:
-        sys.exit(main(sys.argv[1]))
-    except Overtime as e:
-        print(f"not ok - {e.code}", flush=True)
-        sys.exit(2)
-    except (Exception, KeyboardInterrupt) as e:
-        print(f"not ok - aborted: {describe(e)}", flush=True)
-        sys.exit(2)
-
-
-class Checks:
-    """TAP-like reporting: one 'ok - name' / 'not ok - name: why' per check."""
-
-    def __init__(self, out=sys.stdout):
-        self.out, self.count, self.failures = out, 0, []
-
-    def check(self, name, cond, detail=""):
-        self.count += 1
-        if not cond:
-            self.failures.append(name)
-        line = f"ok - {name}" if cond else f"not ok - {name}" + (f": {detail}" if detail else "")
-        print(line, file=self.out, flush=True)
-        return bool(cond)
-
-    def attempt(self, name, fn, *args, **kwargs):
-        """Call fn; an exception is a failed check. Returns fn's value, or
-        None on failure."""
-        try:
-            value = fn(*args, **kwargs)
-        except Exception as e:  # noqa: BLE001
-            self.check(name, False, describe(e))
-            return None
-        self.check(name, True)
-        return value
-
-    @property
-    def ok(self):
-        return not self.failures
-
-    def summary(self):
-        print(f"# {self.count - len(self.failures)}/{self.count} checks passed",
-              file=self.out, flush=True)

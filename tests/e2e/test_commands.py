@@ -18,10 +18,11 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
+from scenario import CONNECTED, Checks, Scenario, run_test  # noqa: E402
 from adhoc_helpers import (column, command_items, gateway_get, gateway_prompt,  # noqa: E402
                            refusal, run_command, search_get, search_set)
-from xmpp_helpers import (Inbox, body_starts, reactions_of, register_get,  # noqa: E402
-                          send_chat, send_message)
+from xmpp_helpers import (body_starts, reactions_of, register_get, send_chat,  # noqa: E402
+                          send_message)
 
 GW = "gw.localhost"
 CODE = "123456"
@@ -33,47 +34,14 @@ ALICE = f"alice@{GW}"
 ANYONE = {"register", "info"}
 USER = ANYONE | {"unregister", "preferences", "re-login", "contacts", "find"}
 ADMIN = ANYONE | {"list-users", "delete-user", "loglevel"}
-CONNECTED = "Connected to the echo network"
 WELCOME = "Welcome to Legate Echo!"
 
 
-class Run:
-    def __init__(self, binary, prosody, checks):
-        self.binary, self.prosody, self.checks = binary, prosody, checks
-        self.clients, self.inbox, self.gateway = {}, {}, None
+class Run(Scenario):
+    """The run, with its users' commands; stanzas from the gateway unless said otherwise."""
 
-    def jid(self, user):
-        return f"{user}@{self.prosody.domain}"
-
-    def check(self, name, cond, detail=""):
-        return self.checks.check(name, cond, detail)
-
-    def attempt(self, name, fn, *args, **kwargs):
-        return self.checks.attempt(name, fn, *args, **kwargs)
-
-    def start_gateway(self):
-        self.gateway = harness.Gateway(self.binary, self.prosody, extra_args=[
-            "--echo.registration", "two-factor", "--echo.code", CODE,
-            "--gateway.admins", self.jid("admin")]).start()
-        client, gateway = self.clients["admin"], self.gateway
-
-        def answered():
-            if not gateway.running:
-                raise harness.GiveUp(f"gateway exited with {gateway.proc.returncode}: "
-                                     f"{harness.tail(gateway.log_path, 5)}")
-            return client.ping(GW, timeout=2) is not None
-        return self.attempt("gateway answers ping", harness.wait_until, answered, WAIT, 0.25,
-                            f"ping answered by {GW}")
-
-    def alive(self):
-        if self.gateway is not None and not self.gateway.running:
-            raise RuntimeError(f"the gateway died (exit {self.gateway.proc.returncode}): "
-                               + harness.tail(self.gateway.log_path, 2).replace("\n", " | "))
-
-    def expect(self, user, name, pred, frm=GW, kind="message"):
-        """A check that a stanza from `frm` arrives; returns it or None."""
-        return self.attempt(name, self.inbox[user].expect, kind, lambda s: (
-            frm is None or s["from"].bare == frm) and pred(s), WAIT, name, self.alive)
+    def __init__(self, binary, checks):
+        super().__init__(binary, checks, users=USERS, sender=GW, prosody_check=True)
 
     def command(self, user, name, node, fields=None, sessionid=None, action="execute",
                 status=None):
@@ -81,7 +49,8 @@ class Run:
         try:
             reply = run_command(self.clients[user], GW, node, fields, sessionid, action)
         except Exception as e:  # noqa: BLE001
-            return self.check(name, False, harness.describe(e)) and None
+            self.check(name, False, harness.describe(e))
+            return None
         ok = status is None or reply.status == status
         self.check(f"{name} ({status})" if status else name, ok, f"got {reply}")
         return reply if ok else None
@@ -105,10 +74,6 @@ class Run:
             self.check(f"{label}: {'' if expected else 'no '}<registered/>",
                        info["registered"] == expected, f"registered={info['registered']}")
         return info
-
-    def logged_in(self, user):
-        return bool(self.expect(user, f"{user}'s session logged in ('{CONNECTED}')",
-                                lambda p: p["status"] == CONNECTED, kind="presence"))
 
     def sleep(self, seconds):
         self.clients["admin"].run(asyncio.sleep(seconds), seconds + 1)
@@ -164,15 +129,15 @@ def adhoc_register(run):
     run.check("ad-hoc register: note 'Registration complete.'",
               done.notes == [("info", "Registration complete.")], f"got {done}")
     run.registered("ad-hoc register", "dave", True)
-    run.expect("dave", "ad-hoc register: subscribe presence from the gateway",
-               lambda p: p["type"] == "subscribe", kind="presence")
-    run.expect("dave", "ad-hoc register: welcome message", body_starts(WELCOME))
-    run.expect("admin", "ad-hoc register: admin notified",
-               lambda m: m["body"] == f"New user registered: {run.jid('dave')}")
+    run.expect("ad-hoc register: subscribe presence from the gateway",
+               lambda p: p["type"] == "subscribe", kind="presence", user="dave")
+    run.expect("ad-hoc register: welcome message", body_starts(WELCOME), user="dave")
+    run.expect("ad-hoc register: admin notified",
+               lambda m: m["body"] == f"New user registered: {run.jid('dave')}", user="admin")
     for jid, name in CONTACTS.items():
-        run.expect("dave", f"ad-hoc register: subscription request from {jid}",
-                   lambda p: p["type"] == "subscribe", frm=jid, kind="presence")
-    return run.logged_in("dave")
+        run.expect(f"ad-hoc register: subscription request from {jid}",
+                   lambda p: p["type"] == "subscribe", frm=jid, kind="presence", user="dave")
+    return logged_in(run, "dave")
 
 
 def user_commands(run):
@@ -241,7 +206,7 @@ def echo_reacts(run, label, n):
     """Send a message to alice; (echo seen?, 👍 reaction to it seen?)."""
     mid = f"prefs-{n}"
     send_message(run.clients["dave"], ALICE, f"message {n}", mid)
-    echo = run.expect("dave", f"{label}: alice echoes", body_starts("Echo ("), ALICE)
+    echo = run.expect(f"{label}: alice echoes", body_starts("Echo ("), ALICE, user="dave")
     run.sleep(1.0)   # the reaction, if any, follows the echo at once
     box = run.inbox["dave"]
     react = box.find("message", lambda m: reactions_of(m) is not None
@@ -297,8 +262,8 @@ def adhoc_unregister(run):
         run.check("ad-hoc unregister: note 'You are unregistered.'",
                   done.note == "You are unregistered.", f"got {done}")
     run.registered("ad-hoc unregister", "dave", False)
-    run.expect("dave", "ad-hoc unregister: unsubscribed presence from the gateway",
-               lambda p: p["type"] == "unsubscribed", kind="presence")
+    run.expect("ad-hoc unregister: unsubscribed presence from the gateway",
+               lambda p: p["type"] == "unsubscribed", kind="presence", user="dave")
     run.items_are("dave (unregistered again)", "dave", ANYONE)
 
 
@@ -306,7 +271,11 @@ def chat_step(run, say, name, pred):
     """Say `say` (if not None) to the gateway; a check that erin gets a reply matching pred."""
     if say is not None:
         send_chat(run.clients["erin"], GW, say)
-    return run.expect("erin", name, pred)
+    return run.expect(name, pred, user="erin")
+
+
+def logged_in(run, user):
+    return run.logged_in(f"{user}'s session logged in ('{CONNECTED}')", user)
 
 
 def chat_register(run):
@@ -319,9 +288,9 @@ def chat_register(run):
     for say, name, text in steps:
         if not chat_step(run, say, f"chat register: {name}", body_starts(text)):
             return False
-    run.expect("erin", "chat register: welcome message", body_starts(WELCOME))
+    run.expect("chat register: welcome message", body_starts(WELCOME), user="erin")
     run.registered("chat register", "erin", True)
-    return run.logged_in("erin")
+    return logged_in(run, "erin")
 
 
 def chat_commands(run):
@@ -345,8 +314,9 @@ def chat_commands(run):
                      lambda m: m["body"].startswith("Legate Echo registration")
                      and "(Send 'abort' to cancel.)" in m["body"]):
         return
-    run.expect("erin", "chat abort: 'User name' shows the current value",
-               lambda m: m["body"].startswith("User name") and "erin-echo" in m["body"])
+    run.expect("chat abort: 'User name' shows the current value",
+               lambda m: m["body"].startswith("User name") and "erin-echo" in m["body"],
+               user="erin")
     chat_step(run, "erin-renamed", "chat abort: asks the password", body_starts("Password"))
     chat_step(run, "abort", "chat abort: 'Cancelled.'", lambda m: m["body"] == "Cancelled.")
     info = run.registered("chat abort", "erin", True)
@@ -357,51 +327,32 @@ def chat_commands(run):
               body_starts("Commands:"))
 
 
+def commands(run):
+    for user in USERS:
+        run.connect(user, plugins=["xep_0050"])
+    if not (run.checks.ok and run.start_gateway("--echo.registration", "two-factor",
+                                                "--echo.code", CODE,
+                                                "--gateway.admins", run.jid("admin"))):
+        return
+    discovery(run)
+    errors(run)
+    if adhoc_register(run):
+        user_commands(run)
+        search(run)
+        preferences(run)
+        sessions(run)
+        adhoc_unregister(run)
+    if chat_register(run):
+        chat_commands(run)
+
+
 def main(binary):
-    checks = harness.Checks()
-    if not (os.path.isfile(binary) and os.access(binary, os.X_OK)):
-        print(f"not ok - gateway binary {binary} is not an executable file")
-        return 1
-    with harness.Prosody(component=GW) as prosody:
-        for user in USERS:
-            prosody.register(user, f"{user}-pw")
-        if not checks.attempt("prosody started", prosody.start):
-            return 1
-        run = Run(binary, prosody, checks)
-        try:
-            for user in USERS:
-                client = harness.Client(prosody, user, f"{user}-pw", timeout=5,
-                                        plugins=["xep_0050"])
-                run.clients[user] = client
-                checks.attempt(f"{user} connected", client.connect)
-                run.inbox[user] = Inbox(client).attach()
-            if checks.ok and run.start_gateway():
-                discovery(run)
-                errors(run)
-                if adhoc_register(run):
-                    user_commands(run)
-                    search(run)
-                    preferences(run)
-                    sessions(run)
-                    adhoc_unregister(run)
-                if chat_register(run):
-                    chat_commands(run)
-        finally:
-            for client in run.clients.values():
-                client.close()
-        if run.gateway is not None:
-            died = run.gateway.proc.poll()
-            code = run.gateway.stop()
-            checks.check("gateway exits 0 on SIGTERM", died is None and code == 0,
-                         f"it had died with {died}" if died is not None
-                         else "had to be killed" if code is None else f"exit code {code}")
-        prosody.stop()
-        checks.check("prosody stopped", not prosody.running)
-        checks.summary()
-        if not checks.ok:
-            prosody.dump_logs(lines=40)
-    return 0 if checks.ok else 1
+    checks = Checks()
+    with Run(binary, checks) as run:
+        if run.started:
+            commands(run)
+    return checks.summary()
 
 
 if __name__ == "__main__":
-    harness.run_test(main, TOTAL_TIMEOUT)
+    run_test(main, TOTAL_TIMEOUT)

@@ -14,10 +14,11 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
-from xmpp_helpers import Inbox, body_has, register_set, send_chat  # noqa: E402
+from scenario import Checks, Scenario, run_test  # noqa: E402
+from xmpp_helpers import body_has, send_chat  # noqa: E402
 
 GW = "gw.localhost"
-USER, PASSWORD = "tester", "tester-pw"
+USER = "tester"
 CODE = "123456"
 TOTAL_TIMEOUT = 120
 WAIT = 10
@@ -68,16 +69,6 @@ def in_log(path, text, timeout=WAIT):
     return harness.wait_until(lambda: text in read(path), timeout, 0.2, f"{text!r} in the log")
 
 
-def register(checks, client, box):
-    checks.attempt("registration form accepted", register_set, client, GW,
-                   {"username": "tester-echo", "password": "pw"})
-    checks.attempt("two-factor code prompt", box.message, body_has("reply with the code"), WAIT,
-                   "code prompt", frm=GW)
-    send_chat(client, GW, CODE)
-    checks.attempt("welcome message", box.message, body_has("Welcome to Legate Echo"), WAIT,
-                   "welcome", frm=GW)
-
-
 def sighup(checks, gateway, ini, log_file, client, box):
     write_ini(ini, "debug", log_file)
     gateway.proc.send_signal(signal.SIGHUP)
@@ -121,44 +112,37 @@ def sigterm_during_activity(checks, gateway, client, box, notes, db):
                  users.stdout + users.stderr)
 
 
+def daemon(run):
+    tmp = run.prosody.tmp
+    notes = Notifications(os.path.join(tmp, "notify.sock"))
+    ini, log_file = os.path.join(tmp, "echo.ini"), os.path.join(tmp, "gateway.log")
+    run.prosody.add_log("gateway log file", log_file)
+    write_ini(ini, "info", log_file)
+    gateway = run.launch_gateway("--config", ini, "--storage.path", run.db,
+                                 "--echo.registration", "two-factor", "--echo.code", CODE,
+                                 log_level=None, env={"NOTIFY_SOCKET": notes.path})
+    run.attempt("READY=1 after the handshake", notes.wait_for,
+                lambda line: line == "READY=1", WAIT, "READY=1")
+    want = f"STATUS=connected to 127.0.0.1:{run.prosody.component_port}"
+    run.check("STATUS= names the server", want in notes.lines(), notes.lines())
+    run.attempt("logs go to the log file", in_log, log_file, "database ")
+    client = run.connect(USER, check="client connected")
+    if client:
+        run.register_two_factor(CODE)
+        sighup(run.checks, gateway, ini, log_file, client, run.box)
+        sigterm_during_activity(run.checks, gateway, client, run.box, notes, run.db)
+    run.check("nothing on stderr but startup (logs go to the file)",
+              "log level now" not in read(gateway.log_path), harness.tail(gateway.log_path))
+
+
 def main(binary):
-    checks = harness.Checks()
-    with harness.Prosody(component=GW) as prosody:
-        prosody.register(USER, PASSWORD)
-        if not checks.attempt("prosody started", prosody.start):
-            return 1
-        notes = Notifications(os.path.join(prosody.tmp, "notify.sock"))
-        ini = os.path.join(prosody.tmp, "echo.ini")
-        log_file = os.path.join(prosody.tmp, "gateway.log")
-        db = os.path.join(prosody.tmp, "daemon.sqlite")
-        write_ini(ini, "info", log_file)
-        os.environ["NOTIFY_SOCKET"] = notes.path
-        try:
-            gateway = harness.Gateway(binary, prosody, log_level=None, extra_args=[
-                "--config", ini, "--storage.path", db, "--echo.registration", "two-factor",
-                "--echo.code", CODE]).start()
-        finally:
-            del os.environ["NOTIFY_SOCKET"]
-        checks.attempt("READY=1 after the handshake", notes.wait_for,
-                       lambda line: line == "READY=1", WAIT, "READY=1")
-        want = f"STATUS=connected to 127.0.0.1:{prosody.component_port}"
-        checks.check("STATUS= names the server", want in notes.lines(), notes.lines())
-        checks.attempt("logs go to the log file", in_log, log_file, "database ")
-        with harness.Client(prosody, USER, PASSWORD, timeout=5) as client:
-            if checks.attempt("client connected", client.connect):
-                box = Inbox(client).attach()
-                register(checks, client, box)
-                sighup(checks, gateway, ini, log_file, client, box)
-                sigterm_during_activity(checks, gateway, client, box, notes, db)
-        checks.check("nothing on stderr but startup (logs go to the file)",
-                     "log level now" not in read(gateway.log_path), harness.tail(gateway.log_path))
-        prosody.stop()
-        checks.summary()
-        if not checks.ok:
-            prosody.dump_logs()
-            print(f"# ---- gateway log file:\n{harness.tail(log_file)}", file=sys.stderr)
-    return 0 if checks.ok else 1
+    checks = Checks()
+    # No end_check: sigterm_during_activity() stops the gateway, with a check of its own.
+    with Scenario(binary, checks, users=[USER], end_check=None) as run:
+        if run.started:
+            daemon(run)
+    return checks.summary()
 
 
 if __name__ == "__main__":
-    harness.run_test(main, TOTAL_TIMEOUT)
+    run_test(main, TOTAL_TIMEOUT)

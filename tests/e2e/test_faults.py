@@ -42,10 +42,10 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import harness  # noqa: E402
+from scenario import Checks, run_test  # noqa: E402
 from slixmpp.xmlstream.tostring import tostring  # noqa: E402
-from test_messaging import GW, Run, register  # noqa: E402  (gateway start, registration)
-from xmpp_helpers import (RECEIPTS_NS, REPLY_NS, Inbox, body_has, child_id,  # noqa: E402
+from test_messaging import GW, Run  # noqa: E402  (the gateway on one database, the user)
+from xmpp_helpers import (RECEIPTS_NS, REPLY_NS, body_has, child_id,  # noqa: E402
                           receipt_request, send_message)
 
 TOTAL_TIMEOUT = 140       # both scenarios (each takes ~15 s)
@@ -218,7 +218,7 @@ def gateway_killed(run, burst, prosody):
     settle(run)   # Prosody's bounces
     purge_presences(run)
     t0 = time.monotonic()
-    if not (run.start_gateway() and run.connected_status()):
+    if not (run.start_gateway() and run.logged_in()):
         return None
     print(f"# {run.label}: session logged in again {time.monotonic() - t0:.1f} s after the "
           f"restart ({time.monotonic() - killed[0]:.1f} s after the kill)", flush=True)
@@ -264,54 +264,29 @@ def server_restarted(run, burst, prosody):
     return stopped[0]
 
 
-def scenario(binary, checks, label, fault, what):
-    t0, failed_before = time.monotonic(), len(checks.failures)
-    with harness.Prosody(component=GW) as prosody:
-        prosody.register("tester", "tester-pw")
-        if not checks.attempt(f"{label}: prosody started", prosody.start):
+def one_run(binary, checks, label, fault, what):
+    with Run(binary, checks, label, users=["tester"]) as run:
+        if not run.ready():
             return
-        run = Run(binary, prosody, checks, label)
-        run.client = harness.Client(prosody, "tester", "tester-pw", timeout=5)
-        try:
-            if not run.attempt("tester connected", run.client.connect):
-                return
-            run.box = Inbox(run.client).attach()
-            if not (run.start_gateway() and register(run) and run.connected_status()):
-                return
-            for contact in CONTACTS:
-                run.expect(f"{contact} is online", lambda p: p["type"] == "available",
-                           frm=contact, kind="presence")
-            settle(run)   # the subscription handshakes are over
-            run.box.clear()
-            burst = Burst(label)
-            t_fault = fault(run, burst, prosody)
-            if t_fault is not None:
-                account(run, burst, t_fault, what, fault is gateway_killed)
-                send_message(run.client, CONTACTS[0], f"{label}: still there?", f"{label}-last")
-                run.expect(f"an echo again after the {what}", body_has(f"{label}: still there?"))
-        finally:
-            run.client.close()
-            if run.gateway is not None:
-                died = run.gateway.proc.poll()
-                code = run.gateway.stop()
-                run.check("gateway exits 0 on SIGTERM at the end", died is None and code == 0,
-                          f"it had died with {died}" if died is not None else f"exit {code}")
-            prosody.stop()
-            if len(checks.failures) > failed_before:
-                prosody.dump_logs(lines=30)
-    print(f"# {label} run took {time.monotonic() - t0:.1f} s", flush=True)
+        for contact in CONTACTS:
+            run.expect(f"{contact} is online", lambda p: p["type"] == "available",
+                       frm=contact, kind="presence")
+        settle(run)   # the subscription handshakes are over
+        run.box.clear()
+        burst = Burst(label)
+        t_fault = fault(run, burst, run.prosody)
+        if t_fault is not None:
+            account(run, burst, t_fault, what, fault is gateway_killed)
+            send_message(run.client, CONTACTS[0], f"{label}: still there?", f"{label}-last")
+            run.expect(f"an echo again after the {what}", body_has(f"{label}: still there?"))
 
 
 def main(binary):
-    checks = harness.Checks()
-    if not (os.path.isfile(binary) and os.access(binary, os.X_OK)):
-        print(f"not ok - gateway binary {binary} is not an executable file")
-        return 1
-    scenario(binary, checks, "gateway-killed", gateway_killed, "kill")
-    scenario(binary, checks, "server-restarted", server_restarted, "stop")
-    checks.summary()
-    return 0 if checks.ok else 1
+    checks = Checks()
+    one_run(binary, checks, "gateway-killed", gateway_killed, "kill")
+    one_run(binary, checks, "server-restarted", server_restarted, "stop")
+    return checks.summary()
 
 
 if __name__ == "__main__":
-    harness.run_test(main, TOTAL_TIMEOUT)
+    run_test(main, TOTAL_TIMEOUT)

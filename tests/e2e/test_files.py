@@ -28,8 +28,9 @@ import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
-from xmpp_helpers import (MARKERS_NS, OOB_NS, RECEIPTS_NS, Inbox, body_has,  # noqa: E402
-                          child, element, oob_url, register_set, send_chat, send_message)
+from scenario import Checks, Scenario, run_test  # noqa: E402
+from xmpp_helpers import (MARKERS_NS, OOB_NS, RECEIPTS_NS, body_has, child,  # noqa: E402
+                          element, oob_url, send_chat, send_message)
 
 GW = "gw.localhost"
 UPLOAD = "upload.localhost"
@@ -41,7 +42,6 @@ WAIT = 15                 # for each expected stanza
 BIG_WAIT = 60             # for the 20 MiB round trip
 RSS_GROWTH_MAX = 8 * 1024  # KiB
 ALICE = f"alice@{GW}"
-CONNECTED = "Connected to the echo network"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 GOT = re.compile(r"^Got (.+): (\d+) bytes, sha256 ([0-9a-f]{64})$")
 
@@ -85,50 +85,14 @@ class RssSampler(threading.Thread):
         return self.samples
 
 
-class Run:
-    def __init__(self, binary, prosody, checks, http_port):
-        self.binary, self.prosody, self.checks = binary, prosody, checks
-        self.http_port = http_port
-        self.origin = f"http://127.0.0.1:{http_port}/"
-        self.gateway = self.client = self.box = None
-        self.stopping = False
+class Run(Scenario):
+    """The run, with the client's side of files; stanzas from alice unless said otherwise."""
 
-    def check(self, name, cond, detail=""):
-        return self.checks.check(name, cond, detail)
-
-    def attempt(self, name, fn, *args, **kwargs):
-        return self.checks.attempt(name, fn, *args, **kwargs)
-
-    def start_gateway(self):
-        self.gateway = harness.Gateway(self.binary, self.prosody, extra_args=[
-            "--echo.registration", "two-factor", "--echo.code", CODE]).start()
-        gateway = self.gateway
-
-        def answered():
-            if not gateway.running:
-                raise harness.GiveUp(f"gateway exited with {gateway.proc.returncode}: "
-                                     f"{harness.tail(gateway.log_path, 5)}")
-            return self.client.ping(GW, timeout=2) is not None
-        return self.attempt("gateway answers ping", harness.wait_until, answered, WAIT,
-                            0.25, f"ping answered by {GW}")
-
-    def gateway_log(self):
-        with open(self.gateway.log_path, encoding="utf-8", errors="replace") as f:
-            return f.read()
-
-    def gateway_alive(self):
-        gateway = self.gateway
-        if gateway is not None and gateway.proc.poll() is not None and not self.stopping:
-            last = harness.tail(gateway.log_path, 2).replace("\n", " | ")
-            raise RuntimeError(f"the gateway died (exit {gateway.proc.returncode}): {last}")
-
-    def expect(self, name, pred, what=None, frm=ALICE, kind="message", timeout=WAIT):
-        """Wait for a stanza from `frm`; a check; returns it or None. Fails at once if
-        the gateway died."""
-        def match(s):
-            return (frm is None or s["from"].bare == frm) and pred(s)
-        return self.attempt(name, self.box.expect, kind, match, timeout, what or name,
-                            self.gateway_alive)
+    def __init__(self, binary, checks):
+        super().__init__(binary, checks, users=("tester", "stranger"), wait=WAIT, sender=ALICE,
+                         end_check="gateway exits 0 on SIGTERM at the end", prosody_check=True,
+                         file_share=UPLOAD, size_limit=SIZE_LIMIT)
+        self.origin = f"http://127.0.0.1:{self.http_port}/"
 
     # --- the client's side of files ---
 
@@ -219,23 +183,10 @@ class Run:
 
 
 def register(run):
-    try:
-        register_set(run.client, GW, {"username": "tester-echo", "password": "pw"})
-    except Exception as e:  # noqa: BLE001
-        return run.check("registration form accepted", False, harness.describe(e))
-    run.check("registration form accepted", True)
-    if not run.expect("two-factor code prompt", body_has("reply with the code"), frm=GW):
-        return False
-    send_chat(run.client, GW, CODE)
-    if not run.expect("welcome message", body_has("Welcome to Legate Echo"), frm=GW):
-        return False
-    if not run.expect(f"gateway presence '{CONNECTED}'",
-                      lambda p: p["type"] == "available" and p["status"] == CONNECTED,
-                      frm=GW, kind="presence"):
-        return False
     # No privilege: alice asks to subscribe; slixmpp approves and asks back.
-    return bool(run.expect("alice is online (available presence)",
-                           lambda p: p["type"] == "available", kind="presence", timeout=20))
+    return run.register_two_factor(CODE) and run.logged_in() and bool(
+        run.expect("alice is online (available presence)", lambda p: p["type"] == "available",
+                   kind="presence", timeout=20))
 
 
 def big_round_trip(run):
@@ -375,63 +326,29 @@ def log_lines(run):
               f"file from {ALICE} uploaded (20971520 bytes)" in log, "no such line")
 
 
+def files(run):
+    run.http_port_open()
+    if not (run.connect("tester", plugins=["xep_0363", "xep_0047"]) and run.start_gateway(
+            "--echo.registration", "two-factor", "--echo.code", CODE) and register(run)):
+        return
+    shared = run.round_trip("1 MiB", "random-1MiB.bin", os.urandom(1024 * 1024))
+    if shared is not None:  # the gateway has uploaded to this host by now
+        run.round_trip("bare link", "bare-300KB.bin", os.urandom(300_000), oob=False)
+    big_round_trip(run)
+    picture(run)
+    too_big(run)
+    in_band(run, run.connect("stranger", plugins=["xep_0047"]))
+    not_found(run)
+    log_lines(run)
+
+
 def main(binary):
-    checks = harness.Checks()
-    if not (os.path.isfile(binary) and os.access(binary, os.X_OK)):
-        print(f"not ok - gateway binary {binary} is not an executable file")
-        return 1
-    http_port = harness.free_port()
-    extra_global, extra_config = harness.file_share_config(http_port, UPLOAD, SIZE_LIMIT)
-    t0 = time.monotonic()
-    with harness.Prosody(component=GW, extra_global=extra_global,
-                         extra_config=extra_config) as prosody:
-        for user in ("tester", "stranger"):
-            prosody.register(user, f"{user}-pw")
-        if not checks.attempt("prosody started", prosody.start):
-            return 1
-        checks.attempt("prosody's http port open", harness.wait_until,
-                       lambda: harness.port_open(http_port), 10, 0.1, "http port open")
-        run = Run(binary, prosody, checks, http_port)
-        clients = []
-        try:
-            run.client = harness.Client(prosody, "tester", "tester-pw", timeout=5,
-                                        plugins=["xep_0363", "xep_0047"])
-            clients.append(run.client)
-            if not run.attempt("tester connected", run.client.connect):
-                return 1
-            run.box = Inbox(run.client).attach()
-            if not (run.start_gateway() and register(run)):
-                return 1
-            shared = run.round_trip("1 MiB", "random-1MiB.bin", os.urandom(1024 * 1024))
-            if shared is not None:  # the gateway has uploaded to this host by now
-                run.round_trip("bare link", "bare-300KB.bin", os.urandom(300_000), oob=False)
-            big_round_trip(run)
-            picture(run)
-            too_big(run)
-            stranger = harness.Client(prosody, "stranger", "stranger-pw", timeout=5,
-                                      plugins=["xep_0047"])
-            clients.append(stranger)
-            in_band(run, stranger if run.attempt("stranger connected", stranger.connect)
-                    else None)
-            not_found(run)
-            log_lines(run)
-        finally:
-            for c in clients:
-                c.close()
-            if run.gateway is not None:
-                died = run.gateway.proc.poll()
-                run.stopping = True
-                code = run.gateway.stop()
-                run.check("gateway exits 0 on SIGTERM at the end", died is None and code == 0,
-                          f"it had died with {died}" if died is not None else f"exit code {code}")
-            prosody.stop()
-            run.check("prosody stopped", not prosody.running)
-            if not checks.ok:
-                prosody.dump_logs(lines=40)
-    print(f"# run took {time.monotonic() - t0:.1f} s", flush=True)
-    checks.summary()
-    return 0 if checks.ok else 1
+    checks = Checks()
+    with Run(binary, checks) as run:
+        if run.started:
+            files(run)
+    return checks.summary()
 
 
 if __name__ == "__main__":
-    harness.run_test(main, TOTAL_TIMEOUT)
+    run_test(main, TOTAL_TIMEOUT)

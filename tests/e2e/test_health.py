@@ -13,10 +13,10 @@ import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
-from xmpp_helpers import Inbox, body_has, register_set, send_chat  # noqa: E402
+from scenario import Checks, Scenario, run_test  # noqa: E402
+from xmpp_helpers import body_has, register_set, send_chat  # noqa: E402
 
 GW = "gw.localhost"
-USER, PASSWORD = "tester", "tester-pw"
 TOTAL_TIMEOUT = 90
 WAIT = 10
 SAMPLE = re.compile(r"^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})? (\S+)$")
@@ -58,28 +58,20 @@ def stanzas(samples, direction):
     return sum(v for k, v in samples.items() if k.startswith(f"legate_stanzas_{direction}_total"))
 
 
-def start_gateway(binary, prosody, port):
-    os.environ["LEGATE_HTTP_LISTEN"] = f"127.0.0.1:{port}"
-    try:
-        return harness.Gateway(binary, prosody, log_level="info",
-                               extra_args=["--echo.registration", "form"]).start()
-    finally:
-        del os.environ["LEGATE_HTTP_LISTEN"]
+def launch_gateway(run, port):
+    """legate-echo (form registration) with its operations listener on 127.0.0.1:port."""
+    return run.launch_gateway("--echo.registration", "form", log_level="info",
+                              env={"LEGATE_HTTP_LISTEN": f"127.0.0.1:{port}"})
 
 
-def activity(checks, client):
+def activity(run):
     """A registration (a user, a session logged in) and one message to a contact."""
-    box = Inbox(client).attach()
-    checks.attempt("registration accepted", register_set, client, GW,
-                   {"username": "tester-echo", "password": "pw"})
-    checks.attempt("welcome message", box.message, body_has("Welcome to Legate Echo"), WAIT,
-                   "welcome", frm=GW)
-    checks.attempt("logged in", box.expect, "presence",
-                   lambda p: p["type"] == "available" and p["from"].bare == GW
-                   and p["status"] == "Connected to the echo network", WAIT, "logged-in status")
-    send_chat(client, f"alice@{GW}", "hello alice")
-    checks.attempt("echo reply", box.message, body_has("Echo ("), WAIT, "echo",
-                   frm=f"alice@{GW}")
+    run.attempt("registration accepted", register_set, run.client, GW,
+                {"username": "tester-echo", "password": "pw"})
+    run.expect("welcome message", body_has("Welcome to Legate Echo"), frm=GW, what="welcome")
+    run.logged_in("logged in")
+    send_chat(run.client, f"alice@{GW}", "hello alice")
+    run.expect("echo reply", body_has("Echo ("), frm=f"alice@{GW}", what="echo")
 
 
 def first_scrape(checks, port):
@@ -103,42 +95,38 @@ def first_scrape(checks, port):
     checks.check("iq errors counter present", "legate_iq_errors_sent_total" in samples)
 
 
+def health(run, port):
+    launch_gateway(run, port)
+    run.attempt("/health 200 once connected", health_is, port, 200, WAIT)
+    status, _, _ = get(port, "/nothing-here")
+    run.check("other paths 404", status == 404, f"got {status}")
+    if run.connect("tester", check="client connected"):
+        activity(run)
+        run.client.close()   # the user goes before the scrape and the server's restart
+    first_scrape(run.checks, port)
+
+    run.attempt("prosody stopped", run.prosody.stop)
+    run.attempt("/health 503 while the server is down", health_is, port, 503, WAIT)
+    samples = run.attempt("/metrics still served while down", metrics, port) or {}
+    run.check("legate_component_up = 0 while down",
+              samples.get("legate_component_up") == 0, samples.get("legate_component_up"))
+    run.attempt("prosody started again", run.prosody.start)
+    run.attempt("/health 200 after the reconnect", health_is, port, 200, 20)
+    samples = run.attempt("/metrics after the reconnect", metrics, port) or {}
+    run.check("legate_reconnects_total >= 1", samples.get("legate_reconnects_total", 0) >= 1,
+              samples.get("legate_reconnects_total"))
+
+    run.stop_gateway()
+    run.check("HTTP port closed after exit", not harness.port_open(port))
+
+
 def main(binary):
-    checks = harness.Checks()
-    port = harness.free_port()
-    with harness.Prosody(component=GW) as prosody:
-        prosody.register(USER, PASSWORD)
-        if not checks.attempt("prosody started", prosody.start):
-            return 1
-        gateway = start_gateway(binary, prosody, port)
-        checks.attempt("/health 200 once connected", health_is, port, 200, WAIT)
-        status, _, _ = get(port, "/nothing-here")
-        checks.check("other paths 404", status == 404, f"got {status}")
-        with harness.Client(prosody, USER, PASSWORD, timeout=5) as client:
-            if checks.attempt("client connected", client.connect):
-                activity(checks, client)
-        first_scrape(checks, port)
-
-        checks.attempt("prosody stopped", prosody.stop)
-        checks.attempt("/health 503 while the server is down", health_is, port, 503, WAIT)
-        samples = checks.attempt("/metrics still served while down", metrics, port) or {}
-        checks.check("legate_component_up = 0 while down",
-                     samples.get("legate_component_up") == 0, samples.get("legate_component_up"))
-        checks.attempt("prosody started again", prosody.start)
-        checks.attempt("/health 200 after the reconnect", health_is, port, 200, 20)
-        samples = checks.attempt("/metrics after the reconnect", metrics, port) or {}
-        checks.check("legate_reconnects_total >= 1", samples.get("legate_reconnects_total", 0) >= 1,
-                     samples.get("legate_reconnects_total"))
-
-        code = gateway.stop()
-        checks.check("gateway exits 0 on SIGTERM", code == 0, f"exit code {code}")
-        checks.check("HTTP port closed after exit", not harness.port_open(port))
-        prosody.stop()
-        checks.summary()
-        if not checks.ok:
-            prosody.dump_logs()
-    return 0 if checks.ok else 1
+    checks = Checks()
+    with Scenario(binary, checks, users=["tester"]) as run:
+        if run.started:
+            health(run, harness.free_port())
+    return checks.summary()
 
 
 if __name__ == "__main__":
-    harness.run_test(main, TOTAL_TIMEOUT)
+    run_test(main, TOTAL_TIMEOUT)

@@ -25,7 +25,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
-from test_health import health_is, metrics, start_gateway  # noqa: E402  (/metrics, /health)
+from scenario import Checks, Scenario, run_test  # noqa: E402
+from test_health import health_is, launch_gateway, metrics  # noqa: E402  (/metrics, /health)
 from xmpp_helpers import (REPLY_NS, STANZAS_NS, Inbox, child_id, register_set,  # noqa: E402
                           send_message)
 
@@ -33,7 +34,6 @@ GW = "gw.localhost"
 BOB, ALICE = f"bob@{GW}", f"alice@{GW}"
 TOTAL_TIMEOUT = 90
 WAIT = 10
-CONNECTED = "Connected to the echo network"
 TEXTS = {"depth": "stanza nested deeper than 32 elements",
          "attributes": "more than 64 attributes on one element",
          "attribute_size": "attribute value larger than 65536 bytes",
@@ -66,12 +66,14 @@ CASES = [("40 nested elements", "deep 40", nested(40), "depth"),
 
 
 class Sender:
-    """A client with an Inbox that survives reconnects and a log of its stream's end."""
+    """A client with an Inbox that survives reconnects and a log of its stream's end; the
+    run closes it at the end and expects stanzas in its Inbox."""
 
-    def __init__(self, prosody, name, registered):
+    def __init__(self, run, name, registered):
         self.name, self.registered, self.events = name, registered, []
-        self.client = harness.Client(prosody, name, f"{name}-pw", timeout=5)
+        self.client = harness.Client(run.prosody, name, f"{name}-pw", timeout=5)
         self.box = Inbox(self.client)
+        run.clients[name], run.inbox[name] = self.client, self.box
 
     def connect(self):
         self.client.connect()
@@ -99,12 +101,10 @@ def poll(client, pred, timeout):
     return client.run(loop(), timeout + 5)
 
 
-def register(checks, s):
-    checks.attempt(f"{s.name} registered with the gateway", register_set, s.client, GW,
-                   {"username": f"{s.name}-echo", "password": "pw"})
-    checks.attempt(f"{s.name} logged in", s.box.expect, "presence",
-                   lambda p: p["type"] == "available" and p["from"].bare == GW
-                   and p["status"] == CONNECTED, WAIT, "logged-in status")
+def register(run, s):
+    run.attempt(f"{s.name} registered with the gateway", register_set, s.client, GW,
+                {"username": f"{s.name}-echo", "password": "pw"})
+    run.logged_in(f"{s.name} logged in", s.name)
 
 
 def condition(err):
@@ -233,51 +233,46 @@ def table(rows):
               f"({took:.2f} s)")
 
 
+def gateway_log_lines(run):
+    """What the gateway logged about the refusals, and any trouble with its stream."""
+    log = run.gateway_log().splitlines()
+    warned = [line for line in log if "refused a message" in line]
+    print(f"# gateway log: {len(warned)} 'refused a message' line(s), e.g. "
+          f"{warned[0].partition(' warning ')[2][:110] if warned else '-'}")
+    for bad in [line for line in log if re.search(r"stream error|reconnect", line, re.I)]:
+        print(f"# gateway log: {bad[-160:]}")
+
+
+def hostile_run(run, port):
+    checks = run.checks
+    launch_gateway(run, port)
+    if not checks.attempt("gateway connected (/health 200)", health_is, port, 200, WAIT):
+        return
+    mallory, eve, victim = (Sender(run, "mallory", False), Sender(run, "eve", True),
+                            Sender(run, "victim", True))
+    for s in (mallory, eve, victim):
+        if not checks.attempt(f"{s.name} connected", s.connect):
+            return
+    register(run, eve)
+    register(run, victim)
+    before = checks.attempt("/metrics before", metrics, port) or {}
+    rows = hostile(checks, [mallory, eve], victim)
+    after = checks.attempt("/metrics after", metrics, port) or {}
+    check_metrics(checks, before, after, rows)
+    table(rows)
+    checks.check("gateway still running", run.gateway.running,
+                 harness.tail(run.gateway.log_path, 5))
+    gateway_log_lines(run)
+
+
 def main(binary):
-    checks, t0 = harness.Checks(), time.monotonic()
-    port = harness.free_port()
-    with harness.Prosody(component=GW,
-                         extra_global="c2s_stanza_size_limit = 1024 * 1024\n") as prosody:
-        for user in ("mallory", "eve", "victim"):
-            prosody.register(user, f"{user}-pw")
-        if not checks.attempt("prosody started", prosody.start):
-            return 1
-        gateway = start_gateway(binary, prosody, port)
-        if not checks.attempt("gateway connected (/health 200)", health_is, port, 200, WAIT):
-            return 1
-        mallory, eve, victim = (Sender(prosody, "mallory", False), Sender(prosody, "eve", True),
-                                Sender(prosody, "victim", True))
-        try:
-            for s in (mallory, eve, victim):
-                if not checks.attempt(f"{s.name} connected", s.connect):
-                    return 1
-            register(checks, eve)
-            register(checks, victim)
-            before = checks.attempt("/metrics before", metrics, port) or {}
-            rows = hostile(checks, [mallory, eve], victim)
-            after = checks.attempt("/metrics after", metrics, port) or {}
-            check_metrics(checks, before, after, rows)
-            table(rows)
-            checks.check("gateway still running", gateway.running,
-                         harness.tail(gateway.log_path, 5))
-            with open(gateway.log_path, encoding="utf-8", errors="replace") as f:
-                log = f.read().splitlines()
-            warned = [line for line in log if "refused a message" in line]
-            print(f"# gateway log: {len(warned)} 'refused a message' line(s), e.g. "
-                  f"{warned[0].partition(' warning ')[2][:110] if warned else '-'}")
-            for bad in [line for line in log if re.search(r"stream error|reconnect", line, re.I)]:
-                print(f"# gateway log: {bad[-160:]}")
-        finally:
-            for s in (mallory, eve, victim):
-                s.client.close()
-        checks.check("gateway exits 0 on SIGTERM", gateway.stop() == 0)
-        prosody.stop()
-        print(f"# run took {time.monotonic() - t0:.1f} s")
-        checks.summary()
-        if not checks.ok:
-            prosody.dump_logs()
-    return 0 if checks.ok else 1
+    checks = Checks()
+    with Scenario(binary, checks, users=("mallory", "eve", "victim"),
+                  extra_global="c2s_stanza_size_limit = 1024 * 1024\n") as run:
+        if run.started:
+            hostile_run(run, harness.free_port())
+    return checks.summary()
 
 
 if __name__ == "__main__":
-    harness.run_test(main, TOTAL_TIMEOUT)
+    run_test(main, TOTAL_TIMEOUT)

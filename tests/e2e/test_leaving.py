@@ -21,8 +21,9 @@ import xml.etree.ElementTree as ET
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 from adhoc_helpers import run_command  # noqa: E402
-from xmpp_helpers import (ROSTER_NS, Inbox, body_has, register_get,  # noqa: E402
-                          register_remove, register_set, send_chat)
+from scenario import Checks, Scenario, run_test  # noqa: E402
+from xmpp_helpers import (ROSTER_NS, body_has, register_get, register_remove,  # noqa: E402
+                          register_set, send_chat)
 
 GW = "gw.localhost"
 TOTAL_TIMEOUT = 140       # hard cap on both runs (cleanup may add a few seconds)
@@ -32,12 +33,6 @@ CONTACTS = tuple(f"{u}@{GW}" for u in ("alice", "bob", "carol"))
 PATHS = {"XEP-0077 remove": "remover", "roster removal": "pruner",
          "ad-hoc unregister": "adhoc", "chat unregister": "chatter",
          "admin delete-user": "victim"}           # path -> the account that leaves by it
-PRIVILEGED = dict(          # as in test_messaging.py: mod_privilege grants roster access
-    extra_global='modules_enabled = { "disco", "roster", "saslauth", "ping", '
-                 '"version", "posix", "privilege" }\n',
-    extra_vhost=f'privileged_entities = {{ ["{GW}"] = '
-                '{ roster = "both"; message = "outgoing"; } }\n',
-    extra_config='    modules_enabled = { "privilege" }\n')
 
 
 def of_gateway(jid):
@@ -76,44 +71,16 @@ def leftovers(roster, privileged):
             if v != ("none", None) or (privileged and j != GW)}
 
 
-class Run:
-    def __init__(self, binary, prosody, checks, label):
-        self.binary, self.prosody, self.checks, self.label = binary, prosody, checks, label
-        self.privileged = label == "privileged"
-        self.admin = self.gateway = None
-        self.clients = []         # closed at the end of the scenario
+class Run(Scenario):
+    """One of the runs: every account that leaves, and what its roster held."""
+
+    def __init__(self, binary, checks, privileged):
+        label = "privileged" if privileged else "plain"
+        super().__init__(binary, checks, label, users=("admin", *PATHS.values()),
+                         **(harness.privilege_config(GW) if privileged else {}))
+        self.privileged = privileged
+        self.admin = None
         self.table = []           # (path, roster before, roster after, verdict)
-
-    def check(self, name, cond, detail=""):
-        return self.checks.check(f"{self.label}: {name}", cond, detail)
-
-    def attempt(self, name, fn, *args):
-        return self.checks.attempt(f"{self.label}: {name}", fn, *args)
-
-    def client(self, user):
-        client = harness.Client(self.prosody, user, f"{user}-pw", timeout=5,
-                                plugins=["xep_0050"])
-        self.clients.append(client)
-        return client if self.attempt(f"{user} connected", client.connect) else None
-
-    def start_gateway(self):
-        self.gateway = harness.Gateway(self.binary, self.prosody, extra_args=[
-            "--echo.registration", "form", "--gateway.admins", f"admin@{self.prosody.domain}"])
-        self.gateway.start()
-        gateway, admin = self.gateway, self.admin
-
-        def answered():
-            if not gateway.running:
-                raise harness.GiveUp(f"gateway exited with {gateway.proc.returncode}: "
-                                     f"{harness.tail(gateway.log_path, 5)}")
-            return admin.ping(GW, timeout=2) is not None
-        return self.attempt("gateway answers ping", harness.wait_until, answered, WAIT, 0.25,
-                            f"ping answered by {GW}")
-
-    def alive(self):
-        if not self.gateway.running:
-            raise harness.GiveUp(f"the gateway died (exit {self.gateway.proc.returncode}): "
-                                 + harness.tail(self.gateway.log_path, 2).replace("\n", " | "))
 
 
 def joined(run, client):
@@ -171,10 +138,10 @@ def leave(run, path, client, box):
 
 def one_path(run, path, user):
     name = f"{path} ({user})"
-    client = run.client(user)
+    client = run.connect(user, plugins=["xep_0050"])
     if client is None:
         return run.table.append((path, "-", "-", "NOT CONNECTED"))
-    box = Inbox(client).attach()
+    box = run.inbox[user]
     if not run.attempt(f"{name}: registered", register_set, client, GW,
                        {"username": f"{user}-echo", "password": "pw"}):
         return run.table.append((path, "-", "-", "NOT REGISTERED"))
@@ -204,54 +171,35 @@ def one_path(run, path, user):
     print(f"# {run.label}, {path}: the server roster holds {shown(after)}", flush=True)
 
 
-def scenario(binary, checks, privileged):
-    label = "privileged" if privileged else "plain"
-    t0 = time.monotonic()
-    failed_before = len(checks.failures)
-    with harness.Prosody(component=GW, **(PRIVILEGED if privileged else {})) as prosody:
-        for user in ("admin", *PATHS.values()):
-            prosody.register(user, f"{user}-pw")
-        if not checks.attempt(f"{label}: prosody started", prosody.start):
-            return []
-        run = Run(binary, prosody, checks, label)
-        try:
-            run.admin = run.client("admin")
-            if run.admin is not None and run.start_gateway():
-                for path, user in PATHS.items():
-                    one_path(run, path, user)
-                with open(run.gateway.log_path, encoding="utf-8", errors="replace") as f:
-                    log = f.read()
-                mode = "roster push" if privileged else "unsubscription"
-                run.check(f"gateway log: contacts leave by {mode}",
-                          f"contacts leave their roster by {mode}" in log, "no such line")
-        finally:
-            for client in run.clients:
-                client.close()
-        if run.gateway is not None:
-            died = run.gateway.proc.poll()
-            code = run.gateway.stop()
-            run.check("gateway exits 0 on SIGTERM", died is None and code == 0,
-                      f"it had died with {died}" if died is not None else f"exit code {code}")
-        if len(checks.failures) > failed_before:
-            prosody.dump_logs(lines=40)
-    print(f"# {label} run took {time.monotonic() - t0:.1f} s", flush=True)
-    return [(label, *row) for row in run.table]
+def every_path(run):
+    run.admin = run.connect("admin", plugins=["xep_0050"])
+    if run.admin is None or not run.start_gateway(
+            "--echo.registration", "form", "--gateway.admins", run.jid("admin")):
+        return
+    for path, user in PATHS.items():
+        one_path(run, path, user)
+    mode = "roster push" if run.privileged else "unsubscription"
+    run.check(f"gateway log: contacts leave by {mode}",
+              f"contacts leave their roster by {mode}" in run.gateway_log(), "no such line")
+
+
+def one_run(binary, checks, privileged):
+    with Run(binary, checks, privileged) as run:
+        if run.started:
+            every_path(run)
+    return [(run.label, *row) for row in run.table]
 
 
 def main(binary):
-    checks = harness.Checks()
-    if not (os.path.isfile(binary) and os.access(binary, os.X_OK)):
-        print(f"not ok - gateway binary {binary} is not an executable file")
-        return 1
+    checks = Checks()
     t0 = time.monotonic()
-    rows = scenario(binary, checks, True) + scenario(binary, checks, False)
+    rows = one_run(binary, checks, True) + one_run(binary, checks, False)
     print("# mode        path               verdict  server roster before -> after leaving")
     for label, path, before, after, verdict in rows:
         print(f"# {label:<11} {path:<18} {verdict:<8} {before} -> {after}")
     print(f"# total {time.monotonic() - t0:.1f} s", flush=True)
-    checks.summary()
-    return 0 if checks.ok else 1
+    return checks.summary()
 
 
 if __name__ == "__main__":
-    harness.run_test(main, TOTAL_TIMEOUT)
+    run_test(main, TOTAL_TIMEOUT)

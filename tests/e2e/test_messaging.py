@@ -19,9 +19,10 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
+from scenario import Checks, Scenario, run_test  # noqa: E402
 from xmpp_helpers import (CHATSTATES_NS, CORRECT_NS, MARKERS_NS, RECEIPTS_NS,  # noqa: E402
-                          REPLY_NS, Inbox, body_has, child, child_id, correction, nick_of,
-                          reaction, reactions_of, receipt_request, register_set, retraction,
+                          REPLY_NS, body_has, child, child_id, correction, nick_of,
+                          reaction, reactions_of, receipt_request, retraction,
                           roster_items, send_chat, send_message)
 
 GW = "gw.localhost"
@@ -30,80 +31,31 @@ TOTAL_TIMEOUT = 150       # hard cap on both runs (cleanup may add up to ~20 s)
 WAIT = 10                 # for each expected stanza
 CONTACTS = {"alice": "Alice Echo", "bob": "Bob Echo", "carol": "Carol Echo"}
 ALICE = f"alice@{GW}"
-CONNECTED = "Connected to the echo network"
 BODY = "hello alice, please correct me"
 FIXED = "hello alice, corrected after the restart"
 PRIVILEGE_LINE = "contacts join rosters by privileged roster push (XEP-0356)"
 SUBSCRIBE_LINE = "contacts join rosters by subscription requests"
 
 
-class Run:
-    def __init__(self, binary, prosody, checks, label):
-        self.binary, self.prosody, self.checks, self.label = binary, prosody, checks, label
-        self.db = os.path.join(prosody.tmp, "gateway.sqlite")
-        self.gateway = None
+class Run(Scenario):
+    """One of the runs: the gateway restarted on one database; stanzas from alice unless
+    said otherwise. Also test_faults.py's."""
+
+    def __init__(self, binary, checks, label, **kwargs):
+        super().__init__(binary, checks, label, sender=ALICE,
+                         end_check="gateway exits 0 on SIGTERM at the end", **kwargs)
         self.generation = 0
-        self.client = self.box = None
-
-    def check(self, name, cond, detail=""):
-        return self.checks.check(f"{self.label}: {name}", cond, detail)
-
-    def attempt(self, name, fn, *args):
-        return self.checks.attempt(f"{self.label}: {name}", fn, *args)
 
     def start_gateway(self):
         self.generation += 1
-        self.gateway = harness.Gateway(
-            self.binary, self.prosody, name=f"gateway-{self.generation}",
-            extra_args=["--storage.path", self.db, "--echo.registration", "two-factor",
-                        "--echo.code", CODE]).start()
-        self.gateway.stopping = False
-        return self.attempt(f"gateway #{self.generation} answers ping", self.wait_for_gateway)
+        return super().start_gateway(
+            "--storage.path", self.db, "--echo.registration", "two-factor", "--echo.code", CODE,
+            name=f"gateway-{self.generation}", check=f"gateway #{self.generation} answers ping")
 
-    def wait_for_gateway(self):
-        gateway = self.gateway
-
-        def answered():
-            if not gateway.running:
-                raise harness.GiveUp(f"gateway exited with {gateway.proc.returncode}: "
-                                     f"{harness.tail(gateway.log_path, 5)}")
-            return self.client.ping(GW, timeout=2) is not None
-        return harness.wait_until(answered, WAIT, 0.25, f"ping answered by {GW}")
-
-    def gateway_log(self):
-        with open(self.gateway.log_path, encoding="utf-8", errors="replace") as f:
-            return f.read()
-
-    def gateway_alive(self):
-        gateway = self.gateway
-        if gateway is not None and gateway.proc.poll() is not None and not gateway.stopping:
-            last = harness.tail(gateway.log_path, 2).replace("\n", " | ")
-            raise RuntimeError(f"the gateway died (exit {gateway.proc.returncode}): {last}")
-
-    def expect(self, name, pred, what=None, frm=ALICE, kind="message"):
-        """Wait for a stanza from `frm`; a check; returns it or None. Fails at once if
-        the gateway died."""
-        def match(s):
-            return (frm is None or s["from"].bare == frm) and pred(s)
-        return self.attempt(name, self.box.expect, kind, match, WAIT, what or name,
-                            self.gateway_alive)
-
-    def connected_status(self):
-        return self.expect(f"gateway presence '{CONNECTED}'",
-                           lambda p: p["type"] == "available" and p["status"] == CONNECTED,
-                           frm=GW, kind="presence")
-
-
-def register(run):
-    try:
-        register_set(run.client, GW, {"username": "tester-echo", "password": "pw"})
-    except Exception as e:  # noqa: BLE001
-        return run.check("registration form accepted", False, harness.describe(e))
-    run.check("registration form accepted", True)
-    if not run.expect("two-factor code prompt", body_has("reply with the code"), frm=GW):
-        return False
-    send_chat(run.client, GW, CODE)
-    return bool(run.expect("welcome message", body_has("Welcome to Legate Echo"), frm=GW))
+    def ready(self):
+        """tester connected, the gateway up, tester registered with it and logged in."""
+        return bool(self.started and self.connect("tester") and self.start_gateway()
+                    and self.register_two_factor(CODE) and self.logged_in())
 
 
 def roster_by_push(run):
@@ -237,10 +189,7 @@ def chat(run):
 
 def restart(run):
     t0 = time.monotonic()
-    run.gateway.stopping = True
-    code = run.gateway.stop()
-    run.check("gateway exits 0 on SIGTERM", code == 0 and not run.gateway.died_early,
-              "had to be killed" if code is None else f"exit code {code}")
+    run.stop_gateway()
     run.expect("alice goes offline when the gateway stops",
                lambda p: p["type"] == "unavailable", kind="presence")
     run.expect("the gateway goes offline", lambda p: p["type"] == "unavailable",
@@ -248,7 +197,7 @@ def restart(run):
     run.box.clear()
     if not run.start_gateway():
         return False
-    ok = run.connected_status()
+    ok = run.logged_in()
     print(f"# {run.label}: session back {time.monotonic() - t0:.1f} s after the SIGTERM",
           flush=True)
     return bool(ok)
@@ -279,78 +228,39 @@ def after_restart(run, legacy, mid):
 
 
 def stranger(run, client):
-    box = Inbox(client).attach()
     send_chat(client, ALICE, "hello? who are you?")
-    err = run.checks.attempt(f"{run.label}: stranger messaging alice gets an error",
-                             box.message, lambda m: m["type"] == "error", WAIT,
-                             "error message", ALICE)
+    err = run.attempt("stranger messaging alice gets an error", run.inbox["stranger"].message,
+                      lambda m: m["type"] == "error", WAIT, "error message", ALICE)
     if err:
         run.check("…registration-required",
                   err["error"]["condition"] == "registration-required",
                   f"got {err['error']['type']}/{err['error']['condition']}")
 
 
-def scenario(binary, checks, privileged):
+def one_run(binary, checks, privileged):
     label = "privileged" if privileged else "subscribe"
-    extra = {}
-    if privileged:
-        extra = dict(
-            extra_global='modules_enabled = { "disco", "roster", "saslauth", "ping", '
-                         '"version", "posix", "privilege" }\n',
-            extra_vhost=f'privileged_entities = {{ ["{GW}"] = '
-                        '{ roster = "both"; message = "outgoing"; } }\n',
-            extra_config='    modules_enabled = { "privilege" }\n')
-    t0, failed_before = time.monotonic(), len(checks.failures)
-    with harness.Prosody(component=GW, **extra) as prosody:
-        for user in ("tester", "stranger"):
-            prosody.register(user, f"{user}-pw")
-        if not checks.attempt(f"{label}: prosody started", prosody.start):
+    extra = harness.privilege_config(GW) if privileged else {}
+    with Run(binary, checks, label, users=("tester", "stranger"), prosody_check=True,
+             **extra) as run:
+        if not run.ready():
             return
-        run = Run(binary, prosody, checks, label)
-        clients = []
-        try:
-            run.client = harness.Client(prosody, "tester", "tester-pw", timeout=5)
-            clients.append(run.client)
-            if not run.attempt("tester connected", run.client.connect):
-                return
-            run.box = Inbox(run.client).attach()
-            if not (run.start_gateway() and register(run) and run.connected_status()):
-                return
-            (roster_by_push if privileged else roster_by_subscription)(run)
-            check_roster(run)
-            contacts_online(run)
-            got = chat(run)
-            other = harness.Client(prosody, "stranger", "stranger-pw", timeout=5)
-            clients.append(other)
-            if run.attempt("stranger connected", other.connect):
-                stranger(run, other)
-            if got is not None and restart(run):
-                after_restart(run, got[0], got[2])
-        finally:
-            for c in clients:
-                c.close()
-            if run.gateway is not None and not run.gateway.stopping:
-                died = run.gateway.proc.poll()
-                code = run.gateway.stop()
-                run.check("gateway exits 0 on SIGTERM at the end", died is None and code == 0,
-                          f"it had died with {died}" if died is not None else f"exit code {code}")
-            prosody.stop()
-            run.check("prosody stopped", not prosody.running)
-            if len(checks.failures) > failed_before:
-                prosody.dump_logs(lines=40)
-    print(f"# {label} run took {time.monotonic() - t0:.1f} s", flush=True)
+        (roster_by_push if privileged else roster_by_subscription)(run)
+        check_roster(run)
+        contacts_online(run)
+        got = chat(run)
+        other = run.connect("stranger")
+        if other:
+            stranger(run, other)
+        if got is not None and restart(run):
+            after_restart(run, got[0], got[2])
 
 
 def main(binary):
-    checks = harness.Checks()
-    if not (os.path.isfile(binary) and os.access(binary, os.X_OK)):
-        print(f"not ok - gateway binary {binary} is not an executable file")
-        return 1
+    checks = Checks()
     for privileged in (True, False):
-        scenario(binary, checks, privileged)
-    checks.summary()
-    return 0 if checks.ok else 1
+        one_run(binary, checks, privileged)
+    return checks.summary()
 
 
 if __name__ == "__main__":
-    harness.run_test(main, TOTAL_TIMEOUT)
+    run_test(main, TOTAL_TIMEOUT)

@@ -19,8 +19,9 @@ import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
-from xmpp_helpers import (Inbox, body_has, body_starts, error_condition,  # noqa: E402
-                          oob_url, register_get, register_remove, register_set, send_chat)
+from scenario import Checks, Scenario, run_test  # noqa: E402
+from xmpp_helpers import (body_has, body_starts, error_condition, oob_url,  # noqa: E402
+                          register_get, register_remove, register_set, send_chat)
 
 GW = "gw.localhost"
 UPLOAD = "upload.localhost"
@@ -32,40 +33,22 @@ USERS = ("admin", "alice", "bob", "carol", "stranger")
 WELCOME = "Welcome to Legate Echo!"
 
 
-class Run:
-    def __init__(self, binary, prosody, checks):
-        self.binary, self.prosody, self.checks = binary, prosody, checks
-        self.db = os.path.join(prosody.tmp, "gateway.sqlite")
-        self.clients, self.inbox = {}, {}
-        self.gateway = None
+class Run(Scenario):
+    """The scenario with several gateways in turn, all on one database."""
 
-    def jid(self, user):
-        return f"{user}@{self.prosody.domain}"
+    def __init__(self, binary, checks):
+        super().__init__(binary, checks, users=USERS, file_share=UPLOAD,
+                         end_check="gateway exits 0 on SIGTERM (end of the run)",
+                         prosody_check=True)
 
     def start_gateway(self, name, registration, *extra):
-        args = ["--storage.path", self.db, "--echo.registration", registration,
-                "--echo.code", CODE, "--gateway.admins", self.jid("admin"), *extra]
-        self.gateway = harness.Gateway(self.binary, self.prosody, name=name,
-                                       extra_args=args).start()
-        return self.checks.attempt(f"{name}: gateway ({registration}) answers ping",
-                                   self.wait_for_gateway, 15)
-
-    def wait_for_gateway(self, timeout):
-        client, gateway = self.clients["alice"], self.gateway
-
-        def answered():
-            if not gateway.running:
-                raise harness.GiveUp(f"gateway exited with {gateway.proc.returncode}: "
-                                     f"{harness.tail(gateway.log_path, 5)}")
-            return client.ping(GW, timeout=2) is not None
-        return harness.wait_until(answered, timeout, 0.25, f"ping answered by {GW}")
+        return super().start_gateway(
+            "--storage.path", self.db, "--echo.registration", registration, "--echo.code",
+            CODE, "--gateway.admins", self.jid("admin"), *extra, name=name,
+            check=f"{name}: gateway ({registration}) answers ping", timeout=15)
 
     def sigterm_gateway(self, what):
-        code = self.gateway.stop()
-        return self.checks.check(f"gateway exits 0 on SIGTERM ({what})",
-                                 code == 0 and not self.gateway.died_early,
-                                 f"it had already exited with {code}" if self.gateway.died_early
-                                 else "had to be killed" if code is None else f"exit code {code}")
+        return self.stop_gateway(f"gateway exits 0 on SIGTERM ({what})")
 
     def registered(self, user):
         """(registered?, username value) from a fresh XEP-0077 get."""
@@ -80,21 +63,17 @@ class Run:
                               f"registered={got[0]}")
         return got
 
-    def expect(self, label, fn, *args):
-        """A check that an expected stanza arrives; returns it (None on failure)."""
-        return self.checks.attempt(label, fn, *args)
-
     def finished(self, label, user, admin_notice=True):
         """The end of a registration: subscribe presence, welcome, admin notice."""
         box = self.inbox[user]
-        self.expect(f"{label}: subscribe presence from the gateway", box.presence,
-                    "subscribe", GW, WAIT)
-        self.expect(f"{label}: welcome message", box.message, body_starts(WELCOME), WAIT,
-                    f"message starting {WELCOME!r}", GW)
+        self.attempt(f"{label}: subscribe presence from the gateway", box.presence,
+                     "subscribe", GW, WAIT)
+        self.attempt(f"{label}: welcome message", box.message, body_starts(WELCOME), WAIT,
+                     f"message starting {WELCOME!r}", GW)
         if admin_notice:
             notice = f"New user registered: {self.jid(user)}"
-            self.expect(f"{label}: admin got '{notice}'", self.inbox["admin"].message,
-                        lambda m: m["body"] == notice, WAIT, repr(notice), GW)
+            self.attempt(f"{label}: admin got '{notice}'", self.inbox["admin"].message,
+                         lambda m: m["body"] == notice, WAIT, repr(notice), GW)
 
 
 def refused(run, label, user, fields, condition, text=None):
@@ -136,8 +115,8 @@ def form_registration(run):
         return False
     run.finished("form", "alice")
     # slixmpp auto-authorizes and subscribes back; a registered user is approved.
-    run.expect("form: the gateway approved the subscription back (subscribed)",
-               run.inbox["alice"].presence, "subscribed", GW, WAIT)
+    run.attempt("form: the gateway approved the subscription back (subscribed)",
+                run.inbox["alice"].presence, "subscribed", GW, WAIT)
     got = run.check_registered("form, second get", "alice", True)
     if got:
         checks.check("form: second get pre-fills the username", got[1] == "alice-echo",
@@ -186,8 +165,9 @@ def killed_mid_registration(run):
     if not checks.attempt("two-factor: plain <username/><password/> accepted", register_set,
                           bob, GW, {"username": "bob-echo", "password": "pw"}, False):
         return False
-    if not run.expect("two-factor: code prompt ('reply with the code')", run.inbox["bob"].message,
-                      body_has("reply with the code"), WAIT, "code prompt", GW):
+    if not run.attempt("two-factor: code prompt ('reply with the code')",
+                       run.inbox["bob"].message, body_has("reply with the code"), WAIT,
+                       "code prompt", GW):
         return False
     run.gateway.proc.send_signal(signal.SIGKILL)
     checks.check("kill -9 the gateway mid-registration", run.gateway.proc.wait(10) == -9)
@@ -211,12 +191,12 @@ def two_factor(run):
     if not checks.attempt("two-factor: form submitted again", register_set, run.clients["bob"],
                           GW, {"username": "bob-echo", "password": "pw"}):
         return False
-    if not run.expect("two-factor: code prompt again", box.message,
-                      body_has("reply with the code"), WAIT, "code prompt", GW):
+    if not run.attempt("two-factor: code prompt again", box.message,
+                       body_has("reply with the code"), WAIT, "code prompt", GW):
         return False
     send_chat(run.clients["bob"], GW, "654321")
-    run.expect("two-factor: wrong code answered 'not accepted'", box.message,
-               body_has("not accepted"), WAIT, "'not accepted'", GW)
+    run.attempt("two-factor: wrong code answered 'not accepted'", box.message,
+                body_has("not accepted"), WAIT, "'not accepted'", GW)
     checks.check("two-factor: nothing finished by the wrong code",
                  box.find("message", body_starts(WELCOME)) is None)
     send_chat(run.clients["bob"], GW, CODE)
@@ -240,7 +220,7 @@ def fetch(url):
         return response.status, response.headers.get("Content-Type"), response.read()
 
 
-def qr(run, http_port):
+def qr(run):
     checks, box = run.checks, run.inbox["carol"]
     if not (run.sigterm_gateway("two-factor gateway")
             and run.start_gateway("gateway-qr", "qr", "--echo.qr_delay", str(QR_DELAY))):
@@ -248,12 +228,12 @@ def qr(run, http_port):
     if not checks.attempt("qr: form accepted", register_set, run.clients["carol"], GW,
                           {"username": "carol-echo", "password": "pw"}):
         return False
-    link = run.expect("qr: message with a jabber:x:oob URL", box.message,
-                      lambda m: oob_url(m) is not None, WAIT, "OOB message", GW)
-    text_msg = run.expect("qr: \"The code's text:\" message", box.message,
-                          body_starts("The code's text: "), WAIT, "code text", GW)
-    blocks = run.expect("qr: the code drawn in Unicode blocks", box.message,
-                        lambda m: any(c in m["body"] for c in "█▀▄"), WAIT, "block QR", GW)
+    link = run.attempt("qr: message with a jabber:x:oob URL", box.message,
+                       lambda m: oob_url(m) is not None, WAIT, "OOB message", GW)
+    text_msg = run.attempt("qr: \"The code's text:\" message", box.message,
+                           body_starts("The code's text: "), WAIT, "code text", GW)
+    blocks = run.attempt("qr: the code drawn in Unicode blocks", box.message,
+                         lambda m: any(c in m["body"] for c in "█▀▄"), WAIT, "block QR", GW)
     if blocks:
         print(f"# QR as text: {len(blocks['body'].splitlines())} lines")
     text = text_msg["body"][len("The code's text: "):].strip() if text_msg else None
@@ -262,7 +242,7 @@ def qr(run, http_port):
         checks.check("qr: body is the OOB URL", link["body"].strip() == url,
                      f"body {link['body']!r}, url {url!r}")
         checks.check("qr: URL on Prosody's http port",
-                     url.startswith(f"http://127.0.0.1:{http_port}/"), f"got {url!r}")
+                     url.startswith(f"http://127.0.0.1:{run.http_port}/"), f"got {url!r}")
         got = checks.attempt("qr: PNG downloads", fetch, url)
         if got:
             status, ctype, data = got
@@ -287,15 +267,15 @@ def unregistration(run):
                           run.clients["alice"], GW):
         return
     run.check_registered("remove", "alice", False)
-    run.expect("remove: unsubscribed presence from the gateway", box.presence,
-               "unsubscribed", GW, WAIT)
+    run.attempt("remove: unsubscribed presence from the gateway", box.presence,
+                "unsubscribed", GW, WAIT)
 
 
 def stranger(run):
     box = run.inbox["stranger"]
     send_chat(run.clients["stranger"], GW, "hello?")
-    err = run.expect("unregistered user's message: error reply", box.message,
-                     lambda m: m["type"] == "error", WAIT, "error message", GW)
+    err = run.attempt("unregistered user's message: error reply", box.message,
+                      lambda m: m["type"] == "error", WAIT, "error message", GW)
     if err:
         run.checks.check("unregistered user's message: registration-required",
                          err["error"]["condition"] == "registration-required",
@@ -303,47 +283,22 @@ def stranger(run):
 
 
 def main(binary):
-    checks = harness.Checks()
-    if not (os.path.isfile(binary) and os.access(binary, os.X_OK)):
-        print(f"not ok - gateway binary {binary} is not an executable file")
-        return 1
+    checks = Checks()
     for tool in ("sqlite3", "zbarimg"):
         if not shutil.which(tool):
             print(f"not ok - {tool} not installed (apt-get install "
                   f"{'sqlite3' if tool == 'sqlite3' else 'zbar-tools'})")
             return 1
-    http_port = harness.free_port()
-    extra_global, extra_config = harness.file_share_config(http_port, UPLOAD)
-    with harness.Prosody(component=GW, extra_global=extra_global,
-                         extra_config=extra_config) as prosody:
-        for user in USERS:
-            prosody.register(user, f"{user}-pw")
-        if not checks.attempt("prosody started", prosody.start):
-            return 1
-        run = Run(binary, prosody, checks)
-        try:
+    with Run(binary, checks) as run:
+        if run.started:
             for user in USERS:
-                client = harness.Client(prosody, user, f"{user}-pw", timeout=5)
-                run.clients[user] = client
-                checks.attempt(f"{user} connected", client.connect)
-                run.inbox[user] = Inbox(client).attach()
+                run.connect(user)
             if checks.ok and form_registration(run) and persistence(run) \
-                    and killed_mid_registration(run) and two_factor(run) \
-                    and qr(run, http_port):
+                    and killed_mid_registration(run) and two_factor(run) and qr(run):
                 unregistration(run)
                 stranger(run)
-        finally:
-            for client in run.clients.values():
-                client.close()
-        if run.gateway is not None:
-            run.sigterm_gateway("end of the run")
-        prosody.stop()
-        checks.check("prosody stopped", not prosody.running)
-        checks.summary()
-        if not checks.ok:
-            prosody.dump_logs(lines=40)
-    return 0 if checks.ok else 1
+    return checks.summary()
 
 
 if __name__ == "__main__":
-    harness.run_test(main, TOTAL_TIMEOUT)
+    run_test(main, TOTAL_TIMEOUT)

@@ -21,6 +21,7 @@ import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
+from scenario import Checks, Scenario, run_test  # noqa: E402
 
 GW = "gw.localhost"
 UPLOAD = "upload.localhost"
@@ -179,38 +180,30 @@ def check_https(checks, probe, tmp):
         server.server_close()
 
 
+def upload(run, probe):
+    checks, prosody, http_port = run.checks, run.prosody, run.http_port
+    run.http_port_open()
+    check_round_trip(checks, probe, prosody, http_port, "random-1MiB.bin",
+                     os.urandom(1024 * 1024), "application/octet-stream")
+    check_round_trip(checks, probe, prosody, http_port, "notes été 2024.txt",
+                     "Grüße, ✓\n".encode() * 100, "text/plain; charset=utf-8")
+    check_too_large(checks, probe, prosody)
+    check_put_statuses(checks, probe, prosody, http_port)
+    check_https(checks, probe, prosody.tmp)
+    for name in sorted(os.listdir(prosody.tmp)):   # shown if a check failed
+        if name.startswith("probe-"):
+            prosody.add_log(name, os.path.join(prosody.tmp, name))
+
+
 def main(probe):
-    checks = harness.Checks()
-    if not (os.path.isfile(probe) and os.access(probe, os.X_OK)):
-        print(f"not ok - probe {probe} is not an executable file")
-        return 1
-    probe = os.path.abspath(probe)
-    http_port = harness.free_port()
-    extra_global, extra_config = harness.file_share_config(http_port, UPLOAD, SIZE_LIMIT)
-    with harness.Prosody(component=GW, extra_global=extra_global,
-                         extra_config=extra_config) as prosody:
-        if not checks.attempt("prosody started", prosody.start):
-            prosody.dump_logs()
-            return 1
-        checks.attempt("prosody's http port open", harness.wait_until,
-                       lambda: harness.port_open(http_port), 10, 0.1, "http port open")
-        check_round_trip(checks, probe, prosody, http_port, "random-1MiB.bin",
-                         os.urandom(1024 * 1024), "application/octet-stream")
-        check_round_trip(checks, probe, prosody, http_port, "notes été 2024.txt",
-                         "Grüße, ✓\n".encode() * 100, "text/plain; charset=utf-8")
-        check_too_large(checks, probe, prosody)
-        check_put_statuses(checks, probe, prosody, http_port)
-        check_https(checks, probe, prosody.tmp)
-        prosody.stop()
-        checks.summary()
-        if not checks.ok:
-            prosody.dump_logs()
-            for name in sorted(os.listdir(prosody.tmp)):
-                if name.startswith("probe-"):
-                    with open(os.path.join(prosody.tmp, name)) as f:
-                        print(f"# ---- {name}\n{f.read()}", file=sys.stderr)
-    return 0 if checks.ok else 1
+    checks = Checks()
+    # No gateway here: the probe connects as the component, one upload at a time.
+    with Scenario(probe, checks, end_check=None, file_share=UPLOAD,
+                  size_limit=SIZE_LIMIT) as run:
+        if run.started:
+            upload(run, os.path.abspath(probe))
+    return checks.summary()
 
 
 if __name__ == "__main__":
-    harness.run_test(main, TOTAL_TIMEOUT, "PATH/TO/legate-upload-probe")
+    run_test(main, TOTAL_TIMEOUT, "PATH/TO/legate-upload-probe", "probe")

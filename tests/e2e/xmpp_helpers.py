@@ -3,7 +3,7 @@
 # for an expected one with a timeout; XEP-0077 (jabber:iq:register) request builders
 # and a parser for the registration query; messages with extension elements (receipts,
 # markers, replies, reactions, corrections, retractions) and their parsing. Used by
-# test_registration.py, test_messaging.py and demo.py.
+# scenario.py, the test_*.py that talk to the gateway, and demo.py.
 import asyncio
 import time
 import xml.etree.ElementTree as ET
