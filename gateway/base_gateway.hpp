@@ -38,9 +38,11 @@ struct GatewaySettings {
   std::string allowed_jids;    // regular expression on bare JIDs; empty: the server's users
   std::string upload_service;  // empty: discovered on the server domain
   std::string server_domain;   // empty: the component JID minus its first label
-  std::uint64_t max_file_bytes = 100 * 1024 * 1024;        // a user's file for the bridge
-  std::chrono::seconds file_timeout{300};                  // fetching a user's file
-  unsigned message_ids_days = 90;                          // id map retention; 0: forever
+  std::uint64_t max_file_bytes = 100 * 1024 * 1024;  // a user's file for the bridge
+  std::chrono::seconds file_timeout{300};            // fetching a user's file
+  unsigned message_ids_days = 90;                    // id map retention; 0: forever
+  // After a failed login: the first retry (drawn from [d/2, d]), doubling up to 10 minutes.
+  std::chrono::milliseconds first_login_retry{2000};
   std::map<std::string, std::string, std::less<>> bridge;  // the bridge's own section(s)
 };
 

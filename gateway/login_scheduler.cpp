@@ -8,13 +8,19 @@
 namespace legate {
 
 LoginScheduler::LoginScheduler(SessionRegistry& sessions, GatewayStatus& status, TaskGroup& tasks,
-                               AfterLogin after_login)
-    : sessions_(sessions), status_(status), tasks_(tasks), after_login_(std::move(after_login)) {}
+                               std::chrono::milliseconds first_retry, AfterLogin after_login)
+    : sessions_(sessions),
+      status_(status),
+      tasks_(tasks),
+      first_retry_(first_retry),
+      after_login_(std::move(after_login)) {}
 
 LoginScheduler::~LoginScheduler() = default;
 
 LoginScheduler::Attempts& LoginScheduler::attempts(const Jid& user) {
-  return attempts_[user.bare_str()];
+  auto it = attempts_.find(user.bare_str());
+  if (it == attempts_.end()) it = attempts_.try_emplace(user.bare_str(), first_retry_).first;
+  return it->second;
 }
 
 void LoginScheduler::log_in_all(std::vector<Jid> users, std::size_t parallel) {
@@ -83,8 +89,8 @@ void LoginScheduler::schedule_retry(std::shared_ptr<Session> session, const std:
   Attempts& attempt = attempts(user);
   attempt.failing = true;
   const auto delay = attempt.backoff.next();
-  spdlog::warn("{}: could not log in: {} (retrying in {} s)", user.str(), reason,
-               std::chrono::duration_cast<std::chrono::seconds>(delay).count());
+  spdlog::warn("{}: could not log in: {} (retrying in {:.1f} s)", user.str(), reason,
+               std::chrono::duration<double>(delay).count());
   status_.set(user, PresenceShow::busy, "Could not log in: " + reason);
   attempt.retry = std::make_unique<asio::steady_timer>(session->executor(), delay);
   attempt.retry->async_wait([this, session](const boost::system::error_code& ec) {

@@ -23,8 +23,9 @@ class LoginScheduler {
   // Runs once a login succeeded (the bridge's presence, the contact list).
   using AfterLogin = std::function<asio::awaitable<void>(std::shared_ptr<Session>)>;
 
+  // `first_retry`: the delay before the first retry after a failure (doubling after that).
   LoginScheduler(SessionRegistry& sessions, GatewayStatus& status, TaskGroup& tasks,
-                 AfterLogin after_login);
+                 std::chrono::milliseconds first_retry, AfterLogin after_login);
   ~LoginScheduler();
 
   // Logs these users' sessions in, at most `parallel` at once.
@@ -40,7 +41,9 @@ class LoginScheduler {
 
  private:
   struct Attempts {
-    Backoff backoff{std::chrono::seconds(2), std::chrono::minutes(10)};
+    explicit Attempts(std::chrono::milliseconds first_retry)
+        : backoff(first_retry, std::chrono::minutes(10)) {}
+    Backoff backoff;
     std::unique_ptr<asio::steady_timer> retry;
     bool logging_in = false;
     bool failing = false;  // the last login failed
@@ -53,6 +56,7 @@ class LoginScheduler {
   SessionRegistry& sessions_;
   GatewayStatus& status_;
   TaskGroup& tasks_;
+  std::chrono::milliseconds first_retry_;
   AfterLogin after_login_;
   std::map<std::string, Attempts, std::less<>> attempts_;
   std::vector<std::string> queue_;

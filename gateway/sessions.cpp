@@ -20,6 +20,7 @@ Sessions::Sessions(BaseGateway::Runtime& runtime)
       status_(runtime.component, runtime.avatar.empty() ? "" : sha1_hex(runtime.avatar)),
       roster_(runtime.component, runtime.info.name),
       logins_(registry_, status_, runtime.component.router().tasks(),
+              runtime.settings.first_login_retry,
               [this](std::shared_ptr<Session> session) { return after_login(std::move(session)); }),
       files_(std::make_unique<FileTransfers>(
           runtime, *this,

@@ -143,10 +143,7 @@ class ChatCommandsFixture {
     return next_body();
   }
 
-  void drain() {
-    while (g_.h().server().next(std::chrono::milliseconds(150))) {
-    }
-  }
+  void drain() { g_.h().settle(); }
 
  private:
   // Declared first so that it goes last: after the harness stopped the component thread and

@@ -95,8 +95,8 @@ class CommandsFixture {
 
   // Nothing but non-iq stanzas may still arrive: no iq was answered twice.
   void expect_no_more_replies() {
-    while (auto stanza = g_.h().server().next(std::chrono::milliseconds(200)))
-      CHECK_MESSAGE(stanza->name() != "iq", "extra iq " << stanza->str());
+    for (const Element& stanza : g_.h().settle())
+      CHECK_MESSAGE(stanza.name() != "iq", "extra iq " << stanza.str());
   }
 
  private:

@@ -17,11 +17,9 @@ using namespace legate::test;
 
 namespace {
 
-// Every stanza until none arrives for a while.
+// Every stanza the leaving caused.
 std::vector<Element> collect(GatewayHarness& g) {
-  std::vector<Element> out;
-  while (auto e = g.h().server().next(std::chrono::milliseconds(400))) out.push_back(*e);
-  return out;
+  return g.h().settle();
 }
 
 // "type from" of each presence to alice, and "remove jid" of each roster push.

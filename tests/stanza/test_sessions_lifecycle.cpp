@@ -74,9 +74,9 @@ TEST_CASE("sessions: a failing fill() is reported, the session stays logged in")
   REQUIRE(g.register_with(kAlice, "al", "pw").attr_or("type") == "result");
   g.next_where([](const Element& e) { return is_gateway_status(e, kLoginText); });
   g.next_body_containing("Could not list your contacts: the contact list is unavailable");
-  // A failed login is retried after Backoff's first delay, drawn from [1 s, 2 s]: wait past
+  // A failed login is retried after Backoff's first delay, drawn from [d/2, d]: wait past
   // it, or this check could not see the retry it is here to rule out.
-  std::this_thread::sleep_for(2200ms);
+  std::this_thread::sleep_for(kTestLoginRetry + 200ms);
   std::vector<std::string> hooks;
   for (const auto& call : script->snapshot(g.h())) hooks.push_back(call.hook);
   CHECK(hooks == std::vector<std::string>{"login"});  // no logout, no second login
@@ -117,9 +117,9 @@ TEST_CASE("sessions: shutdown cancels a pending login retry") {
   g.next_where([](const Element& e) {
     return is_presence(e, "unavailable") && e.attr_or("from") == "gw.test";
   });
-  // The retry was due within 2 s: it must not log in after the shutdown (the daemon's
-  // io_context would never run out of work, and SIGTERM would not end it).
-  std::this_thread::sleep_for(2500ms);
+  // The retry was due within kTestLoginRetry: it must not log in after the shutdown (the
+  // daemon's io_context would never run out of work, and SIGTERM would not end it).
+  std::this_thread::sleep_for(kTestLoginRetry * 2);
   CHECK(script->count(g.h(), "login") == 1);
 }
 

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string_view>
 #include <thread>
+#include <vector>
 
 #include "component/component.hpp"
 #include "tests/support/fake_server.hpp"
@@ -39,14 +40,22 @@ class ComponentHarness {
   void inject(std::string_view xml) { server_.inject(xml); }
   // The next stanza must equal `expected_xml` structurally (doctest CHECK with the diff).
   void expect(std::string_view expected_xml, std::chrono::milliseconds timeout = 5s);
-  // No stanza may arrive within `quiet`.
-  void expect_nothing(std::chrono::milliseconds quiet = 200ms);
+  // Waits until the component has done what the stanzas so far caused — its ready handlers
+  // run (a few rounds, for chains of coroutine steps), then a ping answered over the stream,
+  // which TCP orders after everything sent before it — and returns the stanzas that came.
+  // Work waiting on a timer is not waited for. Instead of sleeping for a quiet period.
+  std::vector<Element> settle();
+  // Nothing more comes from what was sent so far (settle() returns nothing).
+  void expect_nothing();
+  // No stanza may arrive within `quiet` (for work that waits on a timer).
+  void expect_nothing(std::chrono::milliseconds quiet);
 
  private:
   FakeServer server_;
   boost::asio::io_context io_;  // outlives the component's timers and sockets
   std::optional<Component> component_;
   std::atomic<bool> run_finished_{false};
+  unsigned settles_ = 0;
   std::thread thread_;
 };
 

@@ -81,6 +81,7 @@ GatewayHarness::GatewayHarness(GatewayOptions options) {
   gateway_->hooks = options.hooks;
   gateway_->declared.preference_fields = std::move(options.preference_fields);
   gateway_->sessions = std::move(options.sessions);
+  options.settings.first_login_retry = kTestLoginRetry;
   GatewayRuntime(*gateway_).attach(harness_.component(), *database_, std::move(options.settings));
   // Registered after attach(), so it runs after the gateway's own callback (login_all):
   // stanzas the test injects then never overtake it (the component dispatches stanzas

@@ -55,6 +55,10 @@ class TempDir {
   std::filesystem::path path_;
 };
 
+// The first login retry of the gateways under test (GatewaySettings::first_login_retry),
+// shorter than the 2 s default so that tests of retries do not sleep for seconds.
+inline constexpr std::chrono::milliseconds kTestLoginRetry{200};
+
 struct GatewayOptions {
   RegistrationType type = RegistrationType::form;
   GatewaySettings settings;
