@@ -180,23 +180,24 @@ void ContactRouter::on_message(Element& stanza) {
     if (auto v = stanza.attr(name)) header.set_attr(name, *v);
   auto pending = std::make_shared<Pending>(Pending{std::move(header), *from, std::move(in)});
   Component& component = p_.component;
-  session->enqueue([this, &component, session, contact, pending]() -> asio::awaitable<void> {
-    try {
-      co_await deliver(*session, *contact, *pending);
-    } catch (const StanzaError& e) {
-      component.send(error_reply(pending->header, e));
-    } catch (const std::exception& e) {
-      // Cancelled by a shutdown: bounced too, so that the sender knows it did not go.
-      if (is_cancellation(e)) {
+  session->enqueue(
+      [this, &component, session, contact, pending]() -> asio::awaitable<void> {
+        try {
+          co_await deliver(*session, *contact, *pending);
+        } catch (const StanzaError& e) {
+          component.send(error_reply(pending->header, e));
+        } catch (const std::exception& e) {
+          rethrow_if_cancellation(e);  // the queue bounces it
+          spdlog::error("{}: the bridge failed on a message: {}", session->user_jid().str(),
+                        e.what());
+          component.send(
+              error_reply(pending->header, StanzaError(ErrorCondition::internal_server_error)));
+        }
+      },
+      [&component, pending] {  // a shutdown came first: the sender learns it did not go
         component.send(error_reply(pending->header, StanzaError(ErrorCondition::service_unavailable,
                                                                 "the gateway is shutting down")));
-        throw;
-      }
-      spdlog::error("{}: the bridge failed on a message: {}", session->user_jid().str(), e.what());
-      component.send(
-          error_reply(pending->header, StanzaError(ErrorCondition::internal_server_error)));
-    }
-  });
+      });
 }
 
 void ContactRouter::on_presence(Element& stanza) {

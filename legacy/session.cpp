@@ -17,7 +17,11 @@ namespace legate {
 // Tasks outlive a Session that is being torn down until they finish: shared ownership.
 struct Session::Tasks {
   std::vector<TaskGroup::TaskId> running;  // in the component's task group
-  std::deque<std::function<asio::awaitable<void>()>> queue;
+  struct Item {
+    std::function<asio::awaitable<void>()> work;
+    std::function<void()> dropped;
+  };
+  std::deque<Item> queue;
   bool draining = false;
 };
 
@@ -129,8 +133,8 @@ void Session::cancel_tasks() {
   tasks_->running.clear();
 }
 
-void Session::enqueue(std::function<asio::awaitable<void>()> work) {
-  tasks_->queue.push_back(std::move(work));
+void Session::enqueue(std::function<asio::awaitable<void>()> work, std::function<void()> dropped) {
+  tasks_->queue.push_back({std::move(work), std::move(dropped)});
   if (tasks_->draining) return;
   TaskGroup& group = host_.component().router().tasks();
   tasks_->draining = true;  // before: drain() may run (and end) before spawn() returns
@@ -141,14 +145,21 @@ void Session::enqueue(std::function<asio::awaitable<void>()> work) {
 asio::awaitable<void> Session::drain() {
   ScopeExit done{[this] { tasks_->draining = false; }};
   while (!tasks_->queue.empty()) {
-    auto work = std::move(tasks_->queue.front());
+    Tasks::Item item = std::move(tasks_->queue.front());
     tasks_->queue.pop_front();
     try {
-      co_await work();
+      co_await item.work();
     } catch (const std::exception& e) {
-      // Cancelled (shutdown): the rest still runs, each item bouncing what it carries.
-      if (!is_cancellation(e))
+      if (!is_cancellation(e)) {
         spdlog::error("{}: event handling failed: {}", user_.jid.str(), e.what());
+        continue;
+      }
+      // Cancelled (shutdown): no co_await works any more; what was queued is dropped, each
+      // item accounted for by its `dropped`.
+      if (item.dropped) item.dropped();
+      for (auto& rest : std::exchange(tasks_->queue, {}))
+        if (rest.dropped) rest.dropped();
+      throw;
     }
   }
 }

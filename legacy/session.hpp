@@ -110,7 +110,9 @@ class Session : public std::enable_shared_from_this<Session> {
   // Cancels every task started with spawn().
   void cancel_tasks();
   // Runs `work` after the work queued before it (XMPP events of one user stay in order).
-  void enqueue(std::function<asio::awaitable<void>()> work);
+  // When a shutdown cancels the queue, `dropped` runs instead for the item being handled
+  // and for each one still queued (e.g. to bounce a message), rather than losing them.
+  void enqueue(std::function<asio::awaitable<void>()> work, std::function<void()> dropped = {});
 
   asio::awaitable<void> drain();
   struct Tasks;

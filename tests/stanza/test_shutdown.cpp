@@ -9,6 +9,7 @@
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <future>
+#include <set>
 
 #include "commands/commands.hpp"
 #include "legacy/session.hpp"
@@ -90,6 +91,31 @@ TEST_CASE("shutdown: a pending two-factor wait, chat question and slow login end
   CHECK_FALSE(users.find(Jid(kErin).bare()).has_value());
   CHECK(users.count() == 1);
   commands.reset();  // the component thread is gone: nothing runs concurrently
+}
+
+TEST_CASE("shutdown: messages the bridge has not sent yet are bounced, not lost") {
+  auto script = two_contacts();
+  GatewayHarness g(with_sessions(script));
+  register_and_log_in(g);
+  g.h().on_component_thread([&] { script->text_delay = 60s; });  // a stuck legacy network
+  alice_sends(g, kBob, "m1", "<body>one</body>");
+  alice_sends(g, kBob, "m2", "<body>two</body>");  // queued behind m1
+  script->wait_for(g.h(), "text");
+  begin_shutdown(g);
+  std::set<std::string> bounced;
+  for (int i = 0; i < 2; ++i) {
+    Element error = g.next_where(
+        [](const Element& e) { return e.name() == "message" && e.attr_or("type") == "error"; });
+    CHECK(is_error(error, ErrorCondition::service_unavailable));
+    CHECK(error.attr_or("from") == kBob);
+    bounced.insert(std::string(error.attr_or("id")));
+  }
+  CHECK(bounced == std::set<std::string>{"m1", "m2"});
+  auto stopped = std::async(std::launch::async, [&] { g.h().stop(); });
+  const bool in_time = stopped.wait_for(2s) == std::future_status::ready;
+  if (!in_time) g.h().io().stop();
+  stopped.wait();
+  CHECK(in_time);
 }
 
 TEST_CASE("a command suspended while its user unregisters finishes on the session it holds") {

@@ -181,6 +181,10 @@ asio::awaitable<LegacyId> ScriptedSession::on_text(Contact& to, const Text& text
   call.xmpp_id = text.xmpp_id;
   call.reply_to = text.reply_to;
   if (record(std::move(call))) co_return co_await Session::on_text(to, text);
+  if (script_->text_delay.count() > 0) {
+    asio::steady_timer timer(co_await asio::this_coro::executor, script_->text_delay);
+    co_await timer.async_wait(asio::use_awaitable);
+  }
   co_return "L" + std::to_string(script_->next_legacy_id++);
 }
 

@@ -64,6 +64,8 @@ struct SessionScript {
   std::string failure_text = "the network is down";
   std::string login_text = "Connected to the scripted network";
   std::chrono::milliseconds login_delay{0};
+  // on_text() takes this long (after recording the call): a slow legacy network.
+  std::chrono::milliseconds text_delay{0};
   std::vector<ScriptedContact> contacts;
   // fill() throws this (after login succeeded) when not empty.
   std::string fill_failure;
