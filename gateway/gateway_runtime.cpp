@@ -77,7 +77,7 @@ void GatewayRuntime::set_chat_handler(std::function<bool(const Jid&, std::string
 asio::awaitable<std::optional<std::string>> GatewayRuntime::ask(const Jid& user,
                                                                 std::string_view prompt,
                                                                 std::chrono::seconds timeout) {
-  co_return co_await internals().sessions->input(user.bare(), prompt, timeout);
+  co_return co_await internals().sessions->services().input(user.bare(), prompt, timeout);
 }
 
 std::size_t GatewayRuntime::user_count() {

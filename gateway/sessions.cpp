@@ -28,6 +28,9 @@ Sessions::Sessions(BaseGateway::Runtime& runtime)
   contacts_ = std::make_unique<ContactRouter>(ContactRouter::Parts{
       rt_.component, registry_, presences_, roster_, status_, *files_, *ids_, rt_.features,
       [this](const Jid& user) { return rt_.users.find(user).has_value(); }});
+  services_ = std::make_unique<SessionServices>(SessionServices::Parts{
+      rt_.gateway, rt_.component, rt_.database, *ids_, rt_.features, rt_.users, roster_, status_,
+      rt_.chat_input, *files_, [this](const Jid& user) { re_login(user); }});
   Metrics& metrics = rt_.component.metrics();
   prune_message_ids();
   metrics_hook_ = metrics.on_collect([this, &metrics] {
@@ -57,8 +60,8 @@ std::shared_ptr<Session> Sessions::create(const Jid& user) {
   auto record = rt_.users.find(user.bare());
   if (!record) return nullptr;
   std::unique_ptr<Session> made = rt_.gateway.make_session(
-      *this, User{record->jid, record->legacy_data,
-                  rt_.with_default_preferences(record->preferences), record->id});
+      *services_, User{record->jid, record->legacy_data,
+                       rt_.with_default_preferences(record->preferences), record->id});
   if (!made) return nullptr;
   std::shared_ptr<Session> session(std::move(made));
   registry_.add(session);
@@ -107,8 +110,8 @@ asio::awaitable<void> Sessions::after_login(std::shared_ptr<Session> session) {
   } catch (const std::exception& e) {
     rethrow_if_cancellation(e);
     spdlog::warn("{}: could not list the contacts: {}", user.str(), e.what());
-    send_gateway_message(user, std::string("Could not list your contacts: ") + e.what() +
-                                   " (send re-login to try again)");
+    rt_.send_chat(user, std::string("Could not list your contacts: ") + e.what() +
+                            " (send re-login to try again)");
   }
 }
 
@@ -125,7 +128,7 @@ asio::awaitable<void> Sessions::stop(const Jid& user) {
   ids_->forget(session->user().id);
   co_await SessionRegistry::log_out(*session);
   for (Contact* contact : session->roster().all()) {
-    component().send(make_presence(contact->jid().str(), user.str(), "unavailable"));
+    rt_.component.send(make_presence(contact->jid().str(), user.str(), "unavailable"));
   }
 }
 
@@ -141,12 +144,13 @@ asio::awaitable<void> Sessions::shutdown() {
     const std::string bare = session->user_jid().bare_str();
     co_await SessionRegistry::log_out(*session);
     // Every contact last shown available goes unavailable, without loading them as objects.
-    for (const auto& record : ContactStore(database()).all(session->user().id)) {
+    Component& component = rt_.component;
+    for (const auto& record : ContactStore(rt_.database).all(session->user().id)) {
       if (record.presence_show == "unavailable") continue;
-      component().send(
-          make_presence(record.local + "@" + component().jid().str(), bare, "unavailable"));
+      component.send(
+          make_presence(record.local + "@" + component.jid().str(), bare, "unavailable"));
     }
-    component().send(make_presence(component().jid().str(), bare, "unavailable"));
+    component.send(make_presence(component.jid().str(), bare, "unavailable"));
   }
   spdlog::info("{} sessions logged out", all.size());
 }
@@ -160,41 +164,6 @@ void Sessions::registration_updated(const Jid& user, const Json& legacy_data) {
   spdlog::info("{}: new registration data handed to the live session, logging in again",
                user.bare_str());
   re_login(user);
-}
-
-// --- SessionHost ---
-
-asio::awaitable<std::string> Sessions::send_file(Contact& from, OutgoingFile file) {
-  co_return co_await files_->send(from, std::move(file));
-}
-
-Component& Sessions::component() {
-  return rt_.component;
-}
-Database& Sessions::database() {
-  return rt_.database;
-}
-const Features& Sessions::features() const {
-  return rt_.features;
-}
-
-void Sessions::store_legacy_data(const Jid& user, const Json& data) {
-  rt_.users.update_legacy_data(user.bare(), data);
-}
-
-void Sessions::send_gateway_message(const Jid& user, std::string_view text) {
-  rt_.send_chat(user, text);
-}
-
-asio::awaitable<std::optional<std::string>> Sessions::input(const Jid& user,
-                                                            std::string_view prompt,
-                                                            std::chrono::seconds timeout) {
-  if (!prompt.empty()) rt_.send_chat(user, prompt);
-  co_return co_await rt_.chat_input.wait(user.bare_str(), timeout);
-}
-
-asio::awaitable<void> Sessions::send_qr(const Jid& user, std::string text) {
-  co_await rt_.gateway.send_qr(user, std::move(text));
 }
 
 }  // namespace legate

@@ -1,8 +1,8 @@
 // Sessions: the gateway's side of its users' legacy sessions, assembled from one part per
 // concept — the registry that owns the sessions, the login scheduler, the gateway status,
-// the roster policy, the contact router, the users' merged presences — plus the life cycle
-// that spans them (register, unregister, shutdown) and SessionHost, the sessions' view of
-// the framework. Stanzas reach the parts directly (contacts(), roster(), status()).
+// the roster policy, the contact router, the users' merged presences, the services sessions
+// ask for (SessionHost) — plus the life cycle that spans them (register, unregister,
+// shutdown). Stanzas reach the parts directly (contacts(), roster(), status()).
 #pragma once
 
 #include <memory>
@@ -19,16 +19,19 @@
 #include "login_scheduler.hpp"
 #include "roster_policy.hpp"
 #include "session_registry.hpp"
+#include "session_services.hpp"
 #include "user_presences.hpp"
 
 namespace legate {
 
 class FileTransfers;
 
-class Sessions : public SessionHost {
+class Sessions {
  public:
   explicit Sessions(BaseGateway::Runtime& runtime);
-  ~Sessions() override;
+  ~Sessions();
+  Sessions(const Sessions&) = delete;
+  Sessions& operator=(const Sessions&) = delete;
 
   // Every registered user's session, logged in (at most `parallel` logins at once).
   void login_all(std::size_t parallel = 16);
@@ -57,24 +60,9 @@ class Sessions : public SessionHost {
   GatewayStatus& status() { return status_; }
   FileTransfers& files() { return *files_; }
 
-  // --- SessionHost ---
-  Component& component() override;
-  Database& database() override;
-  IdMap& id_map() override { return *ids_; }
-  const Features& features() const override;
-  RosterMode roster_mode(const Jid& user) const override { return roster_.mode(user); }
-  std::string roster_group() const override { return roster_.group(); }
-  void send_gateway_message(const Jid& user, std::string_view text) override;
-  void send_gateway_status(const Jid& user, PresenceShow show, std::string_view text) override {
-    status_.set(user, show, text);
-  }
-  asio::awaitable<std::optional<std::string>> input(const Jid& user, std::string_view prompt,
-                                                    std::chrono::seconds timeout) override;
-  asio::awaitable<void> send_qr(const Jid& user, std::string text) override;
-  void re_login(const Jid& user) override;
-  void add_to_roster(Contact& contact) override { roster_.add(contact); }
-  void store_legacy_data(const Jid& user, const Json& data) override;
-  asio::awaitable<std::string> send_file(Contact& from, OutgoingFile file) override;
+  SessionServices& services() { return *services_; }
+  // The user's session logs out and in again.
+  void re_login(const Jid& user);
 
  private:
   std::shared_ptr<Session> create(const Jid& user);
@@ -91,6 +79,7 @@ class Sessions : public SessionHost {
   LoginScheduler logins_;
   std::unique_ptr<FileTransfers> files_;
   std::unique_ptr<ContactRouter> contacts_;
+  std::unique_ptr<SessionServices> services_;
   Metrics::Hook metrics_hook_;  // sets the session and user gauges at each scrape
 };
 
