@@ -25,7 +25,7 @@ struct GatewayInfo {
   std::vector<FormField> registration_fields;
   std::string welcome_message;
   // How long a two-factor or QR step waits for the user before giving up.
-  std::chrono::seconds registration_timeout{std::chrono::minutes(5)};
+  std::chrono::milliseconds registration_timeout{std::chrono::minutes(5)};
   // Wrong two-factor codes accepted before the registration is abandoned.
   unsigned two_factor_attempts = 3;
   // What no override shows (the rest of the contacts' features comes from the hooks the

@@ -177,7 +177,7 @@ TEST_CASE("registration: two-factor gives up after too many wrong codes or a tim
     CHECK_FALSE(g.registered(kAlice));
   }
   SUBCASE("timeout") {
-    GatewayHarness g(RegistrationType::two_factor, {}, std::chrono::seconds(1));
+    GatewayHarness g(RegistrationType::two_factor, {}, std::chrono::milliseconds(200));
     g.register_with(kAlice, "al", "pw");
     g.next_body_containing("reply with the code");
     g.next_body_containing("Registration failed: no code received in time");
@@ -188,7 +188,8 @@ TEST_CASE("registration: two-factor gives up after too many wrong codes or a tim
 TEST_CASE("registration: QR code without an upload service, confirmed or timed out") {
   for (const bool confirm : {true, false}) {
     CAPTURE(confirm);
-    GatewayHarness g(RegistrationType::qr, {}, std::chrono::seconds(confirm ? 30 : 1));
+    GatewayHarness g(RegistrationType::qr, {},
+                     confirm ? std::chrono::milliseconds(30000) : std::chrono::milliseconds(200));
     CHECK(g.register_with(kAlice, "al", "pw").attr_or("type") == "result");
     // The gateway looks for an upload service on the server; there is none.
     Element text = g.next_qr_text();

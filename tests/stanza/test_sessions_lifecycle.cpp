@@ -90,13 +90,13 @@ TEST_CASE("sessions: a failing fill() is reported, the session stays logged in")
 
 TEST_CASE("sessions: a re-login during a slow login does not log in twice at once") {
   auto script = two_contacts();
-  script->login_delay = 400ms;
+  script->login_delay = 200ms;
   GatewayHarness g(with_sessions(script));
   REQUIRE(g.register_with(kAlice, "al", "pw").attr_or("type") == "result");
   g.next_where([](const Element& e) { return is_gateway_status(e, "Logging in…"); });
   g.say(kAlice, "re-login");  // the impatient user
   g.next_where([](const Element& e) { return is_gateway_status(e, kLoginText); });
-  std::this_thread::sleep_for(700ms);  // any second login is over by now
+  std::this_thread::sleep_for(350ms);  // any second login is over by now
   int most = 0;
   g.h().on_component_thread([&] { most = script->max_logins_in_flight; });
   CHECK(most == 1);

@@ -125,7 +125,7 @@ TEST_CASE("a command suspended while its user unregisters finishes on the sessio
     commands = std::make_unique<Commands>(g.gateway(), /*builtins=*/false);
     commands->add({"Slow", "slow", "slow", "Looks at the session after a while", Access::logged_in,
                    [](CommandContext& ctx) -> asio::awaitable<Outcome> {
-                     asio::steady_timer pause(co_await asio::this_coro::executor, 500ms);
+                     asio::steady_timer pause(co_await asio::this_coro::executor, 200ms);
                      co_await pause.async_wait(asio::use_awaitable);
                      // The user left meanwhile: the context's session is still a live object.
                      co_return Outcome{

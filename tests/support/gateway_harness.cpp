@@ -52,7 +52,7 @@ TempDir::~TempDir() {
 
 namespace {
 GatewayOptions options_of(RegistrationType type, GatewaySettings settings,
-                          std::chrono::seconds timeout) {
+                          std::chrono::milliseconds timeout) {
   GatewayOptions options;
   options.type = type;
   options.settings = std::move(settings);
@@ -62,7 +62,7 @@ GatewayOptions options_of(RegistrationType type, GatewaySettings settings,
 }  // namespace
 
 GatewayHarness::GatewayHarness(RegistrationType type, GatewaySettings settings,
-                               std::chrono::seconds timeout)
+                               std::chrono::milliseconds timeout)
     : GatewayHarness(options_of(type, std::move(settings), timeout)) {}
 
 GatewayHarness::GatewayHarness(GatewayOptions options) {

@@ -62,7 +62,7 @@ inline constexpr std::chrono::milliseconds kTestLoginRetry{200};
 struct GatewayOptions {
   RegistrationType type = RegistrationType::form;
   GatewaySettings settings;
-  std::chrono::seconds timeout{30};
+  std::chrono::milliseconds timeout{std::chrono::seconds(30)};
   // The SQLite file; empty: a fresh one in a temp dir. Set it to restart a gateway on the
   // database a previous GatewayHarness (destroyed by then) used.
   std::filesystem::path database;
@@ -74,7 +74,7 @@ struct GatewayOptions {
 class GatewayHarness {
  public:
   explicit GatewayHarness(RegistrationType type, GatewaySettings settings = {},
-                          std::chrono::seconds timeout = std::chrono::seconds(30));
+                          std::chrono::milliseconds timeout = std::chrono::seconds(30));
   explicit GatewayHarness(GatewayOptions options);
   // Stops the component thread, then destroys the gateway while its io_context still lives
   // (session timers and tasks unregister from it).
