@@ -8,8 +8,6 @@
 #include "component/component.hpp"
 #include "component/stanza_error.hpp"
 #include "gateway/http_client.hpp"
-#include "gateway/runtime.hpp"
-#include "gateway/sessions.hpp"
 #include "legacy/contact.hpp"
 #include "legacy/contact_stanzas.hpp"
 #include "legacy/message_ids.hpp"
@@ -70,11 +68,10 @@ class StreamFile : public IncomingFile {
 
 }  // namespace
 
-FileTransfers::FileTransfers(BaseGateway::Runtime& runtime, Sessions& sessions, FileLimits limits)
-    : rt_(runtime),
-      sessions_(sessions),
+FileTransfers::FileTransfers(Parts parts, FileLimits limits)
+    : p_(std::move(parts)),
       limits_(limits),
-      ibb_(runtime.component, IbbOptions{.max_stream_bytes = limits.max_download}) {
+      ibb_(p_.component, IbbOptions{.max_stream_bytes = limits.max_download}) {
   ibb_.set_authorized([this](const Jid& jid, std::string_view, const Jid& from, const Element&) {
     return authorize_stream(jid, from);
   });
@@ -85,7 +82,7 @@ FileTransfers::~FileTransfers() = default;
 
 bool FileTransfers::is_upload_link(std::string_view body) const {
   if (body.empty() || body.find_first_of(" \t\r\n") != std::string_view::npos) return false;
-  return rt_.upload.is_own_url(body);
+  return p_.upload.is_own_url(body);
 }
 
 // --- legacy → XMPP ---
@@ -95,7 +92,7 @@ asio::awaitable<std::string> FileTransfers::send(Contact& from, OutgoingFile fil
   const std::string user = session.user_jid().str();
   file.name = safe_file_name(file.name);
   if (file.content_type.empty()) file.content_type = "application/octet-stream";
-  UploadCache cache(rt_.database);
+  UploadCache cache(p_.database);
   if (!file.legacy_file_id.empty()) {
     if (auto hit = cache.find(file.legacy_file_id)) {
       spdlog::debug("{}: file {} already uploaded", user, file.legacy_file_id);
@@ -108,14 +105,14 @@ asio::awaitable<std::string> FileTransfers::send(Contact& from, OutgoingFile fil
   bool has_service = std::chrono::steady_clock::now() >= no_service_until_;
   if (has_service) {
     try {
-      co_await rt_.upload.service();
+      co_await p_.upload.service();
     } catch (const StanzaError&) {
       has_service = false;
       no_service_until_ = std::chrono::steady_clock::now() + std::chrono::minutes(5);
     }
   }
   if (!has_service) co_return co_await send_in_band(from, file);
-  if (auto max = rt_.upload.max_file_size(); max && file.size > *max) {
+  if (auto max = p_.upload.max_file_size(); max && file.size > *max) {
     const std::string text = "[" + file.name + " (" + human_size(file.size) +
                              ") could not be sent: the server accepts files up to " +
                              human_size(*max) + "]";
@@ -126,7 +123,7 @@ asio::awaitable<std::string> FileTransfers::send(Contact& from, OutgoingFile fil
   }
   std::string url;
   try {
-    url = co_await rt_.upload.upload_stream(file.name, file.content_type, file.size, file.data);
+    url = co_await p_.upload.upload_stream(file.name, file.content_type, file.size, file.data);
   } catch (const StanzaError& e) {
     from.send_text("[" + file.name + " could not be sent: " + e.what() + "]");
     throw;
@@ -145,15 +142,15 @@ asio::awaitable<std::string> FileTransfers::send(Contact& from, OutgoingFile fil
 asio::awaitable<std::string> FileTransfers::share_link(Contact& from, const std::string& url,
                                                        const LegacyId& legacy_id) {
   Session& session = from.session();
-  const std::string id = rt_.component.router().next_id();
-  rt_.component.send(file_message(from.jid().str(), session.user_jid().str(), id, url));
+  const std::string id = p_.component.router().next_id();
+  p_.component.send(file_message(from.jid().str(), session.user_jid().str(), id, url));
   if (!legacy_id.empty()) session.id_map().put(session.user().id, kContactMessage, id, legacy_id);
   co_return id;
 }
 
 asio::awaitable<std::string> FileTransfers::send_in_band(Contact& from, OutgoingFile& file) {
   const Jid user = from.session().user_jid();
-  auto resource = sessions_.best_resource(user);
+  auto resource = p_.presences.best_resource(user);
   if (!resource) {
     spdlog::info("{}: file from {} not delivered: no upload service and no resource online",
                  user.str(), from.jid().str());
@@ -177,7 +174,7 @@ asio::awaitable<LegacyId> FileTransfers::receive_link(Session& session, Contact&
                                                       std::string url) {
   std::unique_ptr<HttpGet> get;
   try {
-    get = co_await HttpGet::open(rt_.component.router().executor(), url, limits_.max_download,
+    get = co_await HttpGet::open(p_.component.router().executor(), url, limits_.max_download,
                                  limits_.download_timeout);
   } catch (const std::exception& e) {
     spdlog::info("{}: file to {} not fetched: {}", session.user_jid().str(), to.jid().str(),
@@ -193,13 +190,13 @@ asio::awaitable<LegacyId> FileTransfers::receive_link(Session& session, Contact&
 
 bool FileTransfers::authorize_stream(const Jid& jid, const Jid& from) {
   // Registered users, logged in, to their contacts: nobody else may push bytes at us.
-  auto session = sessions_.find(from.bare());
-  if (!session || !session->logged_in() || !rt_.features.files) return false;
+  auto session = p_.sessions.find(from.bare());
+  if (!session || !session->logged_in() || !p_.features.files) return false;
   return session->roster().by_jid(jid) != nullptr;
 }
 
 void FileTransfers::on_stream(std::shared_ptr<IbbStream> stream) {
-  auto session = sessions_.find(stream->from().bare());
+  auto session = p_.sessions.find(stream->from().bare());
   Contact* contact = session ? session->roster().by_jid(stream->jid()) : nullptr;
   if (!contact) {
     stream->abort(ErrorCondition::item_not_found, "no such contact");

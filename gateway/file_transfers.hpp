@@ -1,4 +1,4 @@
-// FileTransfers: files between users and contacts, for Sessions.
+// FileTransfers: files between users and contacts.
 //  - legacy → XMPP: a contact's OutgoingFile is uploaded (XEP-0363, streamed, cached by legacy
 //    file id) and shared as a link with OOB (XEP-0066); without an upload service it goes
 //    in-band (XEP-0047) to the user's most available resource.
@@ -15,13 +15,16 @@
 #include "../component/asio.hpp"
 #include "../component/ibb.hpp"
 #include "../legacy/file.hpp"
-#include "base_gateway.hpp"
+#include "../storage/database.hpp"
+#include "http_upload.hpp"
+#include "session_registry.hpp"
+#include "user_presences.hpp"
 
 namespace legate {
 
+class Component;
 class Contact;
 class Session;
-class Sessions;
 
 struct FileLimits {
   std::uint64_t max_download = 100 * 1024 * 1024;  // a user's file fetched for the bridge
@@ -30,7 +33,15 @@ struct FileLimits {
 
 class FileTransfers {
  public:
-  FileTransfers(BaseGateway::Runtime& runtime, Sessions& sessions, FileLimits limits = {});
+  struct Parts {
+    Component& component;
+    Database& database;  // the upload cache
+    HttpUpload& upload;
+    const Features& features;
+    SessionRegistry& sessions;
+    UserPresences& presences;  // where an in-band file goes
+  };
+  explicit FileTransfers(Parts parts, FileLimits limits = {});
   ~FileTransfers();
 
   // Contact::send_file().
@@ -47,8 +58,7 @@ class FileTransfers {
   bool authorize_stream(const Jid& jid, const Jid& from);
   void on_stream(std::shared_ptr<IbbStream> stream);
 
-  BaseGateway::Runtime& rt_;
-  Sessions& sessions_;
+  Parts p_;
   FileLimits limits_;
   InBandBytestreams ibb_;
   std::chrono::steady_clock::time_point no_service_until_{};

@@ -23,7 +23,8 @@ Sessions::Sessions(BaseGateway::Runtime& runtime)
               runtime.settings.first_login_retry,
               [this](std::shared_ptr<Session> session) { return after_login(std::move(session)); }),
       files_(std::make_unique<FileTransfers>(
-          runtime, *this,
+          FileTransfers::Parts{runtime.component, runtime.database, runtime.upload,
+                               runtime.features, registry_, presences_},
           FileLimits{runtime.settings.max_file_bytes, runtime.settings.file_timeout})) {
   contacts_ = std::make_unique<ContactRouter>(ContactRouter::Parts{
       rt_.component, registry_, presences_, roster_, status_, *files_, *ids_, rt_.features,

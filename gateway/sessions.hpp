@@ -52,9 +52,6 @@ class Sessions {
   std::shared_ptr<Session> find(const Jid& user) const { return registry_.find(user); }
   std::size_t logged_in_count() const { return registry_.logged_in_count(); }
   std::size_t failing_count() const { return logins_.failing_count(); }
-  // The user's most available online resource (for in-band transfers), if any.
-  std::optional<Jid> best_resource(const Jid& user) const { return presences_.best_resource(user); }
-
   ContactRouter& contacts() { return *contacts_; }
   RosterPolicy& roster() { return roster_; }
   GatewayStatus& status() { return status_; }
