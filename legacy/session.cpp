@@ -137,9 +137,10 @@ void Session::enqueue(std::function<asio::awaitable<void>()> work, std::function
   tasks_->queue.push_back({std::move(work), std::move(dropped)});
   if (tasks_->draining) return;
   TaskGroup& group = host_.component().router().tasks();
+  // A label that fits the small-string buffer: a queue is spawned per message on an idle
+  // session, and drain() names the user in its own log lines.
   tasks_->draining = true;  // before: drain() may run (and end) before spawn() returns
-  if (group.spawn(holding(shared_from_this(), drain()), user_.jid.str() + " events") == 0)
-    tasks_->draining = false;
+  if (group.spawn(holding(shared_from_this(), drain()), "events") == 0) tasks_->draining = false;
 }
 
 asio::awaitable<void> Session::drain() {
