@@ -34,6 +34,7 @@ struct Config {
     std::string upload_service;  // XEP-0363 service JID; empty: discovered
     unsigned long max_file_mib = 0;
     unsigned long file_timeout_s = 0;
+    std::string carbons_fallback;  // off or prefix
   } gateway;
   struct Storage {
     std::string path;                    // empty: a file named after the JID in the data directory

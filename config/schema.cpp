@@ -144,6 +144,15 @@ const std::vector<Setting>& core_settings() {
        .min = 5,
        .max = 86400,
        .bind = into(&Config::gateway, &Config::Gateway::file_timeout_s)},
+      {.key = "gateway.carbons_fallback",
+       .default_value = "off",
+       .help = "What the user did in the legacy network's own app is shown in their XMPP "
+               "clients as sent by them where their server grants the gateway XEP-0356 "
+               "message permission. Elsewhere: off (not shown) or prefix (shown as the "
+               "contact's messages, prefixed \"You (elsewhere): \").",
+       .type = T::choice,
+       .choices = {"off", "prefix"},
+       .bind = into(&Config::gateway, &Config::Gateway::carbons_fallback)},
       {.key = "storage.path",
        .help = "The SQLite database. Default: $STATE_DIRECTORY, else "
                "~/.local/share/legate/<jid>.sqlite",

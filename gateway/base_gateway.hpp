@@ -43,6 +43,12 @@ struct GatewaySettings {
   unsigned message_ids_days = 90;                    // id map retention; 0: forever
   // After a failed login: the first retry (drawn from [d/2, d]), doubling up to 10 minutes.
   std::chrono::milliseconds first_login_retry{2000};
+  // Without the XEP-0356 message grant, the user's legacy-side actions are shown as the
+  // contact's messages prefixed "You (elsewhere): " (else not at all).
+  bool carbons_fallback = false;
+  // After each handshake, logins wait this long at most for the server's XEP-0356 grants
+  // (which decide how contacts join rosters); 0: only for grants sent with the handshake.
+  std::chrono::milliseconds grants_wait{500};
   std::map<std::string, std::string, std::less<>> bridge;  // the bridge's own section(s)
 };
 

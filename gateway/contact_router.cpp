@@ -3,6 +3,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "gateway/carbons.hpp"
 #include "gateway/file_transfers.hpp"
 #include "legacy/contact_stanzas.hpp"
 #include "legacy/message_ids.hpp"
@@ -154,6 +155,10 @@ void ContactRouter::on_message(Element& stanza) {
   auto from = view.from();
   auto to = view.to();
   if (!from || !to) throw StanzaError(ErrorCondition::jid_malformed);
+  if (Carbons::is_echo(stanza)) {  // our own carbon, routed on by the user's server
+    spdlog::trace("{}: dropped the echo of carbon {}", from->str(), stanza.attr_or("id"));
+    return;
+  }
   InboundMessage in = classify_message(stanza);
   if (in.kind == InboundMessage::Kind::none) return;
   // A bare link to our upload service is a file whose client did not say so (no OOB).
@@ -215,15 +220,19 @@ void ContactRouter::on_presence(Element& stanza) {
     return;
   }
   if (type == "subscribe") {
+    contact->mark_removed_by_user(false);
     on_subscribe(session, *contact, user);
   } else if (type == "subscribed") {
+    contact->mark_removed_by_user(false);
     contact->mark_in_roster(true);
     contact->send_presence_to(user);
   } else if (type == "unsubscribe") {
     p_.component.send(make_presence(to->str(), user.str(), "unsubscribed"));
     contact->mark_in_roster(false);
+    contact->mark_removed_by_user(true);
   } else if (type == "unsubscribed") {
     contact->mark_in_roster(false);
+    contact->mark_removed_by_user(true);
   } else if (type == "probe") {
     contact->send_presence_to(*from);
   } else if (type == "available" || type == "unavailable") {

@@ -88,6 +88,21 @@ bool FileTransfers::is_upload_link(std::string_view body) const {
 // --- legacy → XMPP ---
 
 asio::awaitable<std::string> FileTransfers::send(Contact& from, OutgoingFile file) {
+  auto url = co_await upload_or_nothing(from, file);
+  if (!url) co_return co_await send_in_band(from, file);
+  const std::string id = co_await share_link(from, *url, file.legacy_id);
+  if (!file.caption.empty()) from.send_text(file.caption);
+  co_return id;
+}
+
+asio::awaitable<std::string> FileTransfers::upload(Contact& about, OutgoingFile file) {
+  auto url = co_await upload_or_nothing(about, file);
+  if (!url) throw StanzaError(ErrorCondition::service_unavailable, "no upload service");
+  co_return *url;
+}
+
+asio::awaitable<std::optional<std::string>> FileTransfers::upload_or_nothing(Contact& from,
+                                                                             OutgoingFile& file) {
   Session& session = from.session();
   const std::string user = session.user_jid().str();
   file.name = safe_file_name(file.name);
@@ -96,9 +111,7 @@ asio::awaitable<std::string> FileTransfers::send(Contact& from, OutgoingFile fil
   if (!file.legacy_file_id.empty()) {
     if (auto hit = cache.find(file.legacy_file_id)) {
       spdlog::debug("{}: file {} already uploaded", user, file.legacy_file_id);
-      const std::string id = co_await share_link(from, hit->url, file.legacy_id);
-      if (!file.caption.empty()) from.send_text(file.caption);
-      co_return id;
+      co_return hit->url;
     }
   }
   // A server without an upload service is asked again only after a while, not per file.
@@ -111,7 +124,7 @@ asio::awaitable<std::string> FileTransfers::send(Contact& from, OutgoingFile fil
       no_service_until_ = std::chrono::steady_clock::now() + std::chrono::minutes(5);
     }
   }
-  if (!has_service) co_return co_await send_in_band(from, file);
+  if (!has_service) co_return std::nullopt;
   if (auto max = p_.upload.max_file_size(); max && file.size > *max) {
     const std::string text = "[" + file.name + " (" + human_size(file.size) +
                              ") could not be sent: the server accepts files up to " +
@@ -134,9 +147,7 @@ asio::awaitable<std::string> FileTransfers::send(Contact& from, OutgoingFile fil
   spdlog::info("{}: file from {} uploaded ({} bytes)", user, from.jid().str(), file.size);
   if (!file.legacy_file_id.empty())
     cache.put(file.legacy_file_id, CachedUpload{url, file.size, file.content_type});
-  const std::string id = co_await share_link(from, url, file.legacy_id);
-  if (!file.caption.empty()) from.send_text(file.caption);
-  co_return id;
+  co_return url;
 }
 
 asio::awaitable<std::string> FileTransfers::share_link(Contact& from, const std::string& url,

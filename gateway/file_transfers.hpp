@@ -46,12 +46,18 @@ class FileTransfers {
 
   // Contact::send_file().
   asio::awaitable<std::string> send(Contact& from, OutgoingFile file);
+  // A file the user sent elsewhere (UserActions::send_file): uploaded, and its URL returned.
+  // Throws StanzaError (service-unavailable without an upload service).
+  asio::awaitable<std::string> upload(Contact& about, OutgoingFile file);
   // A user's link to a file: fetched and handed to the bridge; returns the legacy id.
   asio::awaitable<LegacyId> receive_link(Session& session, Contact& to, std::string url);
   // True when a bare link in a user's message points at our upload service (a file).
   bool is_upload_link(std::string_view body) const;
 
  private:
+  // The URL of `file` uploaded (or of its earlier upload); nullopt when the server has no
+  // upload service. On failure the user is told (from `about`) and StanzaError thrown.
+  asio::awaitable<std::optional<std::string>> upload_or_nothing(Contact& about, OutgoingFile& file);
   asio::awaitable<std::string> share_link(Contact& from, const std::string& url,
                                           const LegacyId& legacy_id);
   asio::awaitable<std::string> send_in_band(Contact& from, OutgoingFile& file);

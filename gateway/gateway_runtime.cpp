@@ -132,7 +132,7 @@ void GatewayRuntime::attach(Component& component, Database& database, GatewaySet
         if (to && *to == gateway->jid()) return gateway->gateway_vcard();
         return sessions.contacts().on_iq(iq);
       });
-  component.on_connected([&sessions] { sessions.login_all(); });
+  component.on_connected([&sessions] { sessions.connected(); });
 }
 
 }  // namespace legate

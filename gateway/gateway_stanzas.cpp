@@ -15,14 +15,22 @@ using Runtime = BaseGateway::Runtime;
 
 void on_message(Runtime& rt, Element& stanza) {
   MessageView message(stanza);
-  if (message.is_error()) return;
+  if (message.is_error()) {
+    // A server refusing one of our privileged messages (a carbon) says so only here.
+    if (stanza.child("privilege", kPrivilegeNs) || stanza.child("privilege", kPrivilegeV1Ns)) {
+      const StanzaError error = StanzaError::from_stanza(stanza);
+      spdlog::warn("XEP-0356: {} refused a privileged message: {} {}", stanza.attr_or("from"),
+                   to_string(error.condition()), error.text());
+    }
+    return;
+  }
   auto from = message.from();
   auto to = message.to();
   if (!from || !to) throw StanzaError(ErrorCondition::jid_malformed);
   // Contacts have a local part; gw and gw/resource are the gateway itself.
   if (to->has_local()) return rt.sessions->contacts().on_message(stanza);
   if (!from->has_local()) {  // from the server itself: XEP-0356 grants
-    if (auto grants = parse_privileges(stanza)) rt.sessions->roster().on_privileges(*from, *grants);
+    if (auto grants = parse_privileges(stanza)) rt.sessions->granted(*from, std::move(*grants));
     return;
   }
   const Jid user = from->bare();

@@ -20,14 +20,26 @@ std::string_view GatewayStatus::text(const Jid& user) const {
   return it == shown_.end() ? std::string_view() : std::string_view(it->second.text);
 }
 
+void GatewayStatus::add_notice(const Jid& user, std::string_view notice) {
+  std::string& notices = notices_[user.bare_str()];
+  if (notices.find(notice) != std::string::npos) return;
+  if (!notices.empty()) notices += " · ";
+  notices += notice;
+  if (shown_.count(user.bare_str())) send(user);
+}
+
 void GatewayStatus::send(const Jid& user) {
   const Shown& shown = shown_[user.bare_str()];
+  std::string text = shown.text;
+  if (auto it = notices_.find(user.bare_str()); it != notices_.end()) {
+    if (!text.empty()) text += " · ";
+    text += it->second;
+  }
   Element presence = make_presence(component_.jid().str(), user.bare_str(),
                                    shown.show == PresenceShow::offline ? "unavailable" : "");
   if (auto show = show_element(shown.show); !show.empty())
     presence.add_child("show", std::string(kComponentNs)).set_text(std::string(show));
-  if (!shown.text.empty())
-    presence.add_child("status", std::string(kComponentNs)).set_text(shown.text);
+  if (!text.empty()) presence.add_child("status", std::string(kComponentNs)).set_text(text);
   if (!avatar_hash_.empty()) {  // XEP-0153, like a contact's
     presence.add_child("x", std::string(kVcardUpdateNs))
         .add_child("photo", std::string(kVcardUpdateNs))

@@ -23,6 +23,9 @@ class GatewayStatus {
   void send(const Jid& user);
   std::string_view text(const Jid& user) const;
   void forget(const Jid& user) { shown_.erase(user.bare_str()); }
+  // A standing notice for this user (an admin), after the state in every status sent, e.g.
+  // "Logged in · carbons off for example.org (…)". Each notice is added once.
+  void add_notice(const Jid& user, std::string_view notice);
 
  private:
   struct Shown {
@@ -32,6 +35,7 @@ class GatewayStatus {
   Component& component_;
   std::string avatar_hash_;
   std::map<std::string, Shown, std::less<>> shown_;
+  std::map<std::string, std::string, std::less<>> notices_;  // by bare JID, joined by " · "
 };
 
 }  // namespace legate

@@ -8,20 +8,12 @@
 
 namespace legate {
 
-RosterPolicy::RosterPolicy(Component& component, std::string group)
-    : component_(component), group_(std::move(group)) {}
-
-void RosterPolicy::on_privileges(const Jid& server, const Privileges& grants) {
-  if (grants.can_set_roster()) {
-    push_domains_.insert(std::string(server.domain()));
-    spdlog::info("XEP-0356: {} lets the gateway push roster items", server.str());
-  } else {
-    push_domains_.erase(std::string(server.domain()));
-  }
-}
+RosterPolicy::RosterPolicy(Component& component, const PrivilegeGrants& grants, std::string group)
+    : component_(component), group_(std::move(group)), grants_(grants) {}
 
 RosterMode RosterPolicy::mode(const Jid& user) const {
-  return push_domains_.count(user.domain()) ? RosterMode::privileged : RosterMode::subscribe;
+  const Privileges* granted = grants_.of(user);
+  return granted && granted->can_set_roster() ? RosterMode::privileged : RosterMode::subscribe;
 }
 
 void RosterPolicy::add(Contact& contact) {
@@ -42,6 +34,41 @@ void RosterPolicy::add(Contact& contact) {
     component_.send(subscription_request(contact.jid().str(), user.str(),
                                          contact.nick().empty() ? contact.name() : contact.nick()));
   }
+}
+
+asio::awaitable<void> RosterPolicy::reconcile(Session& session) {
+  const Jid user = session.user_jid().bare();
+  const Privileges* granted = grants_.of(user);
+  if (!granted || !granted->can_get_roster()) co_return;
+  std::set<std::string, std::less<>> listed;  // the gateway's JIDs in the user's roster
+  try {
+    Element reply = co_await component_.request(
+        roster_get(component_.jid().str(), user.str(), component_.router().next_id()),
+        std::chrono::seconds(10));
+    if (const Element* query = reply.child("query", kRosterNs)) {
+      for (const auto& item : query->children()) {
+        auto jid = item.is("item", kRosterNs) ? Jid::parse(item.attr_or("jid")) : std::nullopt;
+        if (jid && jid->domain() == component_.jid().domain() && jid->has_local())
+          listed.insert(jid->bare_str());
+      }
+    }
+  } catch (const StanzaError& e) {
+    spdlog::warn("{}: could not read the roster (XEP-0356): {}", user.str(), e.what());
+    co_return;
+  }
+  std::size_t removed = 0;
+  for (Contact* contact : session.roster().all()) {
+    if (listed.count(contact->jid().bare_str())) {
+      contact->mark_in_roster(true);
+      contact->mark_removed_by_user(false);
+    } else if (contact->in_roster()) {
+      contact->mark_in_roster(false);
+      contact->mark_removed_by_user(true);
+      ++removed;
+    }
+  }
+  spdlog::info("{}: roster read: {} of the gateway's contacts in it, {} removed by the user",
+               user.str(), listed.size(), removed);
 }
 
 // The seed's handshake: approve, and ask back when we are not in their roster yet.

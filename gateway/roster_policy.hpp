@@ -3,34 +3,37 @@
 // the subscription handshake with a contact the user added.
 #pragma once
 
+#include <chrono>
 #include <set>
 #include <string>
 
 #include "../component/component.hpp"
 #include "../legacy/contact.hpp"
 #include "../legacy/session_host.hpp"
-#include "privileges.hpp"
+#include "privilege_grants.hpp"
 
 namespace legate {
 
 class RosterPolicy {
  public:
   // `group`: the roster group of pushed contacts (the gateway's name).
-  RosterPolicy(Component& component, std::string group);
+  RosterPolicy(Component& component, const PrivilegeGrants& grants, std::string group);
 
-  // A server told which privileges it grants (XEP-0356).
-  void on_privileges(const Jid& server, const Privileges& grants);
   RosterMode mode(const Jid& user) const;
   const std::string& group() const { return group_; }
   // Puts a contact in its user's roster, by push or by asking.
   void add(Contact& contact);
   // Accepts the user's subscription to a contact, and asks back when needed.
   void approve_subscription(const Jid& user, Contact& contact);
+  // Where the user's server grants roster get: reads the user's roster and brings the
+  // contacts' flags in line with it, so that a contact the user removed while the gateway was
+  // down is not pushed back at login. Errors are logged, not thrown.
+  asio::awaitable<void> reconcile(Session& session);
 
  private:
   Component& component_;
   std::string group_;
-  std::set<std::string, std::less<>> push_domains_;  // servers that granted roster pushes
+  const PrivilegeGrants& grants_;
   bool logged_mode_ = false;
 };
 

@@ -122,6 +122,7 @@ int run_gateway(BaseGateway& gateway, int argc, char** argv, std::string_view pr
     settings.max_file_bytes = std::uint64_t{config.gateway.max_file_mib} * 1024 * 1024;
     settings.file_timeout = std::chrono::seconds(config.gateway.file_timeout_s);
     settings.message_ids_days = static_cast<unsigned>(config.storage.message_ids_days);
+    settings.carbons_fallback = config.gateway.carbons_fallback == "prefix";
     settings.bridge = config.bridge;
     if (config.check_only) {  // --check-config: valid, and nothing opened or connected
       std::cout << "configuration OK\n";

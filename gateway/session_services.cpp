@@ -20,4 +20,8 @@ asio::awaitable<std::string> SessionServices::send_file(Contact& from, OutgoingF
   co_return co_await p_.files.send(from, std::move(file));
 }
 
+asio::awaitable<std::string> SessionServices::upload_file(Contact& about, OutgoingFile file) {
+  co_return co_await p_.files.upload(about, std::move(file));
+}
+
 }  // namespace legate

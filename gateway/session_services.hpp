@@ -8,7 +8,9 @@
 #include "../legacy/session_host.hpp"
 #include "../storage/user_store.hpp"
 #include "base_gateway.hpp"
+#include "carbons.hpp"
 #include "gateway_status.hpp"
+#include "privileged_iq.hpp"
 #include "roster_policy.hpp"
 #include "waiters.hpp"
 
@@ -29,6 +31,8 @@ class SessionServices : public SessionHost {
     GatewayStatus& status;
     Waiters<std::string>& chat_input;
     FileTransfers& files;
+    Carbons& carbons;
+    PrivilegedIq& privileged_iq;
     std::function<void(const Jid&)> re_login;
   };
   explicit SessionServices(Parts parts) : p_(std::move(parts)) {}
@@ -54,6 +58,17 @@ class SessionServices : public SessionHost {
     p_.users.update_legacy_data(user.bare(), data);
   }
   void add_to_roster(Contact& contact) override { p_.roster.add(contact); }
+  std::string carbon_id() override { return p_.carbons.next_id(); }
+  bool send_carbon(const Jid& user, Element message) override {
+    return p_.carbons.inject(user, std::move(message));
+  }
+  bool carbons_fallback() const override {
+    return p_.carbons.fallback() == CarbonsFallback::prefix;
+  }
+  asio::awaitable<std::string> upload_file(Contact& about, OutgoingFile file) override;
+  asio::awaitable<Element> privileged_iq(Jid user, Element iq) override {
+    return p_.privileged_iq(std::move(user), std::move(iq));
+  }
 
  private:
   Parts p_;

@@ -17,8 +17,13 @@ Sessions::Sessions(BaseGateway::Runtime& runtime)
       ids_(std::make_unique<IdMap>(runtime.database, runtime.component.router().executor(),
                                    runtime.writer.get())),
       prune_timer_(std::make_unique<asio::steady_timer>(runtime.component.router().executor())),
+      grants_timer_(std::make_unique<asio::steady_timer>(runtime.component.router().executor())),
       status_(runtime.component, runtime.avatar.empty() ? "" : sha1_hex(runtime.avatar)),
-      roster_(runtime.component, runtime.info.name),
+      privileged_iq_(runtime.component, grants_),
+      carbons_(Carbons::Parts{
+          runtime.component, grants_, status_, runtime.settings.admins,
+          runtime.settings.carbons_fallback ? CarbonsFallback::prefix : CarbonsFallback::off}),
+      roster_(runtime.component, grants_, runtime.info.name),
       logins_(registry_, status_, runtime.component.router().tasks(),
               runtime.settings.first_login_retry,
               [this](std::shared_ptr<Session> session) { return after_login(std::move(session)); }),
@@ -29,9 +34,10 @@ Sessions::Sessions(BaseGateway::Runtime& runtime)
   contacts_ = std::make_unique<ContactRouter>(ContactRouter::Parts{
       rt_.component, registry_, presences_, roster_, status_, *files_, *ids_, rt_.features,
       [this](const Jid& user) { return rt_.users.find(user).has_value(); }});
-  services_ = std::make_unique<SessionServices>(SessionServices::Parts{
-      rt_.gateway, rt_.component, rt_.database, *ids_, rt_.features, rt_.users, roster_, status_,
-      rt_.chat_input, *files_, [this](const Jid& user) { re_login(user); }});
+  services_ = std::make_unique<SessionServices>(
+      SessionServices::Parts{rt_.gateway, rt_.component, rt_.database, *ids_, rt_.features,
+                             rt_.users, roster_, status_, rt_.chat_input, *files_, carbons_,
+                             privileged_iq_, [this](const Jid& user) { re_login(user); }});
   Metrics& metrics = rt_.component.metrics();
   prune_message_ids();
   metrics_hook_ = metrics.on_collect([this, &metrics] {
@@ -69,6 +75,32 @@ std::shared_ptr<Session> Sessions::create(const Jid& user) {
   return session;
 }
 
+void Sessions::connected() {
+  grants_.clear();
+  logins_waiting_ = true;
+  if (rt_.settings.grants_wait.count() == 0) {
+    // Posted: grants that came with the handshake are read before it runs.
+    asio::post(rt_.component.router().executor(), [this] { start_waiting_logins(); });
+    return;
+  }
+  grants_timer_->expires_after(rt_.settings.grants_wait);
+  grants_timer_->async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) start_waiting_logins();  // cancelled: started already, or Sessions is gone
+  });
+}
+
+void Sessions::granted(const Jid& server, Privileges grants) {
+  grants_.grant(server, std::move(grants));
+  if (server.domain() == rt_.settings.server_domain && logins_waiting_) {
+    start_waiting_logins();
+    grants_timer_->cancel();
+  }
+}
+
+void Sessions::start_waiting_logins() {
+  if (std::exchange(logins_waiting_, false)) login_all();
+}
+
 void Sessions::login_all(std::size_t parallel) {
   std::vector<Jid> to_log_in;
   for (const auto& record : rt_.users.all()) {
@@ -104,9 +136,11 @@ asio::awaitable<void> Sessions::after_login(std::shared_ptr<Session> session) {
   // without logging out first).
   try {
     const std::vector<LegacyId> contacts = co_await session->roster().fill();
+    co_await roster_.reconcile(*session);
+    // A contact the user took out of their roster stays out until they add it again.
     for (const auto& id : contacts) {
       Contact& contact = session->roster().by_legacy_id(id);
-      if (!contact.in_roster()) roster_.add(contact);
+      if (!contact.in_roster() && !contact.removed_by_user()) roster_.add(contact);
     }
   } catch (const std::exception& e) {
     rethrow_if_cancellation(e);

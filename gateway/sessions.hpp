@@ -14,9 +14,12 @@
 #include "../component/metrics.hpp"
 #include "../legacy/session.hpp"
 #include "base_gateway.hpp"
+#include "carbons.hpp"
 #include "contact_router.hpp"
 #include "gateway_status.hpp"
 #include "login_scheduler.hpp"
+#include "privilege_grants.hpp"
+#include "privileged_iq.hpp"
 #include "roster_policy.hpp"
 #include "session_registry.hpp"
 #include "session_services.hpp"
@@ -33,6 +36,11 @@ class Sessions {
   Sessions(const Sessions&) = delete;
   Sessions& operator=(const Sessions&) = delete;
 
+  // A new stream: the grants of the last one are void, and the logins start once the server
+  // sent its new ones (or after GatewaySettings::grants_wait).
+  void connected();
+  // The server's XEP-0356 grant message.
+  void granted(const Jid& server, Privileges grants);
   // Every registered user's session, logged in (at most `parallel` logins at once).
   void login_all(std::size_t parallel = 16);
   // A newly registered user.
@@ -44,7 +52,11 @@ class Sessions {
   // Shutdown: every session logs out, every contact goes unavailable.
   asio::awaitable<void> shutdown();
   // Stops the periodic id-map pruning (the event loop may then run out of work).
-  void cancel_background_work() { prune_timer_->cancel(); }
+  void cancel_background_work() {
+    prune_timer_->cancel();
+    logins_waiting_ = false;
+    grants_timer_->cancel();
+  }
   // A registered user registered again: the live session gets the new legacy data and logs
   // in again with it.
   void registration_updated(const Jid& user, const Json& legacy_data);
@@ -54,6 +66,10 @@ class Sessions {
   std::size_t failing_count() const { return logins_.failing_count(); }
   ContactRouter& contacts() { return *contacts_; }
   RosterPolicy& roster() { return roster_; }
+  // What each server grants the gateway (XEP-0356), and what is done with it.
+  PrivilegeGrants& grants() { return grants_; }
+  PrivilegedIq& privileged_iq() { return privileged_iq_; }
+  Carbons& carbons() { return carbons_; }
   GatewayStatus& status() { return status_; }
   FileTransfers& files() { return *files_; }
 
@@ -64,14 +80,20 @@ class Sessions {
  private:
   std::shared_ptr<Session> create(const Jid& user);
   asio::awaitable<void> after_login(std::shared_ptr<Session> session);
+  void start_waiting_logins();
   void prune_message_ids();
 
   BaseGateway::Runtime& rt_;
   std::unique_ptr<IdMap> ids_;
-  std::unique_ptr<asio::steady_timer> prune_timer_;  // id map retention, every 6 hours
+  std::unique_ptr<asio::steady_timer> prune_timer_;   // id map retention, every 6 hours
+  std::unique_ptr<asio::steady_timer> grants_timer_;  // connected(): the wait for grants
+  bool logins_waiting_ = false;                       // for the grants, after a handshake
   SessionRegistry registry_;
   UserPresences presences_;
   GatewayStatus status_;
+  PrivilegeGrants grants_;
+  PrivilegedIq privileged_iq_;
+  Carbons carbons_;
   RosterPolicy roster_;
   LoginScheduler logins_;
   std::unique_ptr<FileTransfers> files_;

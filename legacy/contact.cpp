@@ -199,7 +199,14 @@ void Contact::mark_in_roster(bool in_roster) {
   save();
 }
 
+void Contact::mark_removed_by_user(bool removed) {
+  if (record_.removed_by_user == removed) return;
+  record_.removed_by_user = removed;
+  save();
+}
+
 void Contact::add_to_roster() {
+  mark_removed_by_user(false);  // the bridge asks for it: e.g. a new friendship
   session_.host().add_to_roster(*this);
 }
 

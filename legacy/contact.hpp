@@ -13,6 +13,7 @@
 #include "../storage/contact_store.hpp"
 #include "file.hpp"
 #include "types.hpp"
+#include "user_actions.hpp"
 
 namespace legate {
 
@@ -32,6 +33,8 @@ class Contact {
   const std::string& name() const { return record_.name; }
   const ContactPresence& presence() const { return presence_; }
   bool in_roster() const { return record_.in_roster; }
+  // The user took the contact out of their roster: it is not put back by itself.
+  bool removed_by_user() const { return record_.removed_by_user; }
 
   // --- identity (stored; sent to the user when it changes) ---
   void set_name(std::string name);
@@ -69,12 +72,18 @@ class Contact {
   void received(const LegacyId& legacy_id);
   void displayed(const LegacyId& legacy_id);
 
+  // What the user did with this contact outside XMPP (the legacy network's own app), shown
+  // in every XMPP client of the user: `contact.as_user().send_text("on my way")`.
+  UserActions as_user() { return UserActions(*this); }
+
   // Puts the contact in the user's roster (privileged push, or a subscription request).
   void add_to_roster();
 
   // Framework side: the presence stanza this contact shows now (for probes, subscriptions).
   void send_presence_to(const Jid& to);
   void mark_in_roster(bool in_roster);
+  // The user removed the contact from their roster (true) or added it again (false).
+  void mark_removed_by_user(bool removed);
   // The XMPP id of a message by legacy id (either direction), if it was seen.
   std::optional<std::string> xmpp_id_of(const LegacyId& legacy_id);
 

@@ -98,6 +98,7 @@ class Session : public std::enable_shared_from_this<Session> {
   friend class LoginScheduler;
   friend class ContactRouter;
   friend class Contact;
+  friend class UserActions;
   friend class FileTransfers;
   friend class Roster;
   friend class BaseGateway;

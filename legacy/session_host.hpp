@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "../component/asio.hpp"
+#include "../component/element.hpp"
 #include "../component/jid.hpp"
 #include "../storage/json.hpp"
 #include "file.hpp"
@@ -50,6 +51,22 @@ class SessionHost {
   virtual void store_legacy_data(const Jid& user, const Json& data) = 0;
   // Puts a contact in the user's roster, the way the server allows (RosterMode).
   virtual void add_to_roster(Contact& contact) = 0;
+
+  // --- what the user did outside XMPP (Contact::as_user) ---
+  // A fresh id for a carbon (the gateway recognises it when the server routes it back).
+  virtual std::string carbon_id() = 0;
+  // Injects `message` (from the user's bare JID to a contact, in the component namespace) into
+  // the user's account (XEP-0356 privileged message): false when the user's server does not
+  // allow it (nothing was sent; the admin has been told).
+  virtual bool send_carbon(const Jid& user, Element message) = 0;
+  // Whether carbons that cannot be injected are shown as the contact's messages, prefixed.
+  virtual bool carbons_fallback() const = 0;
+  // Uploads a file (XEP-0363) for a message and returns its URL. Throws StanzaError when it
+  // cannot (no upload service, too big, failed upload; the user has been told why).
+  virtual asio::awaitable<std::string> upload_file(Contact& about, OutgoingFile file) = 0;
+  // An iq on the user's own account through their server (XEP-0356 §6.3), e.g. to their PEP:
+  // returns the inner result; throws StanzaError (forbidden when not granted, nothing sent).
+  virtual asio::awaitable<Element> privileged_iq(Jid user, Element iq) = 0;
 };
 
 }  // namespace legate

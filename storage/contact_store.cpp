@@ -12,7 +12,7 @@ namespace {
 // The SELECT every lookup starts with; read_contact reads its columns by position.
 constexpr std::string_view kSelect =
     "SELECT id, user_id, legacy_id, local, name, nick, avatar_hash, is_friend, in_roster, "
-    "presence_show, presence_status, last_seen FROM contacts ";
+    "presence_show, presence_status, last_seen, removed_by_user FROM contacts ";
 
 ContactRecord read_contact(const Statement& stmt) {
   ContactRecord c;
@@ -28,6 +28,7 @@ ContactRecord read_contact(const Statement& stmt) {
   c.presence_show = stmt.column_text(9);
   c.presence_status = stmt.column_text(10);
   c.last_seen = stmt.column_int(11);
+  c.removed_by_user = stmt.column_bool(12);
   return c;
 }
 
@@ -36,13 +37,13 @@ ContactRecord read_contact(const Statement& stmt) {
 ContactRecord ContactStore::upsert(const ContactRecord& record) {
   StatementScope stmt(db_.statement(
       "INSERT INTO contacts (user_id, legacy_id, local, name, nick, avatar_hash, is_friend, "
-      "in_roster, presence_show, presence_status, last_seen) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) "
+      "in_roster, presence_show, presence_status, last_seen, removed_by_user) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) "
       "ON CONFLICT (user_id, legacy_id) DO UPDATE SET local = excluded.local, "
       "name = excluded.name, nick = excluded.nick, avatar_hash = excluded.avatar_hash, "
       "is_friend = excluded.is_friend, in_roster = excluded.in_roster, "
       "presence_show = excluded.presence_show, presence_status = excluded.presence_status, "
-      "last_seen = excluded.last_seen "
+      "last_seen = excluded.last_seen, removed_by_user = excluded.removed_by_user "
       "RETURNING id"));
   stmt->bind_int(1, record.user_id)
       .bind_text(2, record.legacy_id)
@@ -54,7 +55,8 @@ ContactRecord ContactStore::upsert(const ContactRecord& record) {
       .bind_bool(8, record.in_roster)
       .bind_text(9, record.presence_show)
       .bind_text(10, record.presence_status)
-      .bind_int(11, record.last_seen);
+      .bind_int(11, record.last_seen)
+      .bind_bool(12, record.removed_by_user);
   if (!stmt->step()) throw StorageError("storage: contact upsert RETURNING gave no row");
   ContactRecord stored = record;
   stored.id = stmt->column_int(0);

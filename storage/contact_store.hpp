@@ -19,6 +19,7 @@ struct ContactRecord {
   std::int64_t user_id = 0;
   std::string legacy_id, local, name, nick, avatar_hash;
   bool is_friend = false, in_roster = false;
+  bool removed_by_user = false;  // the user took it out of their roster: not pushed back
   std::string presence_show /*"", away, dnd, xa, chat, or "unavailable"*/, presence_status;
   std::int64_t last_seen = 0;  // unix seconds, 0 if unknown
 };

@@ -71,7 +71,15 @@ UPDATE id_map SET created = CAST(strftime('%s', 'now') AS INTEGER);
 CREATE INDEX id_map_by_created ON id_map (created);
 )sql";
 
-constexpr std::array<std::string_view, 3> kMigrations = {kMigration1, kMigration2, kMigration3};
+// Contacts the user took out of their roster: not put back at the next login (only when the
+// user adds them again, or the bridge calls Contact::add_to_roster()).
+constexpr std::string_view kMigration4 = R"sql(
+ALTER TABLE contacts ADD COLUMN removed_by_user INTEGER NOT NULL DEFAULT 0
+  CHECK (removed_by_user IN (0, 1));
+)sql";
+
+constexpr std::array<std::string_view, 4> kMigrations = {kMigration1, kMigration2, kMigration3,
+                                                         kMigration4};
 
 }  // namespace
 

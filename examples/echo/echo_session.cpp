@@ -73,8 +73,29 @@ std::unique_ptr<legate::Roster> EchoSession::make_roster() {
 awaitable<legate::LegacyId> EchoSession::on_text(legate::Contact& to, const legate::Text& text) {
   legate::LegacyId id = new_message_id();
   spdlog::info("echo: {} -> {}: {} '{}'", user_jid().str(), to.legacy_id(), id, text.body);
-  spawn(echo(to, id, text.body));
+  if (text.body.starts_with("phone: ") || text.body.starts_with("phone-react: ")) {
+    spawn(from_phone(to, text.body));
+  } else {
+    spawn(echo(to, id, text.body));
+  }
   co_return id;
+}
+
+awaitable<void> EchoSession::from_phone(legate::Contact& contact, std::string command) {
+  co_await sleep_for(100ms);
+  if (command.starts_with("phone: ")) {
+    const std::string body = command.substr(7);
+    const legate::LegacyId id = new_message_id();
+    spdlog::info("echo: {} sent '{}' to {} from their phone ({})", user_jid().str(), body,
+                 contact.legacy_id(), id);
+    contact.as_user().send_text(body, {.legacy_id = id});
+    co_return;
+  }
+  const std::string emoji = command.substr(13);
+  auto last = last_message_of_.find(contact.legacy_id());
+  if (last == last_message_of_.end()) co_return;
+  spdlog::info("echo: {} reacted {} to {} from their phone", user_jid().str(), emoji, last->second);
+  contact.as_user().react(last->second, {emoji});
 }
 
 awaitable<void> EchoSession::echo(legate::Contact& contact, legate::LegacyId id, std::string body) {
@@ -83,6 +104,7 @@ awaitable<void> EchoSession::echo(legate::Contact& contact, legate::LegacyId id,
   contact.displayed(id);
   const legate::LegacyId reply = new_message_id();
   contact.send_text("Echo (" + id + "): " + body, {.legacy_id = reply, .reply_to = id});
+  last_message_of_[contact.legacy_id()] = reply;
   if (user().preference<bool>("react", true)) contact.react(id, {"👍"});
   if (body.find("correct me") != std::string::npos) {
     co_await sleep_for(300ms);

@@ -78,7 +78,7 @@ TEST_CASE("leaving: with a XEP-0356 roster grant, every contact is removed by a 
   GatewayHarness g(with_sessions(two_contacts()));
   g.h().inject(
       "<message from='test' to='gw.test'><privilege xmlns='urn:xmpp:privilege:2'>"
-      "<perm access='roster' type='both'/></privilege></message>");
+      "<perm access='roster' type='set'/></privilege></message>");
   register_and_log_in(g);
   leave(g, "XEP-0077 remove");
   const auto got = summary(collect(g));

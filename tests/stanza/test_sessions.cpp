@@ -94,7 +94,7 @@ TEST_CASE("sessions: with a XEP-0356 roster grant, contacts are pushed into the 
   GatewayHarness g(with_sessions(two_contacts()));
   g.h().inject(
       "<message from='test' to='gw.test'><privilege xmlns='urn:xmpp:privilege:2'>"
-      "<perm access='roster' type='both'/></privilege></message>");
+      "<perm access='roster' type='set'/></privilege></message>");
   REQUIRE(g.register_with(kAlice, "al", "pw").attr_or("type") == "result");
   for (auto [jid, name] : {std::pair{kBob, "Bob Legacy"}, std::pair{kCarol, "Carol"}}) {
     Element push = g.next_where([](const Element& e) { return e.name() == "iq"; });

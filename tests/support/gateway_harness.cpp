@@ -82,6 +82,7 @@ GatewayHarness::GatewayHarness(GatewayOptions options) {
   gateway_->declared.preference_fields = std::move(options.preference_fields);
   gateway_->sessions = std::move(options.sessions);
   options.settings.first_login_retry = kTestLoginRetry;
+  options.settings.grants_wait = std::chrono::milliseconds(0);  // grants come with the handshake
   GatewayRuntime(*gateway_).attach(harness_.component(), *database_, std::move(options.settings));
   // Registered after attach(), so it runs after the gateway's own callback (login_all):
   // stanzas the test injects then never overtake it (the component dispatches stanzas
@@ -90,6 +91,8 @@ GatewayHarness::GatewayHarness(GatewayOptions options) {
   harness_.component().on_connected([connected, first = true]() mutable {
     if (std::exchange(first, false)) connected->set_value();
   });
+  if (!options.with_handshake.empty())
+    harness_.server().send_with_handshake(std::move(options.with_handshake));
   harness_.start();
   REQUIRE_MESSAGE(connected->get_future().wait_for(5s) == std::future_status::ready,
                   "the component did not report its connection");

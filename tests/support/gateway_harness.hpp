@@ -69,6 +69,8 @@ struct GatewayOptions {
   std::shared_ptr<SessionScript> sessions;   // ScriptedGateway::sessions
   SessionHooks hooks = all_hooks();          // what the scripted session type counts as overridden
   std::vector<FormField> preference_fields;  // declared.preference_fields
+  // Sent by the server with its handshake reply, as servers send XEP-0356 grants.
+  std::string with_handshake;
 };
 
 class GatewayHarness {
