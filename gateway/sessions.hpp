@@ -21,6 +21,7 @@
 #include "privilege_grants.hpp"
 #include "privileged_iq.hpp"
 #include "roster_policy.hpp"
+#include "user_pep.hpp"
 #include "session_registry.hpp"
 #include "session_services.hpp"
 #include "user_presences.hpp"
@@ -69,6 +70,7 @@ class Sessions {
   // What each server grants the gateway (XEP-0356), and what is done with it.
   PrivilegeGrants& grants() { return grants_; }
   PrivilegedIq& privileged_iq() { return privileged_iq_; }
+  UserPep& pep() { return pep_; }
   Carbons& carbons() { return carbons_; }
   GatewayStatus& status() { return status_; }
   FileTransfers& files() { return *files_; }
@@ -93,6 +95,7 @@ class Sessions {
   GatewayStatus status_;
   PrivilegeGrants grants_;
   PrivilegedIq privileged_iq_;
+  UserPep pep_{privileged_iq_};
   Carbons carbons_;
   RosterPolicy roster_;
   LoginScheduler logins_;

@@ -11,7 +11,6 @@ using namespace legate::test;
 
 namespace {
 
-constexpr std::string_view kPubsubNs = "http://jabber.org/protocol/pubsub";
 constexpr std::string_view kPubsubOwnerNs = "http://jabber.org/protocol/pubsub#owner";
 
 Privileges parsed(std::string_view xml) {

@@ -342,3 +342,25 @@ TEST_CASE("storage: migration 3 dates the existing id mappings, so the retention
   ids.prune(std::chrono::system_clock::now() - std::chrono::hours(24));
   CHECK(ids.legacy_id(1, "message", "x") == "l");
 }
+
+TEST_CASE("storage: migration 4 keeps the contacts, none removed by the user; the flag is kept") {
+  TempDir tmp;
+  {
+    Database v3(tmp.db_path(), legate::schema_migrations().first(3));
+    v3.exec("INSERT INTO users (jid, registered_at) VALUES ('a@example.org', 0)");
+    v3.exec(
+        "INSERT INTO contacts (user_id, legacy_id, local, in_roster) VALUES (1, 'bob', 'bob', 1)");
+  }
+  Database db(tmp.db_path());
+  CHECK(legate::schema_version(db) == legate::latest_schema_version());
+  legate::ContactStore contacts(db);
+  auto bob = contacts.by_legacy_id(1, "bob");
+  REQUIRE(bob);
+  CHECK(bob->in_roster);
+  CHECK_FALSE(bob->removed_by_user);
+  bob->in_roster = false;
+  bob->removed_by_user = true;
+  contacts.upsert(*bob);
+  CHECK(contacts.by_legacy_id(1, "bob")->removed_by_user);
+  CHECK_THROWS_AS(db.exec("UPDATE contacts SET removed_by_user = 2"), legate::StorageError);
+}
