@@ -167,8 +167,14 @@ asio::awaitable<void> Sessions::stop(const Jid& user) {
   }
 }
 
-void Sessions::stop_logins() {
+void Sessions::cancel_background_work() {
   prune_timer_->cancel();
+  logins_waiting_ = false;
+  grants_timer_->cancel();
+}
+
+void Sessions::stop_logins() {
+  cancel_background_work();
   logins_.stop();
 }
 

@@ -53,11 +53,8 @@ class Sessions {
   // Shutdown: every session logs out, every contact goes unavailable.
   asio::awaitable<void> shutdown();
   // Stops the periodic id-map pruning (the event loop may then run out of work).
-  void cancel_background_work() {
-    prune_timer_->cancel();
-    logins_waiting_ = false;
-    grants_timer_->cancel();
-  }
+  // (and the logins waiting for the server's grants).
+  void cancel_background_work();
   // A registered user registered again: the live session gets the new legacy data and logs
   // in again with it.
   void registration_updated(const Jid& user, const Json& legacy_data);
