@@ -156,7 +156,7 @@ void ContactRouter::on_message(Element& stanza) {
   auto to = view.to();
   if (!from || !to) throw StanzaError(ErrorCondition::jid_malformed);
   if (Carbons::is_echo(stanza)) {  // our own carbon, routed on by the user's server
-    spdlog::trace("{}: dropped the echo of carbon {}", from->str(), stanza.attr_or("id"));
+    spdlog::debug("{}: dropped the server's copy of carbon {}", from->str(), stanza.attr_or("id"));
     return;
   }
   InboundMessage in = classify_message(stanza);

@@ -208,6 +208,21 @@ def privilege_config(component):
         extra_config='    modules_enabled = { "privilege" }\n')
 
 
+def carbons_config(component, message=True):
+    """Prosody() keyword arguments for XEP-0356 carbons (test_carbons.py): mod_privilege
+    granting `component` roster both and, if `message`, outgoing messages; mod_carbons
+    (XEP-0280) and mod_mam (XEP-0313, archiving every message of every user, in the
+    internal storage under the data dir)."""
+    perms = 'roster = "both";' + (' message = "outgoing";' if message else '')
+    return dict(
+        extra_global='modules_enabled = { "disco", "roster", "saslauth", "ping", '
+                     '"version", "posix", "privilege", "carbons", "mam" }\n'
+                     'storage = "internal"\n'
+                     'default_archive_policy = true\n',
+        extra_vhost=f'privileged_entities = {{ ["{component}"] = {{ {perms} }} }}\n',
+        extra_config='    modules_enabled = { "privilege" }\n')
+
+
 class Prosody:
     """A private Prosody. As a context manager it always stops what it started
     (Prosody and adopted Gateways) and removes its temp dir (kept when
