@@ -7,6 +7,7 @@
 #include <memory>
 
 #include <legate/component/digest.hpp>
+#include <legate/component/stanza_error.hpp>
 #include <legate/gateway/qr_code.hpp>
 #include <legate/legacy/contact.hpp>
 #include "echo_session.hpp"
@@ -52,6 +53,21 @@ awaitable<void> EchoSession::send_picture(legate::Contact& contact) {
   picture.caption = "A picture from " + contact.name();
   picture.legacy_id = new_message_id();
   co_await contact.send_file(std::move(picture));
+}
+
+// "phone-picture": the user's phone sends the contact a picture with a caption.
+awaitable<void> EchoSession::picture_from_phone(legate::Contact& contact) {
+  auto picture = legate::OutgoingFile::from_bytes(
+      "phone-picture.png", legate::QrCode::encode("Legate phone picture").png(), "image/png");
+  picture.caption = "from my phone";
+  picture.legacy_id = new_message_id();
+  spdlog::info("echo: {} sent a picture to {} from their phone", user_jid().str(),
+               contact.legacy_id());
+  try {
+    co_await contact.as_user().send_file(std::move(picture));
+  } catch (const legate::StanzaError& e) {
+    spdlog::warn("echo: {}: the phone's picture was not shown: {}", user_jid().str(), e.what());
+  }
 }
 
 awaitable<void> EchoSession::send_big(legate::Contact& contact, std::uint64_t megabytes) {

@@ -73,7 +73,8 @@ std::unique_ptr<legate::Roster> EchoSession::make_roster() {
 awaitable<legate::LegacyId> EchoSession::on_text(legate::Contact& to, const legate::Text& text) {
   legate::LegacyId id = new_message_id();
   spdlog::info("echo: {} -> {}: {} '{}'", user_jid().str(), to.legacy_id(), id, text.body);
-  if (text.body.starts_with("phone: ") || text.body.starts_with("phone-react: ")) {
+  if (text.body.starts_with("phone: ") || text.body.starts_with("phone-react: ") ||
+      text.body == "phone-picture") {
     spawn(from_phone(to, text.body));
   } else {
     spawn(echo(to, id, text.body));
@@ -91,6 +92,7 @@ awaitable<void> EchoSession::from_phone(legate::Contact& contact, std::string co
     contact.as_user().send_text(body, {.legacy_id = id});
     co_return;
   }
+  if (command == "phone-picture") co_return co_await picture_from_phone(contact);
   const std::string emoji = command.substr(13);
   auto last = last_message_of_.find(contact.legacy_id());
   if (last == last_message_of_.end()) co_return;

@@ -1,8 +1,9 @@
 // EchoSession: the toy legacy network's session. Contacts alice, bob and carol exist for
 // every user; each echoes what you write (as a reply), types first, marks it displayed,
 // reacts 👍, corrects its echo when asked, and goes away and back on request. "phone: hi" makes
-// the user's phone (the network's own app) send "hi" to the contact, and "phone-react: 👍"
-// react to the contact's last message: what the user does outside XMPP (carbons).
+// the user's phone (the network's own app) send "hi" to the contact, "phone-react: 👍" react
+// to the contact's last message and "phone-picture" send a picture: what the user does
+// outside XMPP (carbons).
 #pragma once
 
 #include <legate/legacy/session.hpp>
@@ -42,6 +43,8 @@ class EchoSession : public legate::Session {
   legate::asio::awaitable<void> echo(legate::Contact& contact, legate::LegacyId id,
                                      std::string body);
   legate::asio::awaitable<void> from_phone(legate::Contact& contact, std::string command);
+  // echo_files.cpp
+  legate::asio::awaitable<void> picture_from_phone(legate::Contact& contact);
 
   std::map<legate::LegacyId, legate::LegacyId> last_message_of_;  // by contact
   // echo_files.cpp

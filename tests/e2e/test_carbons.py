@@ -8,7 +8,9 @@
 # is in the user's archive (a MAM query with alice, once), and never comes back to the
 # bridge's on_text (no on_text log line, no answer from alice); `hi` is echoed, then
 # `phone-react: 👍` reaches both resources as a <sent/> carbon of a 👍 reaction to alice's
-# echo with the <store/> hint, and is archived too. Fallback (roster only, the gateway run
+# echo with the <store/> hint, and is archived too; `phone-picture` is uploaded (Prosody's
+# mod_http_file_share) and reaches both resources as <sent/> carbons of its link (body and
+# OOB, serving the PNG) and of its caption. Fallback (roster only, the gateway run
 # with --gateway.carbons_fallback prefix): `phone: hello` comes as a message from alice
 # "You (elsewhere): hello", no carbon, nothing injected (no refusal in Prosody's log), and the
 # gateway warns once that the server does not grant the message permission, still once after
@@ -19,6 +21,7 @@ import asyncio
 import os
 import re
 import sys
+import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
@@ -44,6 +47,9 @@ NOT_GRANTED = "does not grant the gateway message permission"
 ON_TEXT_HELLO = re.compile(r"echo: \S+ -> alice: \S+ 'hello'")
 PHONE_HELLO = re.compile(r"echo: tester@localhost sent 'hello' to alice from their phone \(\S+\)")
 REFUSED = "try to send message without permission"    # mod_privilege's warning
+UPLOAD = "upload.localhost"                            # mod_http_file_share, granted run
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+OOB_NS = "jabber:x:oob"
 
 
 def enable_carbons(client):
@@ -112,6 +118,7 @@ class Run(Scenario):
     def __init__(self, binary, checks, label, granted):
         super().__init__(binary, checks, label, users=("tester",), wait=WAIT, sender=ALICE,
                          end_check="gateway exits 0 on SIGTERM at the end",
+                         file_share=UPLOAD if granted else None,
                          **harness.carbons_config(GW, message=granted))
         self.queries = 0
 
@@ -232,6 +239,37 @@ def phone_reaction(run):
                  lambda m: from_user_to_alice(run, m) and reaction_of(m) == want)
 
 
+def phone_picture(run):
+    """`phone-picture`: the phone's picture is uploaded and reaches both resources as a
+    <sent/> carbon of a link (body and OOB) to a PNG, then of its caption."""
+    send_chat(run.client, ALICE, "phone-picture")
+    for res in RESOURCES:
+        m = run.expect(f"{res} gets a <sent/> carbon of the phone's picture link",
+                       lambda m: (c := sent_copy(m)) is not None
+                       and (body_of(c) or "").startswith("http://127.0.0.1:"),
+                       frm=run.user, user=res)
+        if m is None:
+            continue
+        inner = sent_copy(m)
+        oob = inner.find(f"{{{OOB_NS}}}x/{{{OOB_NS}}}url")
+        url = body_of(inner)
+        run.check(f"{res}: …from the user to alice, the link also as OOB",
+                  from_user_to_alice(run, inner) and oob is not None and oob.text == url,
+                  f"got {shown(inner)}")
+        if res == RESOURCES[0]:
+            png = run.attempt("the link serves the PNG", fetch, url)
+            run.check("…a PNG image", png is not None and png.startswith(PNG_MAGIC),
+                      f"{(png or b'')[:8]!r}")
+        run.expect(f"{res} gets a <sent/> carbon of the caption 'from my phone'",
+                   lambda m: (c := sent_copy(m)) is not None and body_of(c) == "from my phone",
+                   frm=run.user, user=res)
+
+
+def fetch(url, timeout=10):
+    with urllib.request.urlopen(url, timeout=timeout) as response:
+        return response.read()
+
+
 def granted(binary, checks):
     with Run(binary, checks, "granted", granted=True) as run:
         if not run.ready(RESOURCES):
@@ -239,6 +277,7 @@ def granted(binary, checks):
         run.grant_line("roster both, message outgoing")
         phone_message(run)
         phone_reaction(run)
+        phone_picture(run)
         run.check("gateway log: no missing-permission warning", NOT_GRANTED
                   not in run.gateway_log(), "there is one")
 
