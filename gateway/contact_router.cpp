@@ -150,11 +150,37 @@ asio::awaitable<void> ContactRouter::deliver(Session& session, Contact& contact,
   }
 }
 
+void ContactRouter::on_bounce(const Jid& from, const Jid& to, const Element& error) {
+  auto session = p_.sessions.find(from.bare());
+  if (!session || !from.has_resource()) return;
+  Room* room = session->rooms().by_jid(to);
+  if (!room) return;
+  // Conditions saying the resource is not there (any more): it is no longer in the room.
+  switch (StanzaError::from_stanza(error).condition()) {
+    case ErrorCondition::item_not_found:
+    case ErrorCondition::gone:
+    case ErrorCondition::recipient_unavailable:
+    case ErrorCondition::remote_server_not_found:
+    case ErrorCondition::service_unavailable:
+    case ErrorCondition::redirect:
+      spdlog::info("{}: {} left {} (a bounce)", from.bare_str(), from.resource(),
+                   room->jid().str());
+      room->leave(from.resource(), false);
+      return;
+    default:
+      return;
+  }
+}
+
 void ContactRouter::on_message(Element& stanza) {
   MessageView view(stanza);
   auto from = view.from();
   auto to = view.to();
   if (!from || !to) throw StanzaError(ErrorCondition::jid_malformed);
+  if (auto session = p_.sessions.find(from->bare())) {
+    if (Room* room = session->rooms().by_jid(*to))
+      return p_.rooms.on_message(session, *room, stanza);
+  }
   if (Carbons::is_echo(stanza)) {  // our own carbon, routed on by the user's server
     spdlog::debug("{}: dropped the server's copy of carbon {}", from->str(), stanza.attr_or("id"));
     return;
@@ -213,6 +239,8 @@ void ContactRouter::on_presence(Element& stanza) {
   const Jid user = from->bare();
   const std::string_view type = view.presence_type();
   auto session = p_.sessions.find(user);
+  if (Room* room = session ? session->rooms().by_jid(*to) : nullptr)
+    return p_.rooms.on_presence(session, *room, stanza);
   Contact* contact = session ? session->roster().by_jid(*to) : nullptr;
   if (!contact) {
     if (type == "subscribe" || type == "probe")
@@ -291,6 +319,7 @@ Router::IqPayload ContactRouter::on_iq(const Element& iq) {
   if (!from || !to) throw StanzaError(ErrorCondition::jid_malformed);
   auto session = p_.sessions.find(from->bare());
   if (!session) throw StanzaError(ErrorCondition::registration_required);
+  if (Room* room = session->rooms().by_jid(*to)) return p_.rooms.on_iq(*session, *room, iq);
   Contact* contact = session->roster().by_jid(*to);
   if (!contact) throw StanzaError(ErrorCondition::item_not_found);
   const Element& payload = *iq.first_child();

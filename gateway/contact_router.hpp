@@ -11,6 +11,7 @@
 #include "../component/component.hpp"
 #include "../legacy/session.hpp"
 #include "gateway_status.hpp"
+#include "room_router.hpp"
 #include "roster_policy.hpp"
 #include "session_registry.hpp"
 #include "user_presences.hpp"
@@ -28,6 +29,7 @@ class ContactRouter {
     RosterPolicy& roster;
     GatewayStatus& status;
     FileTransfers& files;
+    RoomRouter& rooms;  // for the JIDs that are rooms
     IdMap& ids;
     const Features& features;
     std::function<bool(const Jid&)> is_registered;
@@ -37,6 +39,8 @@ class ContactRouter {
   // A stanza from a user to one of the contacts (its `to` has a local part).
   void on_message(Element& stanza);
   void on_presence(Element& stanza);
+  // An error bounced by a user's server for something a contact or room sent.
+  void on_bounce(const Jid& from, const Jid& to, const Element& error);
   Router::IqPayload on_iq(const Element& iq);
   // A presence from a user's resource (to a contact or to the gateway JID).
   void on_user_presence(const Jid& from, std::string_view type, std::string_view show,

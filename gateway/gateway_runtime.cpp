@@ -7,6 +7,7 @@
 #include "gateway/registration.hpp"
 #include "gateway/runtime.hpp"
 #include "gateway/sessions.hpp"
+#include "legacy/room_stanzas.hpp"
 
 namespace legate {
 
@@ -132,6 +133,10 @@ void GatewayRuntime::attach(Component& component, Database& database, GatewaySet
         if (to && *to == gateway->jid()) return gateway->gateway_vcard();
         return sessions.contacts().on_iq(iq);
       });
+  // Rooms' affiliation lists (XEP-0045 §9.5); rooms are entities like contacts.
+  component.router().on_iq(IqType::get, "query", kMucAdminNs, [&sessions](const Element& iq) {
+    return sessions.contacts().on_iq(iq);
+  });
   component.on_connected([&sessions] { sessions.connected(); });
 }
 

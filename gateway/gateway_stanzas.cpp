@@ -16,6 +16,11 @@ using Runtime = BaseGateway::Runtime;
 void on_message(Runtime& rt, Element& stanza) {
   MessageView message(stanza);
   if (message.is_error()) {
+    // A bounce of what a room sent: the resource it went to is gone (a ghost).
+    if (auto to = message.to(); to && to->has_local()) {
+      if (auto from = message.from()) rt.sessions->contacts().on_bounce(*from, *to, stanza);
+      return;
+    }
     // A server refusing one of our privileged messages (a carbon) says so only here.
     if (stanza.child("privilege", kPrivilegeNs) || stanza.child("privilege", kPrivilegeV1Ns)) {
       const StanzaError error = StanzaError::from_stanza(stanza);

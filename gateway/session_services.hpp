@@ -33,6 +33,7 @@ class SessionServices : public SessionHost {
     FileTransfers& files;
     Carbons& carbons;
     PrivilegedIq& privileged_iq;
+    const std::string& occupant_secret;
     std::function<void(const Jid&)> re_login;
   };
   explicit SessionServices(Parts parts) : p_(std::move(parts)) {}
@@ -69,6 +70,7 @@ class SessionServices : public SessionHost {
   asio::awaitable<Element> privileged_iq(Jid user, Element iq) override {
     return p_.privileged_iq(std::move(user), std::move(iq));
   }
+  const std::string& occupant_secret() override { return p_.occupant_secret; }
 
  private:
   Parts p_;

@@ -9,6 +9,7 @@
 #include "legacy/contact_stanzas.hpp"
 #include "storage/contact_store.hpp"
 #include "storage/id_map.hpp"
+#include "storage/secrets.hpp"
 
 namespace legate {
 
@@ -19,6 +20,8 @@ Sessions::Sessions(BaseGateway::Runtime& runtime)
       prune_timer_(std::make_unique<asio::steady_timer>(runtime.component.router().executor())),
       grants_timer_(std::make_unique<asio::steady_timer>(runtime.component.router().executor())),
       status_(runtime.component, runtime.avatar.empty() ? "" : sha1_hex(runtime.avatar)),
+      occupant_secret_(stored_secret(runtime.database, "occupant-id")),
+      rooms_(runtime.component),
       privileged_iq_(runtime.component, grants_),
       carbons_(Carbons::Parts{
           runtime.component, grants_, status_, runtime.settings.admins,
@@ -32,12 +35,12 @@ Sessions::Sessions(BaseGateway::Runtime& runtime)
                                runtime.features, registry_, presences_},
           FileLimits{runtime.settings.max_file_bytes, runtime.settings.file_timeout})) {
   contacts_ = std::make_unique<ContactRouter>(ContactRouter::Parts{
-      rt_.component, registry_, presences_, roster_, status_, *files_, *ids_, rt_.features,
+      rt_.component, registry_, presences_, roster_, status_, *files_, rooms_, *ids_, rt_.features,
       [this](const Jid& user) { return rt_.users.find(user).has_value(); }});
-  services_ = std::make_unique<SessionServices>(
-      SessionServices::Parts{rt_.gateway, rt_.component, rt_.database, *ids_, rt_.features,
-                             rt_.users, roster_, status_, rt_.chat_input, *files_, carbons_,
-                             privileged_iq_, [this](const Jid& user) { re_login(user); }});
+  services_ = std::make_unique<SessionServices>(SessionServices::Parts{
+      rt_.gateway, rt_.component, rt_.database, *ids_, rt_.features, rt_.users, roster_, status_,
+      rt_.chat_input, *files_, carbons_, privileged_iq_, occupant_secret_,
+      [this](const Jid& user) { re_login(user); }});
   Metrics& metrics = rt_.component.metrics();
   prune_message_ids();
   metrics_hook_ = metrics.on_collect([this, &metrics] {
@@ -148,6 +151,13 @@ asio::awaitable<void> Sessions::after_login(std::shared_ptr<Session> session) {
     rt_.send_chat(user, std::string("Could not list your contacts: ") + e.what() +
                             " (send re-login to try again)");
   }
+  try {
+    const std::vector<LegacyId> groups = co_await session->rooms().fill();
+    for (const auto& id : groups) session->rooms().by_legacy_id(id);
+  } catch (const std::exception& e) {
+    rethrow_if_cancellation(e);
+    spdlog::warn("{}: could not list the groups: {}", user.str(), e.what());
+  }
 }
 
 void Sessions::re_login(const Jid& user) {
@@ -183,6 +193,7 @@ asio::awaitable<void> Sessions::shutdown() {
   const auto all = registry_.all();
   for (const auto& session : all) {
     const std::string bare = session->user_jid().bare_str();
+    RoomRouter::shutdown(*session);  // before the log-out: rooms load through the session
     co_await SessionRegistry::log_out(*session);
     // Every contact last shown available goes unavailable, without loading them as objects.
     Component& component = rt_.component;

@@ -20,10 +20,11 @@
 #include "login_scheduler.hpp"
 #include "privilege_grants.hpp"
 #include "privileged_iq.hpp"
+#include "room_router.hpp"
 #include "roster_policy.hpp"
-#include "user_pep.hpp"
 #include "session_registry.hpp"
 #include "session_services.hpp"
+#include "user_pep.hpp"
 #include "user_presences.hpp"
 
 namespace legate {
@@ -90,6 +91,8 @@ class Sessions {
   SessionRegistry registry_;
   UserPresences presences_;
   GatewayStatus status_;
+  std::string occupant_secret_;  // the key of occupant ids (XEP-0421), stored
+  RoomRouter rooms_;
   PrivilegeGrants grants_;
   PrivilegedIq privileged_iq_;
   UserPep pep_{privileged_iq_};

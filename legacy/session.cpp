@@ -35,6 +35,15 @@ Roster& Session::roster() {
   return *roster_;
 }
 
+std::unique_ptr<Rooms> Session::make_rooms() {
+  return std::make_unique<Rooms>(*this);
+}
+
+Rooms& Session::rooms() {
+  if (!rooms_) rooms_ = make_rooms();
+  return *rooms_;
+}
+
 IdMap& Session::id_map() {
   return host_.id_map();
 }

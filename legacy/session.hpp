@@ -17,6 +17,7 @@
 #include "../component/stanza_error.hpp"  // hooks refuse with StanzaError
 #include "../storage/json.hpp"
 #include "file.hpp"
+#include "rooms.hpp"
 #include "roster.hpp"
 #include "session_host.hpp"
 #include "types.hpp"
@@ -43,6 +44,8 @@ class Session : public std::enable_shared_from_this<Session> {
   virtual asio::awaitable<void> logout() { co_return; }
   // The contact list of this session (override to customise fill() or JID mapping).
   virtual std::unique_ptr<Roster> make_roster() { return std::make_unique<Roster>(*this); }
+  // The group chats of this session (override to fill them and make your Room type).
+  virtual std::unique_ptr<Rooms> make_rooms();
 
   // --- XMPP → legacy hooks ---
   // Sends a text; returns the legacy id of the message (for corrections, markers…).
@@ -77,6 +80,7 @@ class Session : public std::enable_shared_from_this<Session> {
     co_await update_legacy_data(std::move(json));  // co_await expression twice
   }
   Roster& roster();
+  Rooms& rooms();
   asio::any_io_executor executor();
   bool logged_in() const { return logged_in_; }
   void send_gateway_message(std::string_view text);
@@ -99,6 +103,10 @@ class Session : public std::enable_shared_from_this<Session> {
   friend class ContactRouter;
   friend class Contact;
   friend class UserActions;
+  friend class Room;
+  friend class Participant;
+  friend class Rooms;
+  friend class RoomRouter;
   friend class FileTransfers;
   friend class Roster;
   friend class BaseGateway;
@@ -121,6 +129,7 @@ class Session : public std::enable_shared_from_this<Session> {
   SessionHost& host_;
   User user_;
   std::unique_ptr<Roster> roster_;
+  std::unique_ptr<Rooms> rooms_;
 
   std::unique_ptr<Tasks> tasks_;
   bool logged_in_ = false;

@@ -67,6 +67,8 @@ class SessionHost {
   // An iq on the user's own account through their server (XEP-0356 §6.3), e.g. to their PEP:
   // returns the inner result; throws StanzaError (forbidden when not granted, nothing sent).
   virtual asio::awaitable<Element> privileged_iq(Jid user, Element iq) = 0;
+  // The key of the rooms' occupant ids (XEP-0421): stored, so they survive restarts.
+  virtual const std::string& occupant_secret() = 0;
 };
 
 }  // namespace legate

@@ -78,8 +78,71 @@ ALTER TABLE contacts ADD COLUMN removed_by_user INTEGER NOT NULL DEFAULT 0
   CHECK (removed_by_user IN (0, 1));
 )sql";
 
-constexpr std::array<std::string_view, 4> kMigrations = {kMigration1, kMigration2, kMigration3,
-                                                         kMigration4};
+// Group chats (docs/GROUPS §8): each user's rooms, their participants, the user's resources
+// joined to each, and the room archive, which is both the MAM store and the group id map.
+constexpr std::string_view kMigration5 = R"sql(
+CREATE TABLE rooms (
+  id INTEGER PRIMARY KEY,
+  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  legacy_id TEXT NOT NULL,
+  local TEXT NOT NULL,                     -- JID local part on the gateway's domain
+  kind TEXT NOT NULL DEFAULT 'group' CHECK (kind IN ('group', 'channel')),
+  name TEXT NOT NULL DEFAULT '',
+  description TEXT NOT NULL DEFAULT '',
+  subject TEXT NOT NULL DEFAULT '',
+  subject_by TEXT NOT NULL DEFAULT '',     -- the setter's nick ('' : the room)
+  subject_at INTEGER NOT NULL DEFAULT 0,   -- unix seconds, 0: unknown
+  avatar_hash TEXT NOT NULL DEFAULT '',
+  user_nick TEXT NOT NULL DEFAULT '',
+  participants_filled INTEGER NOT NULL DEFAULT 0 CHECK (participants_filled IN (0, 1)),
+  UNIQUE (user_id, legacy_id),
+  UNIQUE (user_id, local)
+) STRICT;
+
+CREATE TABLE participants (
+  id INTEGER PRIMARY KEY,
+  room_id INTEGER NOT NULL REFERENCES rooms(id) ON DELETE CASCADE,
+  nick TEXT NOT NULL,
+  legacy_id TEXT NOT NULL DEFAULT '',      -- '': anonymous or unknown
+  is_user INTEGER NOT NULL DEFAULT 0 CHECK (is_user IN (0, 1)),
+  present INTEGER NOT NULL DEFAULT 1 CHECK (present IN (0, 1)),
+  affiliation TEXT NOT NULL DEFAULT 'member'
+    CHECK (affiliation IN ('none', 'member', 'admin', 'owner', 'outcast')),
+  role TEXT NOT NULL DEFAULT 'participant'
+    CHECK (role IN ('none', 'visitor', 'participant', 'moderator')),
+  UNIQUE (room_id, nick)
+) STRICT;
+CREATE INDEX participants_by_legacy_id ON participants (room_id, legacy_id);
+
+CREATE TABLE room_resources (
+  room_id INTEGER NOT NULL REFERENCES rooms(id) ON DELETE CASCADE,
+  resource TEXT NOT NULL,
+  joined_at INTEGER NOT NULL,              -- unix seconds
+  PRIMARY KEY (room_id, resource)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE room_archive (
+  id INTEGER PRIMARY KEY,                  -- insertion order, the tie-break
+  room_id INTEGER NOT NULL REFERENCES rooms(id) ON DELETE CASCADE,
+  ts INTEGER NOT NULL,                     -- unix ms; MAM order is (ts, id)
+  stanza_id TEXT NOT NULL,
+  xmpp_id TEXT NOT NULL,                   -- the message id (the client's, for the user's own)
+  legacy_id TEXT,
+  nick TEXT NOT NULL,                      -- the sender's nick then
+  source INTEGER NOT NULL DEFAULT 0 CHECK (source IN (0, 1)),  -- 0 live, 1 backfill
+  payload TEXT NOT NULL,                   -- the message's children, serialized
+  UNIQUE (room_id, stanza_id)
+) STRICT;
+CREATE INDEX archive_by_time ON room_archive (room_id, ts, id);
+CREATE UNIQUE INDEX archive_by_legacy_id ON room_archive (room_id, legacy_id)
+  WHERE legacy_id IS NOT NULL;
+CREATE INDEX archive_by_xmpp_id ON room_archive (room_id, xmpp_id);
+
+CREATE TABLE secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
+)sql";
+
+constexpr std::array<std::string_view, 5> kMigrations = {kMigration1, kMigration2, kMigration3,
+                                                         kMigration4, kMigration5};
 
 }  // namespace
 

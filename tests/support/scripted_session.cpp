@@ -175,6 +175,55 @@ std::unique_ptr<Roster> ScriptedSession::make_roster() {
   return std::make_unique<ScriptedRoster>(*this, script_);
 }
 
+namespace {
+
+class ScriptedRoom : public Room {
+ public:
+  ScriptedRoom(ScriptedSession& session, RoomRecord record)
+      : Room(session, std::move(record)), scripted_(session) {}
+
+  asio::awaitable<void> update_info() override {
+    set_name("Room " + legacy_id());
+    set_kind(RoomKind::group);
+    set_subject("Welcome");
+    co_return;
+  }
+  asio::awaitable<void> fill_participants() override {
+    for (const ScriptedContact& contact : scripted_.script().contacts) participant(contact.id);
+    co_return;
+  }
+  asio::awaitable<LegacyId> on_text(const Text& text) override {
+    SessionCall call;
+    call.hook = "room_text";
+    call.contact = legacy_id();
+    call.text = text.body;
+    call.xmpp_id = text.xmpp_id;
+    scripted_.record(std::move(call));
+    co_return "G" + std::to_string(scripted_.script().next_legacy_id++);
+  }
+
+ private:
+  ScriptedSession& scripted_;
+};
+
+class ScriptedRooms : public Rooms {
+ public:
+  explicit ScriptedRooms(ScriptedSession& session) : Rooms(session), scripted_(session) {}
+  asio::awaitable<std::vector<LegacyId>> fill() override { co_return scripted_.script().rooms; }
+  std::unique_ptr<Room> make_room(RoomRecord record) override {
+    return std::make_unique<ScriptedRoom>(scripted_, std::move(record));
+  }
+
+ private:
+  ScriptedSession& scripted_;
+};
+
+}  // namespace
+
+std::unique_ptr<Rooms> ScriptedSession::make_rooms() {
+  return std::make_unique<ScriptedRooms>(*this);
+}
+
 asio::awaitable<LegacyId> ScriptedSession::on_text(Contact& to, const Text& text) {
   SessionCall call = call_of("text", &to);
   call.text = text.body;

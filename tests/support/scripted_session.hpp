@@ -67,6 +67,10 @@ struct SessionScript {
   // on_text() takes this long (after recording the call): a slow legacy network.
   std::chrono::milliseconds text_delay{0};
   std::vector<ScriptedContact> contacts;
+  // Groups listed after login (Rooms::fill): each a group named "Room <id>" with subject
+  // "Welcome", whose participants are the scripted contacts; a text to it is recorded as
+  // hook "room_text" (contact = the room's legacy id) and gets legacy id "G1", "G2"…
+  std::vector<LegacyId> rooms;
   // fill() throws this (after login succeeded) when not empty.
   std::string fill_failure;
   // Hooks (by SessionCall::hook name) left to the Session defaults (feature-not-implemented).
@@ -104,6 +108,7 @@ class ScriptedSession : public Session {
   asio::awaitable<std::string> login() override;
   asio::awaitable<void> logout() override;
   std::unique_ptr<Roster> make_roster() override;
+  std::unique_ptr<Rooms> make_rooms() override;
 
   asio::awaitable<LegacyId> on_text(Contact& to, const Text& text) override;
   asio::awaitable<void> on_correct(Contact& to, const LegacyId& id, const Text& text) override;
@@ -118,10 +123,10 @@ class ScriptedSession : public Session {
   asio::awaitable<LegacyId> on_file(Contact& to, IncomingFile& file) override;
 
   SessionScript& script() { return *script_; }
-
- private:
   // Records the call; true when the hook should fall back to the Session default.
   bool record(SessionCall call);
+
+ private:
   std::shared_ptr<SessionScript> script_;
 };
 

@@ -1,0 +1,152 @@
+// Participant: an occupant's state and the legacy side's actions in a room.
+#include "legacy/participant.hpp"
+
+#include "component/component.hpp"
+#include "legacy/contact_stanzas.hpp"
+#include "legacy/room.hpp"
+#include "legacy/room_stanzas.hpp"
+#include "legacy/session.hpp"
+#include "storage/id_map.hpp"
+
+namespace legate {
+Participant::Participant(Room& room, ParticipantRecord record)
+    : room_(room), record_(std::move(record)) {
+  // The user, a legacy identity, or a bare nick: each keeps its occupant id across renames
+  // (but for nick-only participants, whose nick is all there is).
+  const std::string who = record_.is_user              ? std::string()
+                          : !record_.legacy_id.empty() ? "id:" + record_.legacy_id
+                                                       : "nick:" + record_.nick;
+  occupant_id_ =
+      legate::occupant_id(room_.session().host().occupant_secret(), room_.jid().str(), who);
+}
+
+Jid Participant::jid() const {
+  return Jid(room_.jid().str() + "/" + record_.nick);
+}
+
+Affiliation Participant::affiliation() const {
+  return affiliation_from(record_.affiliation).value_or(Affiliation::member);
+}
+
+Role Participant::role() const {
+  return role_from(record_.role).value_or(Role::participant);
+}
+
+void Participant::save() {
+  record_ = RoomStore(room_.session().host().database()).upsert_participant(record_);
+}
+
+void Participant::set_present(bool present) {
+  if (record_.present == present) return;
+  record_.present = present;
+  save();
+}
+
+void Participant::set_affiliation(Affiliation affiliation) {
+  if (affiliation == this->affiliation()) return;
+  record_.affiliation = std::string(to_string(affiliation));
+  save();
+  if (record_.present) joined();  // XEP-0045 §17.3: a new presence carries the change
+}
+
+void Participant::set_role(Role role) {
+  if (role == this->role()) return;
+  record_.role = std::string(to_string(role));
+  save();
+  if (record_.present) joined();
+}
+
+void Participant::joined() {
+  set_present(true);
+  Component& component = room_.session().host().component();
+  for (const auto& resource : room_.resources())
+    component.send(
+        room_.presence_of(*this, room_.session().user_jid().bare_str() + "/" + resource));
+}
+
+void Participant::left(std::string_view reason) {
+  set_present(false);
+  Component& component = room_.session().host().component();
+  for (const auto& resource : room_.resources()) {
+    Element presence = room_.presence_of(
+        *this, room_.session().user_jid().bare_str() + "/" + resource, "unavailable");
+    if (!reason.empty())
+      presence.add_child("status", std::string(kComponentNs)).set_text(std::string(reason));
+    component.send(presence);
+  }
+}
+
+void Participant::removed(MucStatus code, std::string_view reason) {
+  set_present(false);
+  Component& component = room_.session().host().component();
+  for (const auto& resource : room_.resources()) {
+    Element presence = room_.presence_of(
+        *this, room_.session().user_jid().bare_str() + "/" + resource, "unavailable");
+    Element* item = presence.child("x", kMucUserNs)->child("item", kMucUserNs);
+    if (!reason.empty())
+      item->add_child("reason", std::string(kMucUserNs)).set_text(std::string(reason));
+    add_status(presence, code);
+    component.send(presence);
+  }
+}
+
+void Participant::kicked(std::string_view reason) {
+  removed(MucStatus::kicked, reason);
+}
+
+void Participant::banned(std::string_view reason) {
+  record_.affiliation = std::string(to_string(Affiliation::outcast));
+  save();
+  removed(MucStatus::banned, reason);
+}
+
+void Participant::rename(std::string new_nick) {
+  if (new_nick == record_.nick || new_nick.empty()) return;
+  Component& component = room_.session().host().component();
+  const std::string bare = room_.session().user_jid().bare_str();
+  if (record_.present) {
+    for (const auto& resource : room_.resources()) {
+      Element presence = room_.presence_of(*this, bare + "/" + resource, "unavailable");
+      presence.child("x", kMucUserNs)->child("item", kMucUserNs)->set_attr("nick", new_nick);
+      add_status(presence, MucStatus::new_nick);
+      component.send(presence);
+    }
+  }
+  RoomStore(room_.session().host().database())
+      .rename_participant(record_.room_id, record_.nick, new_nick);
+  auto node = room_.by_nick_.extract(record_.nick);
+  record_.nick = new_nick;
+  node.key() = new_nick;
+  room_.by_nick_.insert(std::move(node));
+  if (record_.present) joined();
+}
+
+std::string Participant::send_text(std::string_view body, SendOptions options) {
+  Session& session = room_.session();
+  IdMap& ids = session.id_map();
+  const std::int64_t user = session.user().id;
+  const std::string kind = room_.id_kind();
+  if (!options.legacy_id.empty()) {
+    // Already in the room (the network echoing the user's message, an overlapping fetch).
+    if (auto known = ids.recent_xmpp_id(user, kind, options.legacy_id)) return *known;
+    if (auto known = ids.xmpp_id(user, kind, options.legacy_id)) return *known;
+  }
+  if (!record_.present) joined();  // the sender's presence first
+  const std::string stanza_id = new_stanza_id();
+  Element message = groupchat_message({.from = jid().str(),
+                                       .id = stanza_id,
+                                       .stanza_id = stanza_id,
+                                       .room_jid = room_.jid().str(),
+                                       .occupant_id = occupant_id_,
+                                       .body = std::string(body),
+                                       .when = options.when});
+  if (options.reply_to) {  // XEP-0461 in groups: the room's stanza-id of the quoted message
+    if (auto target = ids.xmpp_id(user, kind, *options.reply_to))
+      message.add_child("reply", std::string(kReplyNs)).set_attr("id", *target);
+  }
+  if (!options.legacy_id.empty()) ids.put(user, kind, stanza_id, options.legacy_id);
+  room_.broadcast(std::move(message));
+  return stanza_id;
+}
+
+}  // namespace legate

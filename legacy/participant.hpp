@@ -1,0 +1,69 @@
+// Participant: someone in a room, seen as `room@gw/nick` — a legacy contact, an anonymous
+// nick, or the user themselves (Room::user()). Bridges call its actions to bring what
+// happens in the legacy group to XMPP.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "../component/jid.hpp"
+#include "../storage/room_store.hpp"
+#include "room_stanzas.hpp"
+#include "room_types.hpp"
+#include "types.hpp"
+
+namespace legate {
+
+class Room;
+
+class Participant {
+ public:
+  Participant(Room& room, ParticipantRecord record);
+  Participant(const Participant&) = delete;
+  Participant& operator=(const Participant&) = delete;
+
+  const std::string& nick() const { return record_.nick; }
+  // room@gw/nick
+  Jid jid() const;
+  Room& room() { return room_; }
+  const LegacyId& legacy_id() const { return record_.legacy_id; }
+  bool is_user() const { return record_.is_user; }
+  bool present() const { return record_.present; }
+  Affiliation affiliation() const;
+  Role role() const;
+  // Stable per room and participant (XEP-0421).
+  const std::string& occupant_id() const { return occupant_id_; }
+
+  // --- legacy → XMPP ---
+  void set_affiliation(Affiliation affiliation);
+  void set_role(Role role);
+  // Joined / left the group (presences to the user's joined resources).
+  void joined();
+  void left(std::string_view reason = {});
+  // Removed by a moderator (307), or banned (301, affiliation outcast).
+  void kicked(std::string_view reason = {});
+  void banned(std::string_view reason = {});
+  // A new nick: unavailable with 303, then available under the new one.
+  void rename(std::string new_nick);
+  // A message in the room; returns its id (also its stanza-id). A legacy id already in
+  // the room is not sent again.
+  std::string send_text(std::string_view body, SendOptions options = {});
+
+  // Framework side.
+  const ParticipantRecord& record() const { return record_; }
+  void set_present(bool present);
+
+ private:
+  friend class Room;
+  void save();
+  // Gone with a status code (kicked, banned) and a reason, to every joined resource.
+  void removed(MucStatus code, std::string_view reason);
+
+  Room& room_;
+  ParticipantRecord record_;
+  std::string occupant_id_;
+};
+
+}  // namespace legate

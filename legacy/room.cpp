@@ -1,0 +1,283 @@
+// Room: state, participants, the join sequence and the user's messages.
+#include "legacy/room.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "component/component.hpp"
+#include "component/stanza_error.hpp"
+#include "legacy/contact_stanzas.hpp"
+#include "legacy/room_stanzas.hpp"
+#include "legacy/session.hpp"
+#include "storage/id_map.hpp"
+
+namespace legate {
+
+Room::Room(Session& session, RoomRecord record)
+    : session_(session),
+      record_(std::move(record)),
+      jid_(Jid(record_.local + "@" + session.host().component().jid().str())),
+      resources_(RoomStore(session.host().database()).resources(record_.id)) {}
+
+Room::~Room() = default;
+
+RoomKind Room::kind() const {
+  return room_kind_from(record_.kind).value_or(RoomKind::group);
+}
+
+std::string Room::user_nick() const {
+  if (!record_.user_nick.empty()) return record_.user_nick;
+  return std::string(session_.user_jid().local());
+}
+
+void Room::save() {
+  record_ = RoomStore(session_.host().database()).upsert(record_);
+}
+
+void Room::set_name(std::string name) {
+  if (name == record_.name) return;
+  record_.name = std::move(name);
+  save();
+}
+
+void Room::set_description(std::string description) {
+  if (description == record_.description) return;
+  record_.description = std::move(description);
+  save();
+}
+
+void Room::set_kind(RoomKind kind) {
+  if (kind == this->kind()) return;
+  record_.kind = std::string(to_string(kind));
+  save();
+}
+
+void Room::set_user_nick(std::string nick) {
+  if (nick == record_.user_nick) return;
+  record_.user_nick = std::move(nick);
+  save();
+}
+
+void Room::set_subject(std::string text, Participant* by, std::optional<Time> when) {
+  const std::string setter = by ? by->nick() : std::string();
+  if (text == record_.subject && setter == record_.subject_by) return;
+  record_.subject = std::move(text);
+  record_.subject_by = setter;
+  record_.subject_at =
+      when ? std::chrono::duration_cast<std::chrono::seconds>(when->time_since_epoch()).count() : 0;
+  subject_when_ = when;
+  save();
+  for (const auto& resource : resources_) send_subject(full_jid(resource));
+}
+
+std::string Room::full_jid(std::string_view resource) const {
+  return session_.user_jid().bare_str() + "/" + std::string(resource);
+}
+
+std::string Room::occupant_jid(std::string_view nick) const {
+  return jid_.str() + "/" + std::string(nick);
+}
+
+Participant& Room::add(ParticipantRecord record) {
+  record.room_id = record_.id;
+  record = RoomStore(session_.host().database()).upsert_participant(record);
+  auto made = std::make_unique<Participant>(*this, std::move(record));
+  Participant& ref = *made;
+  by_nick_.insert_or_assign(ref.nick(), std::move(made));
+  return ref;
+}
+
+std::vector<Participant*> Room::participants() {
+  if (!loaded_) {
+    loaded_ = true;
+    for (auto& record : RoomStore(session_.host().database()).participants(record_.id)) {
+      if (by_nick_.count(record.nick)) continue;
+      auto made = std::make_unique<Participant>(*this, std::move(record));
+      by_nick_.emplace(made->nick(), std::move(made));
+    }
+  }
+  std::vector<Participant*> out;
+  for (auto& [nick, p] : by_nick_) out.push_back(p.get());
+  return out;
+}
+
+Participant& Room::participant(const LegacyId& contact_id) {
+  for (Participant* p : participants())
+    if (!p->is_user() && p->legacy_id() == contact_id) return *p;
+  Contact& contact = session_.roster().by_legacy_id(contact_id);
+  std::string nick = contact.nick().empty() ? contact.name() : contact.nick();
+  if (nick.empty()) nick = contact_id;
+  // The user's nick wins a clash; another participant's too: then "Name (id)".
+  if (nick == user_nick() || by_nick_.count(nick)) nick += " (" + contact_id + ")";
+  ParticipantRecord record;
+  record.nick = std::move(nick);
+  record.legacy_id = contact_id;
+  return add(std::move(record));
+}
+
+Participant& Room::participant_by_nick(std::string_view nick) {
+  participants();
+  if (auto it = by_nick_.find(nick); it != by_nick_.end()) return *it->second;
+  ParticipantRecord record;
+  record.nick = std::string(nick);
+  return add(std::move(record));
+}
+
+Participant& Room::user() {
+  const std::string nick = user_nick();
+  for (Participant* p : participants())
+    if (p->is_user()) {
+      if (p->nick() != nick) {
+        RoomStore(session_.host().database()).rename_participant(record_.id, p->nick(), nick);
+        auto node = by_nick_.extract(p->nick());
+        node.key() = nick;
+        node.mapped()->record_.nick = nick;
+        by_nick_.insert(std::move(node));
+      }
+      return *by_nick_.at(nick);
+    }
+  ParticipantRecord record;
+  record.nick = nick;
+  record.is_user = true;
+  return add(std::move(record));
+}
+
+bool Room::has_resource(std::string_view resource) const {
+  for (const auto& r : resources_)
+    if (r == resource) return true;
+  return false;
+}
+
+Element Room::presence_of(Participant& p, std::string_view to, std::string_view type) {
+  OccupantPresence presence{.from = occupant_jid(p.nick()),
+                            .to = std::string(to),
+                            .type = std::string(type),
+                            .affiliation = p.affiliation(),
+                            .role = type == "unavailable" ? Role::none : p.role(),
+                            .occupant_id = p.occupant_id()};
+  if (kind() == RoomKind::group) {
+    if (p.is_user()) {
+      presence.real_jid = std::string(to);
+    } else if (!p.legacy_id().empty()) {
+      presence.real_jid = session_.roster().by_legacy_id(p.legacy_id()).jid().str();
+    }
+  }
+  return occupant_presence(presence);
+}
+
+void Room::send_subject(std::string_view to) {
+  const std::string from =
+      record_.subject_by.empty() ? jid_.str() : occupant_jid(record_.subject_by);
+  std::optional<Time> when = subject_when_;
+  if (!when && record_.subject_at > 0) when = Time(std::chrono::seconds(record_.subject_at));
+  session_.host().component().send(subject_message(from, to, record_.subject, jid_.str(), when));
+}
+
+asio::awaitable<void> Room::join(std::string resource, std::string nick, std::string id) {
+  if (!info_updated_) {
+    info_updated_ = true;
+    co_await update_info();
+  }
+  if (!record_.participants_filled) {
+    co_await fill_participants();
+    record_.participants_filled = true;
+    save();
+  }
+  Component& component = session_.host().component();
+  const std::string to = full_jid(resource);
+  Participant& me = user();
+  for (Participant* p : participants())
+    if (!p->is_user() && p->present()) component.send(presence_of(*p, to));
+  Element self = presence_of(me, to);
+  if (kind() == RoomKind::group) add_status(self, MucStatus::non_anonymous);
+  add_status(self, MucStatus::self);
+  if (nick != me.nick()) add_status(self, MucStatus::nick_assigned);  // the room's nick wins
+  if (!id.empty()) self.set_attr("id", id);
+  component.send(self);
+  send_subject(to);
+  if (!has_resource(resource)) {
+    resources_.push_back(resource);
+    RoomStore(session_.host().database())
+        .add_resource(record_.id, resource,
+                      std::chrono::duration_cast<std::chrono::seconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count());
+    spdlog::info("{}: joined {} from {}", session_.user_jid().str(), jid_.str(), resource);
+  }
+}
+
+void Room::leave(std::string_view resource, bool send) {
+  auto it = std::find(resources_.begin(), resources_.end(), resource);
+  if (it == resources_.end()) return;
+  resources_.erase(it);
+  RoomStore(session_.host().database()).remove_resource(record_.id, resource);
+  if (!send) return;
+  Element self = presence_of(user(), full_jid(resource), "unavailable");
+  add_status(self, MucStatus::self);
+  session_.host().component().send(self);
+}
+
+void Room::broadcast(Element stanza) {
+  Component& component = session_.host().component();
+  for (const auto& resource : resources_) {
+    stanza.set_attr("to", full_jid(resource));
+    component.send(stanza);
+  }
+}
+
+asio::awaitable<void> Room::user_text(Element stanza, std::string resource) {
+  Text text{std::string(stanza.child_text("body", kComponentNs)), std::string(stanza.attr_or("id")),
+            std::nullopt};
+  const LegacyId legacy_id = co_await on_text(text);
+  const std::string stanza_id = new_stanza_id();
+  if (!legacy_id.empty())
+    session_.id_map().put(session_.user().id, id_kind(), stanza_id, legacy_id);
+  Participant& me = user();
+  // The reflection: the client's message as the room shows it, its id kept (muc#stable_id).
+  Element reflected = stanza;
+  reflected.set_attr("from", occupant_jid(me.nick()));
+  reflected.remove_children("stanza-id", kStanzaIdNs);
+  reflected.remove_children("occupant-id", kOccupantIdNs);
+  reflected.add_child("stanza-id", std::string(kStanzaIdNs))
+      .set_attr("id", stanza_id)
+      .set_attr("by", jid_.str());
+  reflected.add_child("occupant-id", std::string(kOccupantIdNs)).set_attr("id", me.occupant_id());
+  (void)resource;
+  broadcast(std::move(reflected));
+}
+
+Element Room::disco_info() {
+  std::size_t present = 0;
+  for (Participant* p : participants())
+    if (p->present()) ++present;
+  return room_disco_info({.name = record_.name,
+                          .description = record_.description,
+                          .subject = record_.subject,
+                          .kind = kind(),
+                          .occupants = present});
+}
+
+void Room::shutdown() {
+  Component& component = session_.host().component();
+  Participant& me = user();
+  for (const auto& resource : resources_) {
+    Element self = presence_of(me, full_jid(resource), "unavailable");
+    add_status(self, MucStatus::self);
+    add_status(self, MucStatus::shutdown);
+    component.send(self);
+  }
+  resources_.clear();  // a clean stop: clients rejoin (332); after a crash they stay stored
+  RoomStore(session_.host().database()).clear_resources(record_.id);
+}
+
+asio::awaitable<LegacyId> Room::on_text(const Text&) {
+  throw StanzaError(ErrorCondition::feature_not_implemented,
+                    "messages to this group are not supported by this gateway");
+}
+
+asio::awaitable<void> Room::on_set_subject(std::string) {
+  throw StanzaError(ErrorCondition::forbidden, "the subject cannot be changed from here");
+}
+
+}  // namespace legate

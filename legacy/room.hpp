@@ -1,0 +1,118 @@
+// Room: a legacy group chat, served by the gateway as a XEP-0045 room `group@gw`. Bridges
+// subclass it for the XMPP → legacy hooks (on_text…) and call the setters and its
+// participants' actions for what happens on the legacy side. State (name, kind, subject,
+// participants, the user's joined resources) is stored, so a room answers disco and joins
+// from storage and comes back after a restart.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "../component/asio.hpp"
+#include "../component/element.hpp"
+#include "../component/jid.hpp"
+#include "../storage/room_store.hpp"
+#include "participant.hpp"
+#include "room_types.hpp"
+#include "types.hpp"
+
+namespace legate {
+
+class Session;
+
+class Room {
+ public:
+  using Time = std::chrono::system_clock::time_point;
+
+  Room(Session& session, RoomRecord record);
+  virtual ~Room();
+  Room(const Room&) = delete;
+  Room& operator=(const Room&) = delete;
+
+  const LegacyId& legacy_id() const { return record_.legacy_id; }
+  const Jid& jid() const { return jid_; }
+  Session& session() { return session_; }
+  RoomKind kind() const;
+  const std::string& name() const { return record_.name; }
+  const std::string& description() const { return record_.description; }
+  const std::string& subject() const { return record_.subject; }
+  // The user's nick here (default: the user's JID local part).
+  std::string user_nick() const;
+  // Whether one of the user's resources is in the room.
+  bool joined() const { return !resources_.empty(); }
+
+  // --- set by the bridge (stored) ---
+  void set_name(std::string name);
+  void set_description(std::string description);
+  void set_kind(RoomKind kind);
+  void set_user_nick(std::string nick);
+  // The subject, set by a participant (nullptr: the room) at `when` (nullopt: unknown);
+  // sent to the joined resources when it changes.
+  void set_subject(std::string text, Participant* by = nullptr, std::optional<Time> when = {});
+
+  // --- participants ---
+  // The participant for a legacy contact (linked to roster().by_legacy_id(), nick from its
+  // name), created on first use.
+  Participant& participant(const LegacyId& contact_id);
+  // A participant known by nick only (anonymous channels).
+  Participant& participant_by_nick(std::string_view nick);
+  // The user's own occupant.
+  Participant& user();
+  std::vector<Participant*> participants();
+
+  // --- hooks (defaults: info and participants do nothing; the rest refuse with
+  // feature-not-implemented) ---
+  // Called at the first join of each run: set the name, kind, subject…
+  virtual asio::awaitable<void> update_info() { co_return; }
+  // Called at the first join ever (and when asked again): add the participants.
+  virtual asio::awaitable<void> fill_participants() { co_return; }
+  // The user sent a text to the room; return its legacy id.
+  virtual asio::awaitable<LegacyId> on_text(const Text& text);
+  virtual asio::awaitable<void> on_set_subject(std::string subject);
+
+  // --- framework side (the room router) ---
+  // A resource joins under `nick` (the join's `id` is reflected): participants, then the
+  // self-presence, then the subject. A resource already in is sent everything again.
+  asio::awaitable<void> join(std::string resource, std::string nick, std::string id);
+  // A resource left (or vanished): its unavailable self-presence; nothing else changes.
+  void leave(std::string_view resource, bool send = true);
+  bool has_resource(std::string_view resource) const;
+  const std::vector<std::string>& resources() const { return resources_; }
+  // A groupchat text from a joined resource: handed to on_text, then reflected to every
+  // joined resource with the client's id, origin-id and the room's new stanza-id.
+  asio::awaitable<void> user_text(Element stanza, std::string resource);
+  // The room's disco#info, from what is stored.
+  Element disco_info();
+  // The gateway stops: every joined resource gets its unavailable 110+332.
+  void shutdown();
+  // The id-map kind of this room's messages (stanza-id <-> legacy id).
+  std::string id_kind() const { return "group:" + record_.local; }
+  // Sends `stanza` to every joined resource (its `to` set to each in turn).
+  void broadcast(Element stanza);
+  // An occupant's presence to one resource.
+  Element presence_of(Participant& p, std::string_view to, std::string_view type = {});
+
+ private:
+  friend class Participant;
+  void save();
+  Participant& add(ParticipantRecord record);
+  std::string full_jid(std::string_view resource) const;
+  std::string occupant_jid(std::string_view nick) const;
+  void send_subject(std::string_view to);
+
+  Session& session_;
+  RoomRecord record_;
+  Jid jid_;
+  std::vector<std::string> resources_;  // the user's resources in the room, joined order
+  std::map<std::string, std::unique_ptr<Participant>, std::less<>> by_nick_;
+  bool info_updated_ = false;  // update_info() ran in this run
+  bool loaded_ = false;        // participants read from storage
+  std::optional<Time> subject_when_;
+};
+
+}  // namespace legate

@@ -1,0 +1,53 @@
+// Rooms: the group chats of one session (XEP-0045 rooms `group@gw`). Bridges override
+// fill() to list the user's legacy groups after login and make_room() to build their Room
+// subclass, and may override the legacy id <-> JID local part mapping (keep it disjoint
+// from the contacts': a local part is a room when the user has a stored room there).
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "../component/asio.hpp"
+#include "room.hpp"
+
+namespace legate {
+
+class Session;
+
+class Rooms {
+ public:
+  explicit Rooms(Session& session) : session_(session) {}
+  virtual ~Rooms();
+  Rooms(const Rooms&) = delete;
+  Rooms& operator=(const Rooms&) = delete;
+
+  // --- hooks ---
+  // The user's groups on the legacy network, called after each login.
+  virtual asio::awaitable<std::vector<LegacyId>> fill() { co_return std::vector<LegacyId>{}; }
+  // The bridge's Room for a stored record (default: a Room refusing messages).
+  virtual std::unique_ptr<Room> make_room(RoomRecord record);
+  // JID local part of a group's legacy id (default: XEP-0106 escaping).
+  virtual std::string local_part(const LegacyId& legacy_id) const;
+
+  // --- lookups ---
+  // The room with this legacy id (created and stored on first use).
+  Room& by_legacy_id(const LegacyId& legacy_id);
+  // The stored room a JID of this gateway addresses (bare or occupant JID); nullptr if none.
+  Room* by_jid(const Jid& jid);
+  // Every stored room of the user.
+  std::vector<Room*> all();
+  Session& session() { return session_; }
+
+ private:
+  Room& load(RoomRecord record);
+
+  Session& session_;
+  std::map<LegacyId, std::unique_ptr<Room>, std::less<>> rooms_;
+  std::map<std::string, Room*, std::less<>> by_local_;
+};
+
+}  // namespace legate
