@@ -10,13 +10,13 @@
 
 #include "../component/jid.hpp"
 #include "../storage/room_store.hpp"
-#include "room_stanzas.hpp"
 #include "room_types.hpp"
 #include "types.hpp"
 
 namespace legate {
 
 class Room;
+enum class MucStatus : int;  // room_stanzas.hpp
 
 class Participant {
  public:

@@ -102,11 +102,11 @@ std::vector<Participant*> Room::participants() {
   return out;
 }
 
-Participant& Room::participant(const LegacyId& contact_id) {
+Participant& Room::participant(const LegacyId& contact_id, std::string nick) {
   for (Participant* p : participants())
     if (!p->is_user() && p->legacy_id() == contact_id) return *p;
   Contact& contact = session_.roster().by_legacy_id(contact_id);
-  std::string nick = contact.nick().empty() ? contact.name() : contact.nick();
+  if (nick.empty()) nick = contact.nick().empty() ? contact.name() : contact.nick();
   if (nick.empty()) nick = contact_id;
   // The user's nick wins a clash; another participant's too: then "Name (id)".
   if (nick == user_nick() || by_nick_.count(nick)) nick += " (" + contact_id + ")";

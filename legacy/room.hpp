@@ -56,9 +56,9 @@ class Room {
   void set_subject(std::string text, Participant* by = nullptr, std::optional<Time> when = {});
 
   // --- participants ---
-  // The participant for a legacy contact (linked to roster().by_legacy_id(), nick from its
-  // name), created on first use.
-  Participant& participant(const LegacyId& contact_id);
+  // The participant for a legacy contact (linked to roster().by_legacy_id()), created on
+  // first use with `nick` (default: the contact's nick or name).
+  Participant& participant(const LegacyId& contact_id, std::string nick = {});
   // A participant known by nick only (anonymous channels).
   Participant& participant_by_nick(std::string_view nick);
   // The user's own occupant.

@@ -8,6 +8,7 @@
 #include <random>
 
 #include "echo_account.hpp"
+#include "echo_rooms.hpp"
 
 namespace echo {
 namespace {
@@ -64,6 +65,10 @@ awaitable<std::string> EchoSession::login() {
 
 awaitable<void> EchoSession::logout() {
   co_return;
+}
+
+std::unique_ptr<legate::Rooms> EchoSession::make_rooms() {
+  return std::make_unique<EchoRooms>(*this);
 }
 
 std::unique_ptr<legate::Roster> EchoSession::make_roster() {

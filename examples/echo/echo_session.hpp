@@ -21,6 +21,7 @@ class EchoSession : public legate::Session {
   legate::asio::awaitable<std::string> login() override;
   legate::asio::awaitable<void> logout() override;
   std::unique_ptr<legate::Roster> make_roster() override;
+  std::unique_ptr<legate::Rooms> make_rooms() override;
 
   legate::asio::awaitable<legate::LegacyId> on_text(legate::Contact& to,
                                                     const legate::Text& text) override;

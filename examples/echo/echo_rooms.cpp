@@ -1,0 +1,94 @@
+// EchoRooms: the lounge and the lobby (see echo_rooms.hpp).
+#include "echo_rooms.hpp"
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <legate/legacy/session.hpp>
+#include "echo_account.hpp"
+#include "echo_session.hpp"
+
+namespace echo {
+namespace {
+
+using legate::asio::awaitable;
+using namespace std::chrono_literals;
+
+awaitable<void> pause(std::chrono::milliseconds delay) {
+  legate::asio::steady_timer timer(co_await legate::asio::this_coro::executor, delay);
+  co_await timer.async_wait(legate::asio::use_awaitable);
+}
+
+class EchoRoom : public legate::Room {
+ public:
+  using legate::Room::Room;
+
+  awaitable<void> update_info() override {
+    const bool lounge = legacy_id() == "lounge";
+    set_name(lounge ? "Echo Lounge" : "Echo Lobby");
+    set_kind(lounge ? legate::RoomKind::group : legate::RoomKind::channel);
+    set_user_nick(session().user().data<EchoAccount>().username);
+    if (subject().empty())
+      set_subject(lounge ? "Welcome to the lounge" : "Welcome to the lobby");
+    co_return;
+  }
+
+  awaitable<void> fill_participants() override {
+    if (legacy_id() == "lounge") {
+      participant("alice", "alice").set_affiliation(legate::Affiliation::owner);
+      participant("bob", "bob");
+    } else {
+      participant("carol", "carol");
+      participant_by_nick("dave");
+    }
+    co_return;
+  }
+
+  awaitable<legate::LegacyId> on_text(const legate::Text& text) override {
+    const legate::LegacyId id = new_message_id();
+    session().spawn(answer(id, text.body));
+    co_return id;
+  }
+
+ private:
+  awaitable<void> answer(legate::LegacyId id, std::string body) {
+    co_await pause(200ms);
+    if (legacy_id() == "lounge") {
+      if (body.starts_with("/topic ")) {
+        legate::Participant& alice = participant("alice");
+        set_subject(body.substr(7), &alice);
+        co_return;
+      }
+      participant("bob").send_text("bob heard: " + body,
+                                   {.legacy_id = new_message_id(), .reply_to = id});
+      co_return;
+    }
+    if (body.starts_with("/nick ")) {
+      dave().rename(body.substr(6));
+    } else if (body == "/kick") {
+      dave().kicked("you asked for it");
+    } else {
+      participant("carol").send_text("carol heard: " + body,
+                                     {.legacy_id = new_message_id(), .reply_to = id});
+    }
+  }
+
+  // dave is known by nick only; after a rename, by his new one.
+  legate::Participant& dave() {
+    for (legate::Participant* p : participants())
+      if (!p->is_user() && p->legacy_id().empty()) return *p;
+    return participant_by_nick("dave");
+  }
+};
+
+}  // namespace
+
+awaitable<std::vector<legate::LegacyId>> EchoRooms::fill() {
+  co_return std::vector<legate::LegacyId>{"lounge", "lobby"};
+}
+
+std::unique_ptr<legate::Room> EchoRooms::make_room(legate::RoomRecord record) {
+  return std::make_unique<EchoRoom>(session(), std::move(record));
+}
+
+}  // namespace echo

@@ -1,0 +1,20 @@
+// The echo network's groups, created for every user at login:
+//  - lounge@<gw>, a group (members-only, real JIDs shown) "Echo Lounge" with alice and bob:
+//    bob answers every message with "bob heard: <body>" as a reply; "/topic <text>" makes
+//    alice set the subject;
+//  - lobby@<gw>, a channel (open, nicks only) "Echo Lobby" with carol and dave: carol
+//    answers "carol heard: <body>"; "/nick <new>" renames dave; "/kick" kicks him.
+#pragma once
+
+#include <legate/legacy/rooms.hpp>
+
+namespace echo {
+
+class EchoRooms : public legate::Rooms {
+ public:
+  using legate::Rooms::Rooms;
+  legate::asio::awaitable<std::vector<legate::LegacyId>> fill() override;
+  std::unique_ptr<legate::Room> make_room(legate::RoomRecord record) override;
+};
+
+}  // namespace echo
