@@ -81,7 +81,6 @@ void RoomRouter::on_message(const std::shared_ptr<Session>& session, Room& room,
   if (!room.has_resource(resource)) {
     throw StanzaError(ErrorCondition::not_acceptable, "join the group first (XEP-0045 §7.4)");
   }
-  if (view.body().empty()) return;  // chat states, markers: not yet
   Room* target = &room;
   Element header("message", std::string(kComponentNs));
   for (std::string_view name : {"from", "to", "id"})
@@ -92,9 +91,9 @@ void RoomRouter::on_message(const std::shared_ptr<Session>& session, Room& room,
   auto message = std::make_shared<Element>(std::move(stanza));
   Component& component = component_;
   session->enqueue(
-      [session, target, message, resource, header, &component]() -> asio::awaitable<void> {
+      [session, target, message, header, &component]() -> asio::awaitable<void> {
         try {
-          co_await target->user_text(std::move(*message), resource);
+          co_await target->user_message(std::move(*message));
         } catch (const StanzaError& e) {
           component.send(error_reply(header, e));
         } catch (const std::exception& e) {

@@ -130,9 +130,9 @@ struct InboundMessage {
 };
 
 // What a message stanza from the user means. Priority: retraction > correction (with a
-// body) > reaction > displayed > file (an OOB URL) > text (a body) > chat state alone. Error and
-// groupchat messages, and malformed ones (a retract/replace/reactions/displayed without its id),
-// are Kind::none.
-InboundMessage classify_message(const Element& message);
+// body) > reaction > displayed > file (an OOB URL) > text (a body) > chat state alone. Error
+// messages, malformed ones (a retract/replace/reactions/displayed without its id) and, unless
+// `groupchat` (a message to a room, then the only type read), groupchat ones are Kind::none.
+InboundMessage classify_message(const Element& message, bool groupchat = false);
 
 }  // namespace legate

@@ -105,11 +105,11 @@ InboundMessage with_target(InboundMessage message, Kind kind, std::string_view t
 
 }  // namespace
 
-InboundMessage classify_message(const Element& message) {
+InboundMessage classify_message(const Element& message, bool groupchat) {
   InboundMessage out;
   if (message.name() != "message") return out;
   const std::string_view type = message.attr_or("type", "normal");
-  if (type == "error" || type == "groupchat") return out;
+  if (type == "error" || (type == "groupchat") != groupchat) return out;
 
   // XEP-0359: clients reference their own messages by origin-id when they set one.
   const Element* origin = message.child("origin-id", kStanzaIdNs);

@@ -149,4 +149,41 @@ std::string Participant::send_text(std::string_view body, SendOptions options) {
   return stanza_id;
 }
 
+std::optional<std::string> Participant::xmpp_id_of(const LegacyId& legacy_id) {
+  IdMap& ids = room_.session().id_map();
+  const std::int64_t user = room_.session().user().id;
+  const std::string kind = room_.id_kind();
+  if (auto id = ids.recent_xmpp_id(user, kind, legacy_id)) return id;
+  return ids.xmpp_id(user, kind, legacy_id);
+}
+
+std::string Participant::send_to_room(Element message) {
+  if (!record_.present) joined();
+  const std::string stanza_id = new_stanza_id();
+  message.set_attr("type", "groupchat").set_attr("id", stanza_id);
+  message.add_child("stanza-id", std::string(kStanzaIdNs))
+      .set_attr("id", stanza_id)
+      .set_attr("by", room_.jid().str());
+  message.add_child("occupant-id", std::string(kOccupantIdNs)).set_attr("id", occupant_id_);
+  room_.broadcast(std::move(message));
+  return stanza_id;
+}
+
+void Participant::correct(const LegacyId& legacy_id, std::string_view new_body) {
+  auto target = xmpp_id_of(legacy_id);
+  if (!target) return;
+  // Not mapped: later corrections and reactions still name the original (XEP-0308 §5).
+  send_to_room(correction_message(jid().str(), "", "", *target, new_body));
+}
+
+void Participant::retract(const LegacyId& legacy_id) {
+  if (auto target = xmpp_id_of(legacy_id))
+    send_to_room(retraction_message(jid().str(), "", "", *target));
+}
+
+void Participant::react(const LegacyId& legacy_id, std::vector<std::string> emojis) {
+  if (auto target = xmpp_id_of(legacy_id))
+    send_to_room(reactions_message(jid().str(), "", "", *target, emojis));
+}
+
 }  // namespace legate

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "../component/element.hpp"
 #include "../component/jid.hpp"
 #include "../storage/room_store.hpp"
 #include "room_types.hpp"
@@ -50,6 +51,11 @@ class Participant {
   // A message in the room; returns its id (also its stanza-id). A legacy id already in
   // the room is not sent again.
   std::string send_text(std::string_view body, SendOptions options = {});
+  // Corrects / retracts this participant's message, or sets its reactions to any message
+  // of the room (empty removes them). Unknown legacy ids are ignored.
+  void correct(const LegacyId& legacy_id, std::string_view new_body);
+  void retract(const LegacyId& legacy_id);
+  void react(const LegacyId& legacy_id, std::vector<std::string> emojis);
 
   // Framework side.
   const ParticipantRecord& record() const { return record_; }
@@ -60,6 +66,11 @@ class Participant {
   void save();
   // Gone with a status code (kicked, banned) and a reason, to every joined resource.
   void removed(MucStatus code, std::string_view reason);
+  // The XMPP id (the room's stanza-id) of a message of the room by its legacy id.
+  std::optional<std::string> xmpp_id_of(const LegacyId& legacy_id);
+  // Sends `message` (built as a chat message) from this occupant to the room's joined
+  // resources as a groupchat with a new stanza-id and its occupant id; returns that id.
+  std::string send_to_room(Element message);
 
   Room& room_;
   ParticipantRecord record_;

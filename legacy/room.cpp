@@ -226,25 +226,70 @@ void Room::broadcast(Element stanza) {
   }
 }
 
-asio::awaitable<void> Room::user_text(Element stanza, std::string resource) {
-  Text text{std::string(stanza.child_text("body", kComponentNs)), std::string(stanza.attr_or("id")),
-            std::nullopt};
-  const LegacyId legacy_id = co_await on_text(text);
+std::optional<LegacyId> Room::legacy_id_of(std::string_view xmpp_id) {
+  IdMap& ids = session_.id_map();
+  const std::string kind = id_kind();
+  if (auto id = ids.recent_legacy_id(session_.user().id, kind, xmpp_id)) return id;
+  return ids.legacy_id(session_.user().id, kind, xmpp_id);
+}
+
+asio::awaitable<void> Room::user_message(Element stanza) {
+  const InboundMessage in = classify_message(stanza, true);
+  using Kind = InboundMessage::Kind;
+  const auto target = [&]() {
+    auto id = legacy_id_of(in.target_id);
+    if (!id) throw StanzaError(ErrorCondition::item_not_found, "unknown message " + in.target_id);
+    return *id;
+  };
+  LegacyId legacy;
+  switch (in.kind) {
+    case Kind::text: {
+      Text text{in.body, in.id, std::nullopt};
+      if (in.reply_to_id)  // in groups, the quoted message's stanza-id
+        text.reply_to = ReplyTo{legacy_id_of(*in.reply_to_id).value_or(""), *in.reply_to_id, true};
+      legacy = co_await on_text(text);
+      break;
+    }
+    case Kind::correction: {
+      legacy = target();  // named: g++ 12 destroys temporaries in a co_await expression twice
+      const Text text{in.body, in.id, std::nullopt};
+      co_await on_correct(legacy, text);
+      break;
+    }
+    case Kind::retraction: {
+      const LegacyId id = target();
+      co_await on_retract(id);
+      break;
+    }
+    case Kind::reaction: {
+      const LegacyId id = target();
+      co_await on_react(id, in.emojis);
+      break;
+    }
+    default:
+      co_return;  // markers, chat states, files: not yet
+  }
   const std::string stanza_id = new_stanza_id();
-  if (!legacy_id.empty())
-    session_.id_map().put(session_.user().id, id_kind(), stanza_id, legacy_id);
+  if (in.kind == Kind::text && !legacy.empty()) {
+    // Replies, reactions and retractions name the stanza-id, corrections the message id; the
+    // stanza-id last, as a participant's reaction or reply looks it up by legacy id.
+    // (A correction maps nothing: later ones name the original, XEP-0308 §5.)
+    IdMap& ids = session_.id_map();
+    if (auto id = stanza.attr("id"); id && *id != in.id)
+      ids.put(session_.user().id, id_kind(), *id, legacy);
+    if (!in.id.empty()) ids.put(session_.user().id, id_kind(), in.id, legacy);
+    ids.put(session_.user().id, id_kind(), stanza_id, legacy);
+  }
   Participant& me = user();
   // The reflection: the client's message as the room shows it, its id kept (muc#stable_id).
-  Element reflected = stanza;
-  reflected.set_attr("from", occupant_jid(me.nick()));
-  reflected.remove_children("stanza-id", kStanzaIdNs);
-  reflected.remove_children("occupant-id", kOccupantIdNs);
-  reflected.add_child("stanza-id", std::string(kStanzaIdNs))
+  stanza.set_attr("from", occupant_jid(me.nick()));
+  stanza.remove_children("stanza-id", kStanzaIdNs);
+  stanza.remove_children("occupant-id", kOccupantIdNs);
+  stanza.add_child("stanza-id", std::string(kStanzaIdNs))
       .set_attr("id", stanza_id)
       .set_attr("by", jid_.str());
-  reflected.add_child("occupant-id", std::string(kOccupantIdNs)).set_attr("id", me.occupant_id());
-  (void)resource;
-  broadcast(std::move(reflected));
+  stanza.add_child("occupant-id", std::string(kOccupantIdNs)).set_attr("id", me.occupant_id());
+  broadcast(std::move(stanza));
 }
 
 Element Room::disco_info() {
@@ -274,6 +319,21 @@ void Room::shutdown() {
 asio::awaitable<LegacyId> Room::on_text(const Text&) {
   throw StanzaError(ErrorCondition::feature_not_implemented,
                     "messages to this group are not supported by this gateway");
+}
+
+asio::awaitable<void> Room::on_correct(const LegacyId&, const Text&) {
+  throw StanzaError(ErrorCondition::feature_not_implemented,
+                    "corrections in this group are not supported by this gateway");
+}
+
+asio::awaitable<void> Room::on_retract(const LegacyId&) {
+  throw StanzaError(ErrorCondition::feature_not_implemented,
+                    "retractions in this group are not supported by this gateway");
+}
+
+asio::awaitable<void> Room::on_react(const LegacyId&, std::vector<std::string>) {
+  throw StanzaError(ErrorCondition::feature_not_implemented,
+                    "reactions in this group are not supported by this gateway");
 }
 
 asio::awaitable<void> Room::on_set_subject(std::string) {

@@ -73,6 +73,10 @@ class Room {
   virtual asio::awaitable<void> fill_participants() { co_return; }
   // The user sent a text to the room; return its legacy id.
   virtual asio::awaitable<LegacyId> on_text(const Text& text);
+  // The user corrected / retracted their message `id`, or reacted to message `id`.
+  virtual asio::awaitable<void> on_correct(const LegacyId& id, const Text& text);
+  virtual asio::awaitable<void> on_retract(const LegacyId& id);
+  virtual asio::awaitable<void> on_react(const LegacyId& id, std::vector<std::string> emojis);
   virtual asio::awaitable<void> on_set_subject(std::string subject);
 
   // --- framework side (the room router) ---
@@ -83,9 +87,12 @@ class Room {
   void leave(std::string_view resource, bool send = true);
   bool has_resource(std::string_view resource) const;
   const std::vector<std::string>& resources() const { return resources_; }
-  // A groupchat text from a joined resource: handed to on_text, then reflected to every
-  // joined resource with the client's id, origin-id and the room's new stanza-id.
-  asio::awaitable<void> user_text(Element stanza, std::string resource);
+  // A groupchat message from a joined resource (text, correction, retraction, reaction):
+  // handed to its hook, then reflected to every joined resource with the client's id,
+  // origin-id and the room's new stanza-id. Markers and chat states: not yet.
+  asio::awaitable<void> user_message(Element stanza);
+  // The legacy id of a message of this room by its stanza-id or message id.
+  std::optional<LegacyId> legacy_id_of(std::string_view xmpp_id);
   // The room's disco#info, from what is stored.
   Element disco_info();
   // The gateway stops: every joined resource gets its unavailable 110+332.

@@ -28,8 +28,7 @@ class EchoRoom : public legate::Room {
     set_name(lounge ? "Echo Lounge" : "Echo Lobby");
     set_kind(lounge ? legate::RoomKind::group : legate::RoomKind::channel);
     set_user_nick(session().user().data<EchoAccount>().username);
-    if (subject().empty())
-      set_subject(lounge ? "Welcome to the lounge" : "Welcome to the lobby");
+    if (subject().empty()) set_subject(lounge ? "Welcome to the lounge" : "Welcome to the lobby");
     co_return;
   }
 
@@ -50,6 +49,13 @@ class EchoRoom : public legate::Room {
     co_return id;
   }
 
+  awaitable<void> on_correct(const legate::LegacyId&, const legate::Text& text) override {
+    if (legacy_id() == "lounge")
+      participant("bob").send_text("bob saw a correction: " + text.body,
+                                   {.legacy_id = new_message_id()});
+    co_return;
+  }
+
  private:
   awaitable<void> answer(legate::LegacyId id, std::string body) {
     co_await pause(200ms);
@@ -61,6 +67,7 @@ class EchoRoom : public legate::Room {
       }
       participant("bob").send_text("bob heard: " + body,
                                    {.legacy_id = new_message_id(), .reply_to = id});
+      participant("alice").react(id, {"👍"});
       co_return;
     }
     if (body.starts_with("/nick ")) {

@@ -1,7 +1,8 @@
 // The echo network's groups, created for every user at login:
 //  - lounge@<gw>, a group (members-only, real JIDs shown) "Echo Lounge" with alice and bob:
-//    bob answers every message with "bob heard: <body>" as a reply; "/topic <text>" makes
-//    alice set the subject;
+//    bob answers every message with "bob heard: <body>" as a reply and alice reacts 👍 to
+//    it; a correction makes bob say "bob saw a correction: <new body>"; "/topic <text>"
+//    makes alice set the subject;
 //  - lobby@<gw>, a channel (open, nicks only) "Echo Lobby" with carol and dave: carol
 //    answers "carol heard: <body>"; "/nick <new>" renames dave; "/kick" kicks him.
 #pragma once

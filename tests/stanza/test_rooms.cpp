@@ -294,3 +294,75 @@ TEST_CASE("rooms: self-ping, leaving, ghosts, participants leaving and renames, 
   });
   CHECK(codes_of(shut) == std::vector<std::string>{"110", "332"});
 }
+
+TEST_CASE("rooms: corrections, reactions and retractions both ways, by the right ids") {
+  auto script = with_lounge();
+  GatewayHarness g(with_sessions(script));
+  register_and_log_in(g);
+  join(g);
+  drain(g);
+  g.h().inject(
+      "<message type='groupchat' id='c1' from='alice@test/phone' to='lounge@gw.test'>"
+      "<body>helo</body></message>");
+  script->wait_for(g.h(), "room_text");  // legacy id G1
+  Element reflected = g.next_where([](const Element& e) { return e.name() == "message"; });
+  const std::string stanza_id(reflected.child("stanza-id", kStanzaIdNs)->attr_or("id"));
+
+  // The user corrects by message id, reacts and retracts by the room's stanza-id.
+  g.h().inject(
+      "<message type='groupchat' id='c2' from='alice@test/phone' to='lounge@gw.test'>"
+      "<body>hello</body><replace xmlns='urn:xmpp:message-correct:0' id='c1'/></message>");
+  SessionCall corrected = script->wait_for(g.h(), "room_correct");
+  CHECK(corrected.legacy_id == "G1");
+  CHECK(corrected.text == "hello");
+  Element reflected_correction =
+      g.next_where([](const Element& e) { return e.name() == "message"; });
+  CHECK(reflected_correction.attr_or("id") == "c2");
+  CHECK(reflected_correction.child("stanza-id", kStanzaIdNs));
+  g.h().inject(
+      "<message type='groupchat' id='c3' from='alice@test/phone' to='lounge@gw.test'>"
+      "<reactions xmlns='urn:xmpp:reactions:0' id='" +
+      stanza_id + "'><reaction>👍</reaction></reactions></message>");
+  SessionCall reacted = script->wait_for(g.h(), "room_react");
+  CHECK(reacted.legacy_id == "G1");
+  CHECK(reacted.emojis == std::vector<std::string>{"👍"});
+  g.h().inject(
+      "<message type='groupchat' id='c4' from='alice@test/phone' to='lounge@gw.test'>"
+      "<retract xmlns='urn:xmpp:message-retract:1' id='" +
+      stanza_id + "'/></message>");
+  CHECK(script->wait_for(g.h(), "room_retract").legacy_id == "G1");
+  drain(g);
+  g.h().inject(
+      "<message type='groupchat' id='c5' from='alice@test/phone' to='lounge@gw.test'>"
+      "<retract xmlns='urn:xmpp:message-retract:1' id='nope'/></message>");
+  Element unknown = g.next_where([](const Element& e) { return e.name() == "message"; });
+  CHECK(is_error(unknown, ErrorCondition::item_not_found));
+  CHECK(unknown.attr_or("from") == kLounge);
+
+  // bob reacts to the user's message (its stanza-id), corrects and retracts his own.
+  std::string sent;
+  with_room(g, *script, [&](Room& room) {
+    Participant& bob = room.participant("bob");
+    bob.react("G1", {"❤️"});
+    sent = bob.send_text("typo", {.legacy_id = "B1"});
+    bob.correct("B1", "no typo");
+    bob.retract("B1");
+    bob.react("unknown", {"👍"});
+  });
+  Element reaction = next(g);
+  CHECK(reaction.attr_or("type") == "groupchat");
+  CHECK(reaction.attr_or("from") == "lounge@gw.test/bobby");
+  REQUIRE(reaction.child("reactions", kReactionsNs));
+  CHECK(reaction.child("reactions", kReactionsNs)->attr_or("id") == stanza_id);
+  CHECK(reaction.child("stanza-id", kStanzaIdNs));
+  CHECK(reaction.child("store", kHintsNs));
+  next(g);  // "typo"
+  Element correction = next(g);
+  REQUIRE(correction.child("replace", kCorrectNs));
+  CHECK(correction.child("replace", kCorrectNs)->attr_or("id") == sent);
+  CHECK(correction.child_text("body", kComponentNs) == "no typo");
+  Element retraction = next(g);
+  REQUIRE(retraction.child("retract", kRetractNs));
+  CHECK(retraction.child("retract", kRetractNs)->attr_or("id") == sent);  // the original
+  g.h().expect_nothing();
+}

@@ -201,8 +201,34 @@ class ScriptedRoom : public Room {
     scripted_.record(std::move(call));
     co_return "G" + std::to_string(scripted_.script().next_legacy_id++);
   }
+  asio::awaitable<void> on_correct(const LegacyId& id, const Text& text) override {
+    record("room_correct", id, text.body);
+    co_return;
+  }
+  asio::awaitable<void> on_retract(const LegacyId& id) override {
+    record("room_retract", id, "");
+    co_return;
+  }
+  asio::awaitable<void> on_react(const LegacyId& id, std::vector<std::string> emojis) override {
+    SessionCall call = make_call("room_react", id, "");
+    call.emojis = std::move(emojis);
+    scripted_.record(std::move(call));
+    co_return;
+  }
 
  private:
+  SessionCall make_call(std::string hook, const LegacyId& id, std::string text) {
+    SessionCall call;
+    call.hook = std::move(hook);
+    call.contact = legacy_id();
+    call.legacy_id = id;
+    call.text = std::move(text);
+    return call;
+  }
+  void record(std::string hook, const LegacyId& id, std::string text) {
+    scripted_.record(make_call(std::move(hook), id, std::move(text)));
+  }
+
   ScriptedSession& scripted_;
 };
 

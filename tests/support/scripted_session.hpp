@@ -69,7 +69,8 @@ struct SessionScript {
   std::vector<ScriptedContact> contacts;
   // Groups listed after login (Rooms::fill): each a group named "Room <id>" with subject
   // "Welcome", whose participants are the scripted contacts; a text to it is recorded as
-  // hook "room_text" (contact = the room's legacy id) and gets legacy id "G1", "G2"…
+  // hook "room_text" (contact = the room's legacy id) and gets legacy id "G1", "G2"…;
+  // corrections, retractions and reactions as "room_correct", "room_retract", "room_react".
   std::vector<LegacyId> rooms;
   // fill() throws this (after login succeeded) when not empty.
   std::string fill_failure;
