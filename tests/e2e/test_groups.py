@@ -8,7 +8,9 @@
 # join's id and status codes 100 and 110, and the subject message last, nothing more. desk's
 # message is reflected to both resources (same id, origin-id kept, the room's stanza-id, the
 # user's occupant id) and answered by bob as a XEP-0461 reply naming the reflection's
-# stanza-id; laptop's `/topic …` makes alice set the subject at both. Lobby (a channel): desk
+# stanza-id, and alice reacts 👍 to it (XEP-0444 naming the stanza-id); desk's correction
+# (by message id) is reflected and bob answers it; laptop's `/topic …` makes alice set the
+# subject at both. Lobby (a channel): desk
 # joins under another nick (codes 110 and 210, no real JIDs), carol answers a message,
 # `/nick dan` renames dave (303, then dan's presence with the same occupant id), `/kick` kicks
 # him (307 with the reason). Errors: a groupchat from a resource that never joined or left
@@ -37,7 +39,7 @@ from xml.sax.saxutils import quoteattr
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 from scenario import Checks, Scenario, run_test  # noqa: E402
-from xmpp_helpers import REPLY_NS, STANZAS_NS, Inbox, element  # noqa: E402
+from xmpp_helpers import REACTIONS_NS, REPLY_NS, STANZAS_NS, Inbox, element  # noqa: E402
 from slixmpp.exceptions import IqError  # noqa: E402
 from slixmpp.jid import JID, InvalidJID  # noqa: E402
 
@@ -390,6 +392,33 @@ def lounge_message(run, occupants):
     if len(sids) == 2:
         run.check("both resources got the same stanza-id", sids["desk"] == sids["laptop"],
                   f"{sids}")
+    return sids.get("desk"), marks["desk"]
+
+
+def lounge_reaction_and_correction(run, sid, since, mid):
+    """alice's 👍 on the user's message names its stanza-id; the user's correction (by message
+    id) reaches the bridge, is reflected, and bob answers it."""
+    got = run.expect_raw("desk gets alice's 👍 on its message", "desk", since, LOUNGE,
+                         lambda k, e: k == "message" and frm(e) == f"{LOUNGE}/alice"
+                         and e.find(f"{{{REACTIONS_NS}}}reactions") is not None, timeout=WAIT)
+    if got is not None:
+        reactions = got[2].find(f"{{{REACTIONS_NS}}}reactions")
+        emojis = [r.text for r in reactions]
+        run.check("…on the reflection's stanza-id, 👍, groupchat with a stanza-id",
+                  reactions.get("id") == sid and emojis == ["👍"]
+                  and got[2].get("type") == "groupchat" and bool(stanza_id(got[2], LOUNGE)),
+                  f"id {reactions.get('id')} (want {sid}), {emojis}")
+    mark = run.mark("desk")
+    run.send("desk", f"<message to={quoteattr(LOUNGE)} type='groupchat' id='lounge-fix-1'>"
+                     f"<body>hello lounge, fixed</body>"
+                     f"<replace xmlns='urn:xmpp:message-correct:0' id={quoteattr(mid)}/></message>")
+    run.expect_raw("desk gets its correction reflected with its id", "desk", mark, LOUNGE,
+                   lambda k, e: k == "message" and e.get("id") == "lounge-fix-1"
+                   and e.find("{urn:xmpp:message-correct:0}replace") is not None)
+    run.expect_raw("bob answers the correction 'bob saw a correction: hello lounge, fixed'",
+                   "desk", mark, LOUNGE,
+                   lambda k, e: k == "message" and frm(e) == f"{LOUNGE}/bob"
+                   and text_of(e, "body") == "bob saw a correction: hello lounge, fixed")
 
 
 def lounge_topic(run):
@@ -659,7 +688,8 @@ def main(binary):
             return checks.summary()
         occupants = lounge_joins(run)
         if occupants is not None:
-            lounge_message(run, occupants)
+            sid, since = lounge_message(run, occupants)
+            lounge_reaction_and_correction(run, sid, since, "lounge-msg-1")
             lounge_topic(run)
         lobby(run)
         errors(run)
