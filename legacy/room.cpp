@@ -218,6 +218,27 @@ void Room::leave(std::string_view resource, bool send) {
   session_.host().component().send(self);
 }
 
+void Room::user_removed(std::string_view reason, bool kicked) {
+  Component& component = session_.host().component();
+  Participant& me = user();
+  for (const auto& resource : resources_) {
+    OccupantPresence gone{
+        .from = occupant_jid(me.nick()),
+        .to = full_jid(resource),
+        .type = "unavailable",
+        .affiliation = Affiliation::none,
+        .role = Role::none,
+        .occupant_id = me.occupant_id(),
+        .codes = {MucStatus::self, kicked ? MucStatus::kicked : MucStatus::membership_removed},
+        .reason = std::string(reason)};
+    component.send(occupant_presence(gone));
+  }
+  spdlog::info("{}: removed from {}{}", session_.user_jid().str(), jid_.str(),
+               kicked ? " (kicked)" : "");
+  resources_.clear();
+  RoomStore(session_.host().database()).clear_resources(record_.id);
+}
+
 void Room::broadcast(Element stanza) {
   Component& component = session_.host().component();
   for (const auto& resource : resources_) {
@@ -234,6 +255,13 @@ std::optional<LegacyId> Room::legacy_id_of(std::string_view xmpp_id) {
 }
 
 asio::awaitable<void> Room::user_message(Element stanza) {
+  if (const Element* subject = stanza.child("subject", kComponentNs);
+      subject && !stanza.child("body", kComponentNs)) {  // XEP-0045 §8.1
+    std::string text = subject->text();
+    co_await on_set_subject(text);
+    set_subject(std::move(text), &user());
+    co_return;
+  }
   const InboundMessage in = classify_message(stanza, true);
   using Kind = InboundMessage::Kind;
   const auto target = [&]() {

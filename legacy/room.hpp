@@ -54,6 +54,10 @@ class Room {
   // The subject, set by a participant (nullptr: the room) at `when` (nullopt: unknown);
   // sent to the joined resources when it changes.
   void set_subject(std::string text, Participant* by = nullptr, std::optional<Time> when = {});
+  // The user left the group on the legacy side, or was removed from it (`kicked`: by a
+  // moderator, 307; else 321): every joined resource gets its unavailable self-presence with
+  // the reason, and leaves.
+  void user_removed(std::string_view reason = {}, bool kicked = false);
 
   // --- participants ---
   // The participant for a legacy contact (linked to roster().by_legacy_id()), created on
@@ -77,6 +81,8 @@ class Room {
   virtual asio::awaitable<void> on_correct(const LegacyId& id, const Text& text);
   virtual asio::awaitable<void> on_retract(const LegacyId& id);
   virtual asio::awaitable<void> on_react(const LegacyId& id, std::vector<std::string> emojis);
+  // The user set the subject (a groupchat with only <subject/>); return to accept it (it is
+  // then shown as set by the user). Default: forbidden.
   virtual asio::awaitable<void> on_set_subject(std::string subject);
 
   // --- framework side (the room router) ---

@@ -49,6 +49,10 @@ class EchoRoom : public legate::Room {
     co_return id;
   }
 
+  awaitable<void> on_set_subject(std::string subject) override {
+    if (legacy_id() != "lounge") co_return co_await legate::Room::on_set_subject(subject);
+  }
+
   awaitable<void> on_correct(const legate::LegacyId&, const legate::Text& text) override {
     if (legacy_id() == "lounge")
       participant("bob").send_text("bob saw a correction: " + text.body,

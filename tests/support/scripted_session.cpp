@@ -205,6 +205,10 @@ class ScriptedRoom : public Room {
     record("room_correct", id, text.body);
     co_return;
   }
+  asio::awaitable<void> on_set_subject(std::string subject) override {
+    record("room_subject", "", std::move(subject));
+    co_return;
+  }
   asio::awaitable<void> on_retract(const LegacyId& id) override {
     record("room_retract", id, "");
     co_return;

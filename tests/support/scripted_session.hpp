@@ -70,7 +70,8 @@ struct SessionScript {
   // Groups listed after login (Rooms::fill): each a group named "Room <id>" with subject
   // "Welcome", whose participants are the scripted contacts; a text to it is recorded as
   // hook "room_text" (contact = the room's legacy id) and gets legacy id "G1", "G2"…;
-  // corrections, retractions and reactions as "room_correct", "room_retract", "room_react".
+  // corrections, retractions, reactions and subjects as "room_correct", "room_retract",
+  // "room_react", "room_subject" (accepted unless `errors` refuses them).
   std::vector<LegacyId> rooms;
   // fill() throws this (after login succeeded) when not empty.
   std::string fill_failure;
