@@ -42,17 +42,18 @@ Room& Rooms::by_legacy_id(const LegacyId& legacy_id) {
 Room* Rooms::by_jid(const Jid& jid) {
   if (jid.domain() != session_.host().component().jid().domain() || !jid.has_local())
     return nullptr;
-  if (auto it = by_local_.find(jid.local()); it != by_local_.end()) return it->second;
-  auto record = RoomStore(session_.host().database()).by_local(session_.user().id, jid.local());
-  if (!record) return nullptr;
-  if (auto it = rooms_.find(record->legacy_id); it != rooms_.end()) return it->second.get();
-  return &load(std::move(*record));
+  if (!all_loaded_) all();
+  auto it = by_local_.find(jid.local());
+  return it == by_local_.end() ? nullptr : it->second;
 }
 
 std::vector<Room*> Rooms::all() {
   std::vector<Room*> out;
-  for (auto& record : RoomStore(session_.host().database()).all(session_.user().id))
-    out.push_back(&by_legacy_id(record.legacy_id));
+  for (auto& record : RoomStore(session_.host().database()).all(session_.user().id)) {
+    auto it = rooms_.find(record.legacy_id);
+    out.push_back(it != rooms_.end() ? it->second.get() : &load(std::move(record)));
+  }
+  all_loaded_ = true;
   return out;
 }
 

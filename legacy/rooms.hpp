@@ -48,6 +48,9 @@ class Rooms {
   Session& session_;
   std::map<LegacyId, std::unique_ptr<Room>, std::less<>> rooms_;
   std::map<std::string, Room*, std::less<>> by_local_;
+  // Every stored room is in memory: by_jid() then never asks SQLite, which matters as it
+  // runs for every stanza to a contact too (a user has few rooms, and they are small).
+  bool all_loaded_ = false;
 };
 
 }  // namespace legate
