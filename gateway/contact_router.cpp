@@ -177,10 +177,9 @@ void ContactRouter::on_message(Element& stanza) {
   auto from = view.from();
   auto to = view.to();
   if (!from || !to) throw StanzaError(ErrorCondition::jid_malformed);
-  if (auto session = p_.sessions.find(from->bare())) {
-    if (Room* room = session->rooms().by_jid(*to))
-      return p_.rooms.on_message(session, *room, stanza);
-  }
+  auto session = p_.sessions.find(from->bare());
+  if (Room* room = session ? session->rooms().by_jid(*to) : nullptr)
+    return p_.rooms.on_message(session, *room, stanza);
   if (Carbons::is_echo(stanza)) {  // our own carbon, routed on by the user's server
     spdlog::debug("{}: dropped the server's copy of carbon {}", from->str(), stanza.attr_or("id"));
     return;
@@ -194,7 +193,6 @@ void ContactRouter::on_message(Element& stanza) {
     in.url = std::move(in.body);
     in.body.clear();
   }
-  auto session = p_.sessions.find(from->bare());
   if (!session) {
     if (!p_.is_registered(from->bare())) throw StanzaError(ErrorCondition::registration_required);
     throw StanzaError(ErrorCondition::recipient_unavailable, "this gateway has no session for you");
