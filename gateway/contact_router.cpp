@@ -7,6 +7,7 @@
 #include "gateway/file_transfers.hpp"
 #include "legacy/contact_stanzas.hpp"
 #include "legacy/message_ids.hpp"
+#include "legacy/room_stanzas.hpp"
 #include "storage/id_map.hpp"
 
 namespace legate {
@@ -184,6 +185,14 @@ void ContactRouter::on_message(Element& stanza) {
     spdlog::debug("{}: dropped the server's copy of carbon {}", from->str(), stanza.attr_or("id"));
     return;
   }
+  if (const Element* invite = stanza.child("x", kConferenceNs); invite && session) {
+    auto room = Jid::parse(invite->attr_or("jid"));  // XEP-0249 §2
+    if (!room) throw StanzaError(ErrorCondition::jid_malformed, "invitation to which group?");
+    Element header("message", std::string(kComponentNs));
+    header.set_attr("from", from->str()).set_attr("to", to->str());
+    if (auto id = stanza.attr("id")) header.set_attr("id", *id);
+    return p_.rooms.invite(session, *room, *to, std::string(invite->attr_or("reason")), header);
+  }
   InboundMessage in = classify_message(stanza);
   if (in.kind == InboundMessage::Kind::none) return;
   // A bare link to our upload service is a file whose client did not say so (no OOB).
@@ -309,6 +318,16 @@ void ContactRouter::on_user_presence(const Jid& from, std::string_view type, std
       spdlog::debug("{}: on_presence refused: {}", session->user_jid().str(), e.what());
     }
   });
+}
+
+asio::awaitable<Router::IqPayload> ContactRouter::on_room_request(Element iq) {
+  auto from = Jid::parse(iq.attr_or("from"));
+  auto to = Jid::parse(iq.attr_or("to"));
+  if (!from || !to) throw StanzaError(ErrorCondition::jid_malformed);
+  auto session = p_.sessions.find(from->bare());
+  if (!session) throw StanzaError(ErrorCondition::registration_required);
+  if (!session->rooms().by_jid(*to)) throw StanzaError(ErrorCondition::service_unavailable);
+  co_return co_await p_.rooms.on_request(session, *to, std::move(iq));
 }
 
 Router::IqPayload ContactRouter::on_iq(const Element& iq) {

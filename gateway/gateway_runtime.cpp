@@ -137,6 +137,12 @@ void GatewayRuntime::attach(Component& component, Database& database, GatewaySet
   component.router().on_iq(IqType::get, "query", kMucAdminNs, [&sessions](const Element& iq) {
     return sessions.contacts().on_iq(iq);
   });
+  const auto room_request = [&sessions](Element iq) {
+    return sessions.contacts().on_room_request(std::move(iq));
+  };
+  component.router().on_iq_async(IqType::set, "query", kMucAdminNs, room_request);
+  component.router().on_iq_async(IqType::set, "query", kMucOwnerNs, room_request);
+  component.router().on_iq_async(IqType::get, "query", kMucOwnerNs, room_request);
   component.on_connected([&sessions] { sessions.connected(); });
 }
 

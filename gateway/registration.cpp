@@ -229,6 +229,9 @@ void Registration::install(Router& router) {
 }
 
 Router::IqPayload Registration::on_get(const Element& iq) {
+  // To a room (or a contact): not a registration with the gateway.
+  if (auto to = Jid::parse(iq.attr_or("to")); to && to->has_local())
+    return rt_.sessions->contacts().on_iq(iq);
   auto user = Jid::parse(iq.attr_or("from"));
   if (!user) throw StanzaError(ErrorCondition::jid_malformed);
   if (!rt_.is_allowed(user->bare()))
@@ -246,6 +249,10 @@ Router::IqPayload Registration::on_get(const Element& iq) {
 }
 
 asio::awaitable<Router::IqPayload> Registration::on_set(Element iq) {
+  // To a room: leaving it for good (XEP-0045 §7.10, Gajim's "leave permanently"), never an
+  // unregistration from the gateway.
+  if (auto to = Jid::parse(iq.attr_or("to")); to && to->has_local())
+    co_return co_await rt_.sessions->contacts().on_room_request(std::move(iq));
   auto user = Jid::parse(iq.attr_or("from"));
   if (!user) throw StanzaError(ErrorCondition::jid_malformed);
   const Element& query = *iq.first_child();

@@ -6,6 +6,7 @@
 #include "component/disco.hpp"
 #include "component/stanza.hpp"
 #include "component/task_group.hpp"
+#include "gateway/registration.hpp"
 #include "legacy/room_stanzas.hpp"
 
 namespace legate {
@@ -77,7 +78,10 @@ void RoomRouter::on_message(const std::shared_ptr<Session>& session, Room& room,
     throw StanzaError(ErrorCondition::not_allowed,
                       "private messages are not possible here; write to the contact's JID");
   }
-  if (stanza.attr_or("type") != "groupchat") return;  // invites etc.: not yet
+  if (stanza.attr_or("type") != "groupchat") {
+    mediated_invites(session, room, stanza);
+    return;  // anything else not for the room (declines…): ignored
+  }
   if (!room.has_resource(resource)) {
     throw StanzaError(ErrorCondition::not_acceptable, "join the group first (XEP-0045 §7.4)");
   }
@@ -125,6 +129,12 @@ Router::IqPayload RoomRouter::on_iq(Session& session, Room& room, const Element&
   if (type == "get" && payload.is("query", kDiscoInfoNs)) {
     if (payload.attr("node")) throw StanzaError(ErrorCondition::item_not_found);
     return room.disco_info();
+  }
+  if (type == "get" && payload.is("query", kRegisterNs)) {  // §7.10: a member, by nick
+    Element query("query", std::string(kRegisterNs));
+    query.add_child("registered", std::string(kRegisterNs));
+    query.add_child("username", std::string(kRegisterNs)).set_text(room.user_nick());
+    return query;
   }
   if (type == "get" && payload.is("query", kDiscoItemsNs))
     return Element("query", std::string(kDiscoItemsNs));

@@ -22,8 +22,21 @@ class RoomRouter {
   // The gateway stops: every joined resource of every room is told (332).
   static void shutdown(Session& session);
 
+  // --- room_requests.cpp: what waits for a bridge hook ---
+  // muc#admin sets (kicks, affiliations), muc#owner (destroy), XEP-0077 to the room
+  // (leaving for good), run on the session's queue.
+  asio::awaitable<Router::IqPayload> on_request(std::shared_ptr<Session> session, Jid room,
+                                                Element iq);
+  // An invitation of `contact` to `room` by the user (XEP-0249 or mediated); an error
+  // goes back as a reply to `header` (the invitation's from/to/id).
+  void invite(const std::shared_ptr<Session>& session, const Jid& room, const Jid& contact,
+              std::string reason, Element header);
+
  private:
   void refuse_join(const Element& stanza, const StanzaError& error);
+  // Mediated invitations in a message to the room (XEP-0045 §7.8.2); false if none.
+  bool mediated_invites(const std::shared_ptr<Session>& session, Room& room,
+                        const Element& stanza);
 
   Component& component_;
 };

@@ -77,6 +77,7 @@ void Participant::left(std::string_view reason) {
 }
 
 void Participant::removed(MucStatus code, std::string_view reason) {
+  if (!record_.present) return;  // gone already: the change is stored, nothing to show
   set_present(false);
   Component& component = room_.session().host().component();
   for (const auto& resource : room_.resources()) {
@@ -98,6 +99,12 @@ void Participant::banned(std::string_view reason) {
   record_.affiliation = std::string(to_string(Affiliation::outcast));
   save();
   removed(MucStatus::banned, reason);
+}
+
+void Participant::membership_removed(std::string_view reason) {
+  record_.affiliation = std::string(to_string(Affiliation::none));
+  save();
+  removed(MucStatus::membership_removed, reason);
 }
 
 void Participant::rename(std::string new_nick) {
@@ -167,6 +174,30 @@ std::string Participant::send_to_room(Element message) {
   message.add_child("occupant-id", std::string(kOccupantIdNs)).set_attr("id", occupant_id_);
   room_.broadcast(std::move(message));
   return stanza_id;
+}
+
+void Participant::notify_room(Element message) {
+  if (!record_.present) joined();
+  message.set_attr("type", "groupchat");
+  message.add_child("occupant-id", std::string(kOccupantIdNs)).set_attr("id", occupant_id_);
+  room_.broadcast(std::move(message));
+}
+
+void Participant::composing() {
+  notify_room(chat_state_message(jid().str(), "", ChatState::composing));
+}
+
+void Participant::paused() {
+  notify_room(chat_state_message(jid().str(), "", ChatState::paused));
+}
+
+void Participant::active() {
+  notify_room(chat_state_message(jid().str(), "", ChatState::active));
+}
+
+void Participant::displayed(const LegacyId& legacy_id) {
+  if (auto target = xmpp_id_of(legacy_id))
+    notify_room(displayed_message(jid().str(), "", *target));
 }
 
 void Participant::correct(const LegacyId& legacy_id, std::string_view new_body) {

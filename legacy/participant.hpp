@@ -46,6 +46,8 @@ class Participant {
   // Removed by a moderator (307), or banned (301, affiliation outcast).
   void kicked(std::string_view reason = {});
   void banned(std::string_view reason = {});
+  // No longer a member of the group (321, affiliation none).
+  void membership_removed(std::string_view reason = {});
   // A new nick: unavailable with 303, then available under the new one.
   void rename(std::string new_nick);
   // A message in the room; returns its id (also its stanza-id). A legacy id already in
@@ -56,6 +58,12 @@ class Participant {
   void correct(const LegacyId& legacy_id, std::string_view new_body);
   void retract(const LegacyId& legacy_id);
   void react(const LegacyId& legacy_id, std::vector<std::string> emojis);
+  // XEP-0085 in the room (not stored): typing, paused, active.
+  void composing();
+  void paused();
+  void active();
+  // XEP-0333: this participant read the room up to message `legacy_id`.
+  void displayed(const LegacyId& legacy_id);
 
   // Framework side.
   const ParticipantRecord& record() const { return record_; }
@@ -71,6 +79,8 @@ class Participant {
   // Sends `message` (built as a chat message) from this occupant to the room's joined
   // resources as a groupchat with a new stanza-id and its occupant id; returns that id.
   std::string send_to_room(Element message);
+  // A notification (chat state, marker) from this occupant: no stanza-id, not archived.
+  void notify_room(Element message);
 
   Room& room_;
   ParticipantRecord record_;

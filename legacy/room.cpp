@@ -103,8 +103,7 @@ std::vector<Participant*> Room::participants() {
 }
 
 Participant& Room::participant(const LegacyId& contact_id, std::string nick) {
-  for (Participant* p : participants())
-    if (!p->is_user() && p->legacy_id() == contact_id) return *p;
+  if (Participant* known = find_participant_of(contact_id)) return *known;
   Contact& contact = session_.roster().by_legacy_id(contact_id);
   if (nick.empty()) nick = contact.nick().empty() ? contact.name() : contact.nick();
   if (nick.empty()) nick = contact_id;
@@ -114,6 +113,18 @@ Participant& Room::participant(const LegacyId& contact_id, std::string nick) {
   record.nick = std::move(nick);
   record.legacy_id = contact_id;
   return add(std::move(record));
+}
+
+Participant* Room::find_participant(std::string_view nick) {
+  participants();
+  auto it = by_nick_.find(nick);
+  return it == by_nick_.end() ? nullptr : it->second.get();
+}
+
+Participant* Room::find_participant_of(const LegacyId& contact_id) {
+  for (Participant* p : participants())
+    if (!p->is_user() && p->legacy_id() == contact_id) return p;
+  return nullptr;
 }
 
 Participant& Room::participant_by_nick(std::string_view nick) {
@@ -294,8 +305,20 @@ asio::awaitable<void> Room::user_message(Element stanza) {
       co_await on_react(id, in.emojis);
       break;
     }
+    case Kind::displayed: {
+      // An unknown id (read before a restart that lost the map) is not worth an error.
+      if (auto id = legacy_id_of(in.target_id)) co_await on_displayed(*id);
+      reflect(std::move(stanza), {});
+      co_return;
+    }
+    case Kind::chat_state: {
+      const ChatState state = *in.chat_state;
+      co_await on_chat_state(state);
+      reflect(std::move(stanza), {});
+      co_return;
+    }
     default:
-      co_return;  // markers, chat states, files: not yet
+      co_return;  // files: not yet
   }
   const std::string stanza_id = new_stanza_id();
   if (in.kind == Kind::text && !legacy.empty()) {
@@ -308,14 +331,20 @@ asio::awaitable<void> Room::user_message(Element stanza) {
     if (!in.id.empty()) ids.put(session_.user().id, id_kind(), in.id, legacy);
     ids.put(session_.user().id, id_kind(), stanza_id, legacy);
   }
+  reflect(std::move(stanza), stanza_id);
+}
+
+void Room::reflect(Element stanza, std::string_view stanza_id) {
   Participant& me = user();
-  // The reflection: the client's message as the room shows it, its id kept (muc#stable_id).
+  // The client's message as the room shows it, its id kept (muc#stable_id); notifications
+  // (markers, chat states) get no stanza-id, as they are not archived.
   stanza.set_attr("from", occupant_jid(me.nick()));
   stanza.remove_children("stanza-id", kStanzaIdNs);
   stanza.remove_children("occupant-id", kOccupantIdNs);
-  stanza.add_child("stanza-id", std::string(kStanzaIdNs))
-      .set_attr("id", stanza_id)
-      .set_attr("by", jid_.str());
+  if (!stanza_id.empty())
+    stanza.add_child("stanza-id", std::string(kStanzaIdNs))
+        .set_attr("id", std::string(stanza_id))
+        .set_attr("by", jid_.str());
   stanza.add_child("occupant-id", std::string(kOccupantIdNs)).set_attr("id", me.occupant_id());
   broadcast(std::move(stanza));
 }
@@ -342,30 +371,6 @@ void Room::shutdown() {
   }
   resources_.clear();  // a clean stop: clients rejoin (332); after a crash they stay stored
   RoomStore(session_.host().database()).clear_resources(record_.id);
-}
-
-asio::awaitable<LegacyId> Room::on_text(const Text&) {
-  throw StanzaError(ErrorCondition::feature_not_implemented,
-                    "messages to this group are not supported by this gateway");
-}
-
-asio::awaitable<void> Room::on_correct(const LegacyId&, const Text&) {
-  throw StanzaError(ErrorCondition::feature_not_implemented,
-                    "corrections in this group are not supported by this gateway");
-}
-
-asio::awaitable<void> Room::on_retract(const LegacyId&) {
-  throw StanzaError(ErrorCondition::feature_not_implemented,
-                    "retractions in this group are not supported by this gateway");
-}
-
-asio::awaitable<void> Room::on_react(const LegacyId&, std::vector<std::string>) {
-  throw StanzaError(ErrorCondition::feature_not_implemented,
-                    "reactions in this group are not supported by this gateway");
-}
-
-asio::awaitable<void> Room::on_set_subject(std::string) {
-  throw StanzaError(ErrorCondition::forbidden, "the subject cannot be changed from here");
 }
 
 }  // namespace legate

@@ -23,6 +23,7 @@
 
 namespace legate {
 
+class Contact;
 class Session;
 
 class Room {
@@ -67,6 +68,9 @@ class Room {
   Participant& participant_by_nick(std::string_view nick);
   // The user's own occupant.
   Participant& user();
+  // An existing participant by nick, or of a legacy contact (nullptr if none).
+  Participant* find_participant(std::string_view nick);
+  Participant* find_participant_of(const LegacyId& contact_id);
   std::vector<Participant*> participants();
 
   // --- hooks (defaults: info and participants do nothing; the rest refuse with
@@ -84,6 +88,24 @@ class Room {
   // The user set the subject (a groupchat with only <subject/>); return to accept it (it is
   // then shown as set by the user). Default: forbidden.
   virtual asio::awaitable<void> on_set_subject(std::string subject);
+  // The user read up to message `id` (a XEP-0333 marker), or typed (XEP-0085). Default:
+  // ignored, as the legacy network may have no such thing.
+  virtual asio::awaitable<void> on_displayed(const LegacyId& id);
+  virtual asio::awaitable<void> on_chat_state(ChatState state);
+  // The user invited a contact (XEP-0249 direct or XEP-0045 §7.8.2 mediated).
+  virtual asio::awaitable<void> on_invite(Contact& contact, std::string reason);
+  // The user, as a moderator, removed a participant (role none, §8.2); on success the
+  // participant leaves with 307.
+  virtual asio::awaitable<void> on_kick(Participant& participant, std::string reason);
+  // The user changed a contact's affiliation (§9, §10.6): member/admin/owner adds or promotes,
+  // none removes, outcast bans. On success the participant follows.
+  virtual asio::awaitable<void> on_set_affiliation(Contact& contact, Affiliation affiliation,
+                                                   std::string reason);
+  // The user leaves the group for good (XEP-0077 <remove/> to the room, §7.10): on success
+  // every joined resource leaves and the room is forgotten.
+  virtual asio::awaitable<void> on_leave();
+  // The user, as owner, destroys the group (§10.9); on success as on_leave.
+  virtual asio::awaitable<void> on_destroy(std::string reason);
 
   // --- framework side (the room router) ---
   // A resource joins under `nick` (the join's `id` is reflected): participants, then the
@@ -95,7 +117,8 @@ class Room {
   const std::vector<std::string>& resources() const { return resources_; }
   // A groupchat message from a joined resource (text, correction, retraction, reaction):
   // handed to its hook, then reflected to every joined resource with the client's id,
-  // origin-id and the room's new stanza-id. Markers and chat states: not yet.
+  // origin-id and the room's new stanza-id; markers and chat states go to their hooks and
+  // are reflected without one.
   asio::awaitable<void> user_message(Element stanza);
   // The legacy id of a message of this room by its stanza-id or message id.
   std::optional<LegacyId> legacy_id_of(std::string_view xmpp_id);
@@ -103,6 +126,9 @@ class Room {
   Element disco_info();
   // The gateway stops: every joined resource gets its unavailable 110+332.
   void shutdown();
+  // After on_leave / on_destroy: every joined resource gets its unavailable 110 (with the
+  // XEP-0045 §10.9 <destroy/> when `destroyed`); the caller then forgets the room.
+  void user_gone(bool destroyed, std::string_view reason);
   // The id-map kind of this room's messages (stanza-id <-> legacy id).
   std::string id_kind() const { return "group:" + record_.local; }
   // Sends `stanza` to every joined resource (its `to` set to each in turn).
@@ -117,6 +143,8 @@ class Room {
   std::string full_jid(std::string_view resource) const;
   std::string occupant_jid(std::string_view nick) const;
   void send_subject(std::string_view to);
+  // The user's message reflected to every joined resource (with the room's stanza-id).
+  void reflect(Element stanza, std::string_view stanza_id);
 
   Session& session_;
   RoomRecord record_;

@@ -17,6 +17,7 @@
 namespace legate {
 
 inline constexpr std::string_view kMucNs = "http://jabber.org/protocol/muc";
+inline constexpr std::string_view kConferenceNs = "jabber:x:conference";  // XEP-0249
 inline constexpr std::string_view kMucUserNs = "http://jabber.org/protocol/muc#user";
 inline constexpr std::string_view kMucAdminNs = "http://jabber.org/protocol/muc#admin";
 inline constexpr std::string_view kMucOwnerNs = "http://jabber.org/protocol/muc#owner";

@@ -57,4 +57,13 @@ std::vector<Room*> Rooms::all() {
   return out;
 }
 
+void Rooms::forget(Room& room) {
+  auto it = rooms_.find(room.legacy_id());
+  if (it == rooms_.end() || it->second.get() != &room) return;
+  RoomStore(session_.host().database()).remove(session_.user().id, room.legacy_id());
+  by_local_.erase(std::string(room.jid().local()));
+  forgotten_.push_back(std::move(it->second));
+  rooms_.erase(it);
+}
+
 }  // namespace legate

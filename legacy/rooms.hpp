@@ -40,6 +40,10 @@ class Rooms {
   Room* by_jid(const Jid& jid);
   // Every stored room of the user.
   std::vector<Room*> all();
+  // The user left the group for good: the room, its participants and joined resources are
+  // deleted from storage. The object lives on until the session ends (tasks queued for it
+  // may still hold it); a later by_legacy_id() starts afresh.
+  void forget(Room& room);
   Session& session() { return session_; }
 
  private:
@@ -51,6 +55,7 @@ class Rooms {
   // Every stored room is in memory: by_jid() then never asks SQLite, which matters as it
   // runs for every stanza to a contact too (a user has few rooms, and they are small).
   bool all_loaded_ = false;
+  std::vector<std::unique_ptr<Room>> forgotten_;
 };
 
 }  // namespace legate

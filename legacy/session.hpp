@@ -107,6 +107,7 @@ class Session : public std::enable_shared_from_this<Session> {
   friend class Participant;
   friend class Rooms;
   friend class RoomRouter;
+  friend class QueuedCall;
   friend class FileTransfers;
   friend class Roster;
   friend class BaseGateway;
