@@ -44,8 +44,8 @@ asio::awaitable<Router::IqPayload> QueuedCall::run(
         call->finish();
       },
       [call] {
-        call->error = std::make_exception_ptr(StanzaError(ErrorCondition::service_unavailable,
-                                                          "the gateway is shutting down"));
+        call->error = std::make_exception_ptr(
+            StanzaError(ErrorCondition::service_unavailable, "the gateway is shutting down"));
         call->finish();
       });
   if (!call->finished) co_await call->done.async_wait(asio::as_tuple(asio::use_awaitable));

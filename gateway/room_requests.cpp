@@ -98,8 +98,8 @@ asio::awaitable<Router::IqPayload> leave_for_good(std::shared_ptr<Session> sessi
 
 }  // namespace
 
-asio::awaitable<Router::IqPayload> RoomRouter::on_request(std::shared_ptr<Session> session,
-                                                          Jid jid, Element iq) {
+asio::awaitable<Router::IqPayload> RoomRouter::on_request(std::shared_ptr<Session> session, Jid jid,
+                                                          Element iq) {
   if (jid.has_resource())
     throw StanzaError(ErrorCondition::bad_request, "address the group, not an occupant");
   const Element& payload = *iq.first_child();
@@ -107,22 +107,25 @@ asio::awaitable<Router::IqPayload> RoomRouter::on_request(std::shared_ptr<Sessio
   if (payload.is("query", kRegisterNs) && set) {
     if (!payload.child("remove", kRegisterNs))
       throw StanzaError(ErrorCondition::not_allowed, "you are a member of this group already");
-    co_return co_await queued_call(session, [session, jid] {
+    // Named: g++ 12 destroys temporaries in a co_await expression twice.
+    std::function<asio::awaitable<Router::IqPayload>()> work = [session, jid] {
       return leave_for_good(session, jid, false, {});
-    });
+    };
+    co_return co_await queued_call(session, std::move(work));
   }
   if (payload.is("query", kMucAdminNs) && set) {
-    Element query = payload;
-    co_return co_await queued_call(session, [session, jid, query] {
+    std::function<asio::awaitable<Router::IqPayload>()> work = [session, jid, query = payload] {
       return admin_set(session, jid, query);
-    });
+    };
+    co_return co_await queued_call(session, std::move(work));
   }
   if (payload.is("query", kMucOwnerNs) && set) {
     if (const Element* destroy = payload.child("destroy", kMucOwnerNs)) {
       std::string reason = reason_of(*destroy, kMucOwnerNs);
-      co_return co_await queued_call(session, [session, jid, reason] {
+      std::function<asio::awaitable<Router::IqPayload>()> work = [session, jid, reason] {
         return leave_for_good(session, jid, true, reason);
-      });
+      };
+      co_return co_await queued_call(session, std::move(work));
     }
   }
   if (payload.is("query", kMucOwnerNs))
@@ -134,26 +137,24 @@ asio::awaitable<Router::IqPayload> RoomRouter::on_request(std::shared_ptr<Sessio
 void RoomRouter::invite(const std::shared_ptr<Session>& session, const Jid& room,
                         const Jid& contact, std::string reason, Element header) {
   Component& component = component_;
-  session->enqueue(
-      [session, room, contact, reason, header, &component]() -> asio::awaitable<void> {
-        try {
-          Room& target = room_of(*session, room);
-          Contact* invited = session->roster().by_jid(contact.bare());
-          if (!invited)
-            throw StanzaError(ErrorCondition::item_not_found,
-                              "only contacts of this gateway can be invited");
-          co_await target.on_invite(*invited, reason);
-          spdlog::info("{}: invited {} to {}", session->user_jid().str(), contact.str(),
-                       room.str());
-        } catch (const StanzaError& e) {
-          component.send(error_reply(header, e));
-        } catch (const std::exception& e) {
-          rethrow_if_cancellation(e);
-          spdlog::error("{}: the bridge failed on an invitation: {}", session->user_jid().str(),
-                        e.what());
-          component.send(error_reply(header, StanzaError(ErrorCondition::internal_server_error)));
-        }
-      });
+  session->enqueue([session, room, contact, reason, header, &component]() -> asio::awaitable<void> {
+    try {
+      Room& target = room_of(*session, room);
+      Contact* invited = session->roster().by_jid(contact.bare());
+      if (!invited)
+        throw StanzaError(ErrorCondition::item_not_found,
+                          "only contacts of this gateway can be invited");
+      co_await target.on_invite(*invited, reason);
+      spdlog::info("{}: invited {} to {}", session->user_jid().str(), contact.str(), room.str());
+    } catch (const StanzaError& e) {
+      component.send(error_reply(header, e));
+    } catch (const std::exception& e) {
+      rethrow_if_cancellation(e);
+      spdlog::error("{}: the bridge failed on an invitation: {}", session->user_jid().str(),
+                    e.what());
+      component.send(error_reply(header, StanzaError(ErrorCondition::internal_server_error)));
+    }
+  });
 }
 
 bool RoomRouter::mediated_invites(const std::shared_ptr<Session>& session, Room& room,

@@ -35,8 +35,7 @@ class RoomRouter {
  private:
   void refuse_join(const Element& stanza, const StanzaError& error);
   // Mediated invitations in a message to the room (XEP-0045 §7.8.2); false if none.
-  bool mediated_invites(const std::shared_ptr<Session>& session, Room& room,
-                        const Element& stanza);
+  bool mediated_invites(const std::shared_ptr<Session>& session, Room& room, const Element& stanza);
 
   Component& component_;
 };

@@ -196,8 +196,7 @@ void Participant::active() {
 }
 
 void Participant::displayed(const LegacyId& legacy_id) {
-  if (auto target = xmpp_id_of(legacy_id))
-    notify_room(displayed_message(jid().str(), "", *target));
+  if (auto target = xmpp_id_of(legacy_id)) notify_room(displayed_message(jid().str(), "", *target));
 }
 
 void Participant::correct(const LegacyId& legacy_id, std::string_view new_body) {

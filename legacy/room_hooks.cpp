@@ -82,13 +82,15 @@ void Room::user_gone(bool destroyed, std::string_view reason) {
                           .codes = {MucStatus::self}};
     Element presence = occupant_presence(gone);
     if (destroyed) {
-      Element& destroy = presence.child("x", kMucUserNs)->add_child("destroy", std::string(kMucUserNs));
+      Element& destroy =
+          presence.child("x", kMucUserNs)->add_child("destroy", std::string(kMucUserNs));
       if (!reason.empty())
         destroy.add_child("reason", std::string(kMucUserNs)).set_text(std::string(reason));
     }
     component.send(presence);
   }
-  spdlog::info("{}: {} {}", session_.user_jid().str(), destroyed ? "destroyed" : "left", jid_.str());
+  spdlog::info("{}: {} {}", session_.user_jid().str(), destroyed ? "destroyed" : "left",
+               jid_.str());
   resources_.clear();
   RoomStore(session_.host().database()).clear_resources(record_.id);
 }

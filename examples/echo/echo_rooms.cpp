@@ -53,6 +53,30 @@ class EchoRoom : public legate::Room {
     if (legacy_id() != "lounge") co_return co_await legate::Room::on_set_subject(subject);
   }
 
+  // Invitations, kicks, affiliations and leaving: the echo network accepts them all (the
+  // framework then shows the change); destroying is left to the default (forbidden).
+  awaitable<void> on_invite(legate::Contact& contact, std::string) override {
+    if (legacy_id() != "lounge") co_return co_await legate::Room::on_invite(contact, "");
+    participant(contact.legacy_id())
+        .send_text("thanks for the invitation", {.legacy_id = new_message_id()});
+  }
+  awaitable<void> on_kick(legate::Participant&, std::string) override { co_return; }
+  awaitable<void> on_set_affiliation(legate::Contact&, legate::Affiliation, std::string) override {
+    co_return;
+  }
+  awaitable<void> on_leave() override { co_return; }
+
+  // The user typing makes bob type; the user reading a message makes alice read it too.
+  awaitable<void> on_chat_state(legate::ChatState state) override {
+    if (legacy_id() == "lounge" && state == legate::ChatState::composing)
+      participant("bob").composing();
+    co_return;
+  }
+  awaitable<void> on_displayed(const legate::LegacyId& id) override {
+    if (legacy_id() == "lounge") participant("alice").displayed(id);
+    co_return;
+  }
+
   awaitable<void> on_correct(const legate::LegacyId&, const legate::Text& text) override {
     if (legacy_id() == "lounge")
       participant("bob").send_text("bob saw a correction: " + text.body,

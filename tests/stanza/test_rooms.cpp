@@ -6,7 +6,7 @@
 
 #include "legacy/room.hpp"
 #include "legacy/room_stanzas.hpp"
-#include "tests/stanza/privileges_fixture.hpp"
+#include "tests/stanza/rooms_fixture.hpp"
 
 using namespace legate;
 using namespace legate::test;
@@ -27,14 +27,6 @@ void join(GatewayHarness& g, std::string_view from = kAlice, std::string_view ni
                std::string(nick) + "' id='" + std::string(id) +
                "'><x xmlns='http://jabber.org/protocol/muc'><history maxchars='0'/></x>"
                "</presence>");
-}
-
-std::vector<std::string> codes_of(const Element& presence) {
-  std::vector<std::string> codes;
-  if (const Element* x = presence.child("x", kMucUserNs))
-    for (const auto& c : x->children())
-      if (c.is("status", kMucUserNs)) codes.emplace_back(c.attr_or("code"));
-  return codes;
 }
 
 const Element& item_of(const Element& presence) {

@@ -4,34 +4,11 @@
 
 #include "legacy/room.hpp"
 #include "legacy/room_stanzas.hpp"
-#include "tests/stanza/privileges_fixture.hpp"
+#include "tests/stanza/rooms_fixture.hpp"
 
 using namespace legate;
 using namespace legate::test;
 
-namespace {
-
-struct Lounge {
-  std::shared_ptr<SessionScript> script = [] {
-    auto s = two_contacts();
-    s->rooms = {"lounge"};
-    return s;
-  }();
-  GatewayHarness g{with_sessions(script)};
-
-  Lounge() {
-    register_and_log_in(g);
-    g.h().inject(
-        "<presence from='alice@test/phone' to='lounge@gw.test/alice' id='j1'>"
-        "<x xmlns='http://jabber.org/protocol/muc'/></presence>");
-    drain(g);
-  }
-  Element next_message() {
-    return g.next_where([](const Element& e) { return e.name() == "message"; });
-  }
-};
-
-}  // namespace
 
 TEST_CASE("rooms: the user sets the subject; a refusal comes from the room") {
   Lounge f;

@@ -219,6 +219,36 @@ class ScriptedRoom : public Room {
     scripted_.record(std::move(call));
     co_return;
   }
+  asio::awaitable<void> on_displayed(const LegacyId& id) override {
+    record("room_displayed", id, "");
+    co_return;
+  }
+  asio::awaitable<void> on_chat_state(ChatState state) override {
+    SessionCall call = make_call("room_chat_state", "", "");
+    call.chat_state = state;
+    scripted_.record(std::move(call));
+    co_return;
+  }
+  // Invites, kicks and affiliations name the contact (or the nick) as legacy_id.
+  asio::awaitable<void> on_invite(Contact& contact, std::string reason) override {
+    if (record("room_invite", contact.legacy_id(), std::move(reason)))
+      co_await Room::on_invite(contact, "");
+  }
+  asio::awaitable<void> on_kick(Participant& p, std::string reason) override {
+    if (record("room_kick", p.nick(), std::move(reason))) co_await Room::on_kick(p, "");
+  }
+  asio::awaitable<void> on_set_affiliation(Contact& contact, Affiliation a,
+                                           std::string reason) override {
+    SessionCall call = make_call("room_affiliation", contact.legacy_id(), std::move(reason));
+    call.file_name = std::string(to_string(a));  // the affiliation asked for
+    if (scripted_.record(std::move(call))) co_await Room::on_set_affiliation(contact, a, "");
+  }
+  asio::awaitable<void> on_leave() override {
+    if (record("room_leave", "", "")) co_await Room::on_leave();
+  }
+  asio::awaitable<void> on_destroy(std::string reason) override {
+    if (record("room_destroy", "", reason)) co_await Room::on_destroy(reason);
+  }
 
  private:
   SessionCall make_call(std::string hook, const LegacyId& id, std::string text) {
@@ -229,8 +259,9 @@ class ScriptedRoom : public Room {
     call.text = std::move(text);
     return call;
   }
-  void record(std::string hook, const LegacyId& id, std::string text) {
-    scripted_.record(make_call(std::move(hook), id, std::move(text)));
+  // True when the hook is scripted as unimplemented (then the caller runs the default).
+  bool record(std::string hook, const LegacyId& id, std::string text) {
+    return scripted_.record(make_call(std::move(hook), id, std::move(text)));
   }
 
   ScriptedSession& scripted_;

@@ -71,7 +71,10 @@ struct SessionScript {
   // "Welcome", whose participants are the scripted contacts; a text to it is recorded as
   // hook "room_text" (contact = the room's legacy id) and gets legacy id "G1", "G2"…;
   // corrections, retractions, reactions and subjects as "room_correct", "room_retract",
-  // "room_react", "room_subject" (accepted unless `errors` refuses them).
+  // "room_react", "room_subject", "room_displayed", "room_chat_state", "room_invite",
+  // "room_kick" (legacy_id = the nick), "room_affiliation" (file_name = the affiliation),
+  // "room_leave", "room_destroy" (accepted unless `errors` refuses them or `unimplemented`
+  // leaves them to the Room defaults).
   std::vector<LegacyId> rooms;
   // fill() throws this (after login succeeded) when not empty.
   std::string fill_failure;
