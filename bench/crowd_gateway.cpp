@@ -28,8 +28,7 @@ class CrowdRoom : public legate::Room {
     co_return;
   }
   awaitable<void> fill_participants() override {
-    const std::size_t n =
-        legacy_id() == "crowd" ? from_env("LEGATE_BENCH_PARTICIPANTS", 1000) : 10;
+    const std::size_t n = legacy_id() == "crowd" ? from_env("LEGATE_BENCH_PARTICIPANTS", 1000) : 10;
     for (std::size_t i = 0; i < n; ++i) participant_by_nick("p" + std::to_string(i));
     co_return;
   }

@@ -51,10 +51,14 @@ GroupOptions parse(int argc, char** argv) {
   ArgReader args(argc, argv, kUsage);
   while (args.next()) {
     const std::string& v = args.value();
-    if (args.key() == "participants") opt.participants = std::stoul(v);
-    else if (args.key() == "resources") opt.resources = std::stoul(v);
-    else if (args.key() == "rooms") opt.rooms = std::stoul(v);
-    else if (!opt.set(args.key(), v)) throw std::invalid_argument("unknown option --" + args.key());
+    if (args.key() == "participants")
+      opt.participants = std::stoul(v);
+    else if (args.key() == "resources")
+      opt.resources = std::stoul(v);
+    else if (args.key() == "rooms")
+      opt.rooms = std::stoul(v);
+    else if (!opt.set(args.key(), v))
+      throw std::invalid_argument("unknown option --" + args.key());
   }
   if (opt.spawn.empty() || opt.resources == 0 || opt.participants == 0)
     throw std::invalid_argument("--spawn, and at least one resource and participant, are needed");
@@ -108,8 +112,8 @@ class GroupServer : public BenchServer {
            while (done < last && replied_[done] == 2) ++done;
            while (next < last && next < done + opt_.window) {
              out_ += "<message type='groupchat' id='" + std::to_string(next) + "' from='" +
-                     resource(0) + "' to='" + room("crowd") + "'><body>m" +
-                     std::to_string(next) + "</body></message>";
+                     resource(0) + "' to='" + room("crowd") + "'><body>m" + std::to_string(next) +
+                     "</body></message>";
              ++next;
            }
          });
@@ -132,7 +136,8 @@ class GroupServer : public BenchServer {
       return;
     }
     if (name == "iq") {
-      if (stanza.attr_or("id") == "disco") disco_answer_ = "result";
+      if (stanza.attr_or("id") == "disco")
+        disco_answer_ = "result";
       else if (stanza.attr_or("type") == "get" || stanza.attr_or("type") == "set")
         out_ += "<iq type='error' id='" + std::string(stanza.attr_or("id")) + "' from='" +
                 std::string(stanza.attr_or("to")) + "' to='" + std::string(stanza.attr_or("from")) +
@@ -154,7 +159,8 @@ class GroupServer : public BenchServer {
     ++fanned_out_;
     if (!stanza.attr_or("to").ends_with("/r0")) return;
     std::uint64_t id = 0;
-    const std::string_view number = std::string_view(body).substr(body.starts_with("re: m") ? 5 : 1);
+    const std::string_view number =
+        std::string_view(body).substr(body.starts_with("re: m") ? 5 : 1);
     if (parse_id(number, id) && id < replied_.size()) ++replied_[id];
   }
 
@@ -170,8 +176,8 @@ double kib_per(const PhaseCost& c, double n) {
 }
 
 void report(const char* label, const PhaseCost& c, double n, const char* unit) {
-  std::printf("%-22s %.1f ms wall, gateway CPU %.1f ms (%.2f ms per %s)\n", label,
-              c.elapsed * 1e3, c.component_cpu() * 1e3, c.component_cpu() * 1e3 / n, unit);
+  std::printf("%-22s %.1f ms wall, gateway CPU %.1f ms (%.2f ms per %s)\n", label, c.elapsed * 1e3,
+              c.component_cpu() * 1e3, c.component_cpu() * 1e3 / n, unit);
 }
 
 int run(const GroupOptions& opt) {
@@ -193,8 +199,9 @@ int run(const GroupOptions& opt) {
   server.wait_connected();
   const pid_t pid = component.pid();
   const double p = static_cast<double>(opt.participants);
-  std::printf("crowd                  %zu participants, %zu resources of the user, %zu small rooms\n",
-              opt.participants, opt.resources, opt.rooms);
+  std::printf(
+      "crowd                  %zu participants, %zu resources of the user, %zu small rooms\n",
+      opt.participants, opt.resources, opt.rooms);
 
   const std::size_t presences_before = server.presences_;
   PhaseCost first = measure_phase(pid, [&] { server.join("crowd", 0, true); });
@@ -214,8 +221,7 @@ int run(const GroupOptions& opt) {
   if (opt.rooms > 0) {
     const std::size_t target = server.subjects_ + opt.rooms;
     PhaseCost rooms = measure_phase(pid, [&] {
-      for (std::size_t i = 0; i < opt.rooms; ++i)
-        server.join("room" + std::to_string(i), 0, false);
+      for (std::size_t i = 0; i < opt.rooms; ++i) server.join("room" + std::to_string(i), 0, false);
       server.wait_subjects(target);
     });
     report("small rooms joined", rooms, static_cast<double>(opt.rooms), "room");
@@ -223,20 +229,22 @@ int run(const GroupOptions& opt) {
                 kib_per(rooms, static_cast<double>(opt.rooms)));
   }
   server.run_messages(0, opt.warmup);
-  PhaseCost messages = measure_phase(pid, [&] { server.run_messages(opt.warmup, opt.warmup + opt.count); });
+  PhaseCost messages =
+      measure_phase(pid, [&] { server.run_messages(opt.warmup, opt.warmup + opt.count); });
   const double n = static_cast<double>(opt.count);
   const double fanned = n * 2 * static_cast<double>(server.joined_);
   std::printf("messages               %zu in %.3f s: %.0f messages/s in, %.0f stanzas/s out\n",
               opt.count, messages.elapsed, n / messages.elapsed, fanned / messages.elapsed);
-  std::printf("  gateway CPU          %.2f µs per fanned-out stanza, %.1f µs per message "
-              "(%.0f%% of a core)\n",
-              messages.component_cpu() * 1e6 / fanned, messages.component_cpu() * 1e6 / n,
-              100 * messages.component_cpu() / messages.elapsed);
+  std::printf(
+      "  gateway CPU          %.2f µs per fanned-out stanza, %.1f µs per message "
+      "(%.0f%% of a core)\n",
+      messages.component_cpu() * 1e6 / fanned, messages.component_cpu() * 1e6 / n,
+      100 * messages.component_cpu() / messages.elapsed);
   if (messages.after)
     std::printf("component RSS          %ld KiB (RssAnon %ld KiB, peak %ld KiB)\n",
                 messages.after->rss_kb, messages.after->rss_anon_kb, messages.after->peak_rss_kb);
-  std::printf("errors                 %zu%s%s\n", server.errors_, server.errors_ ? " first from " : "",
-              server.first_error_.c_str());
+  std::printf("errors                 %zu%s%s\n", server.errors_,
+              server.errors_ ? " first from " : "", server.first_error_.c_str());
   const int status = component.stop(server, std::chrono::seconds(20));
   close(fd);
   report_exit_status(status);

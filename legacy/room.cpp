@@ -84,20 +84,40 @@ Participant& Room::add(ParticipantRecord record) {
   record = RoomStore(session_.host().database()).upsert_participant(record);
   auto made = std::make_unique<Participant>(*this, std::move(record));
   Participant& ref = *made;
+  if (auto old = by_nick_.find(ref.nick()); old != by_nick_.end()) unindex(*old->second);
+  index(ref);
   by_nick_.insert_or_assign(ref.nick(), std::move(made));
   return ref;
 }
 
-std::vector<Participant*> Room::participants() {
-  if (!loaded_) {
-    loaded_ = true;
-    for (auto& record : RoomStore(session_.host().database()).participants(record_.id)) {
-      if (by_nick_.count(record.nick)) continue;
-      auto made = std::make_unique<Participant>(*this, std::move(record));
-      by_nick_.emplace(made->nick(), std::move(made));
-    }
+void Room::index(Participant& p) {
+  if (p.is_user())
+    me_ = &p;
+  else if (!p.legacy_id().empty())
+    by_legacy_.insert_or_assign(p.legacy_id(), &p);
+}
+
+void Room::unindex(Participant& p) {
+  if (me_ == &p) me_ = nullptr;
+  if (auto it = by_legacy_.find(p.legacy_id()); it != by_legacy_.end() && it->second == &p)
+    by_legacy_.erase(it);
+}
+
+void Room::load_participants() {
+  if (loaded_) return;
+  loaded_ = true;
+  for (auto& record : RoomStore(session_.host().database()).participants(record_.id)) {
+    if (by_nick_.count(record.nick)) continue;
+    auto made = std::make_unique<Participant>(*this, std::move(record));
+    index(*made);
+    by_nick_.emplace(made->nick(), std::move(made));
   }
+}
+
+std::vector<Participant*> Room::participants() {
+  load_participants();
   std::vector<Participant*> out;
+  out.reserve(by_nick_.size());
   for (auto& [nick, p] : by_nick_) out.push_back(p.get());
   return out;
 }
@@ -116,19 +136,19 @@ Participant& Room::participant(const LegacyId& contact_id, std::string nick) {
 }
 
 Participant* Room::find_participant(std::string_view nick) {
-  participants();
+  load_participants();
   auto it = by_nick_.find(nick);
   return it == by_nick_.end() ? nullptr : it->second.get();
 }
 
 Participant* Room::find_participant_of(const LegacyId& contact_id) {
-  for (Participant* p : participants())
-    if (!p->is_user() && p->legacy_id() == contact_id) return p;
-  return nullptr;
+  load_participants();
+  auto it = by_legacy_.find(contact_id);
+  return it == by_legacy_.end() ? nullptr : it->second;
 }
 
 Participant& Room::participant_by_nick(std::string_view nick) {
-  participants();
+  load_participants();
   if (auto it = by_nick_.find(nick); it != by_nick_.end()) return *it->second;
   ParticipantRecord record;
   record.nick = std::string(nick);
@@ -137,6 +157,8 @@ Participant& Room::participant_by_nick(std::string_view nick) {
 
 Participant& Room::user() {
   const std::string nick = user_nick();
+  load_participants();
+  if (me_ && me_->nick() == nick) return *me_;  // every reflection and join asks
   for (Participant* p : participants())
     if (p->is_user()) {
       if (p->nick() != nick) {

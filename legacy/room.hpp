@@ -140,6 +140,10 @@ class Room {
   friend class Participant;
   void save();
   Participant& add(ParticipantRecord record);
+  void load_participants();  // from storage, once
+  // The lookups beside by_nick_: the user's occupant and contacts' participants.
+  void index(Participant& p);
+  void unindex(Participant& p);
   std::string full_jid(std::string_view resource) const;
   std::string occupant_jid(std::string_view nick) const;
   void send_subject(std::string_view to);
@@ -151,6 +155,8 @@ class Room {
   Jid jid_;
   std::vector<std::string> resources_;  // the user's resources in the room, joined order
   std::map<std::string, std::unique_ptr<Participant>, std::less<>> by_nick_;
+  std::map<LegacyId, Participant*, std::less<>> by_legacy_;
+  Participant* me_ = nullptr;
   bool info_updated_ = false;  // update_info() ran in this run
   bool loaded_ = false;        // participants read from storage
   std::optional<Time> subject_when_;

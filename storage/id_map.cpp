@@ -87,6 +87,7 @@ void IdMap::remember(const Row& row) {
       old != by_xmpp_id_.end() && old->second.value != row.legacy_id) {
     // A replace: the old legacy id no longer names this XMPP id (the database may still
     // know an older one for it, so drop the cached answer rather than guess).
+    ++replaces_pending_;
     make_key(key_, row.user_id, row.kind, old->second.value);
     if (auto back = by_legacy_id_.find(key_);
         back != by_legacy_id_.end() && back->second.value == row.xmpp_id)
@@ -233,14 +234,27 @@ std::vector<const IdMap::Row*> IdMap::uncommitted_newest_first() {
   return rows;
 }
 
+bool IdMap::cache_covers_uncommitted() {
+  if (cache_size_ == 0) return false;
+  const std::uint64_t done = writer_ ? writer_->finished() : 0;
+  while (!in_flight_.empty() && in_flight_.front().first <= done) in_flight_.pop_front();
+  std::size_t rows = queue_.size();
+  for (const auto& batch : in_flight_) rows += batch.second->size();
+  if (rows == 0) replaces_pending_ = 0;
+  // A replace among them: only the scan knows which XMPP ids were remapped.
+  return rows <= cache_size_ && replaces_pending_ == 0;
+}
+
 std::optional<std::string> IdMap::legacy_id(std::int64_t user_id, std::string_view kind,
                                             std::string_view xmpp_id) {
   if (auto hit = cached(by_xmpp_id_, user_id, kind, xmpp_id)) return hit;
   // Not cached: the writes still on their way to the database first (they are newer), so a
-  // miss never waits for the writer thread.
-  for (const Row* row : uncommitted_newest_first())
-    if (row->user_id == user_id && row->kind == kind && row->xmpp_id == xmpp_id)
-      return row->legacy_id;
+  // miss never waits for the writer thread. When the cache holds more puts than are
+  // uncommitted, every uncommitted row was remembered: the miss stands for them too.
+  if (!cache_covers_uncommitted())
+    for (const Row* row : uncommitted_newest_first())
+      if (row->user_id == user_id && row->kind == kind && row->xmpp_id == xmpp_id)
+        return row->legacy_id;
   StatementScope stmt(db_.statement(
       "SELECT legacy_id FROM id_map WHERE user_id = ?1 AND kind = ?2 AND xmpp_id = ?3"));
   stmt->bind_int(1, user_id).bind_text(2, kind).bind_text(3, xmpp_id);
@@ -253,11 +267,12 @@ std::optional<std::string> IdMap::xmpp_id(std::int64_t user_id, std::string_view
   if (auto hit = cached(by_legacy_id_, user_id, kind, legacy_id)) return hit;
   // The newest row naming legacy_id whose XMPP id was not mapped again later (a replace).
   std::set<std::string_view> remapped;
-  for (const Row* row : uncommitted_newest_first()) {
-    if (row->user_id != user_id || row->kind != kind) continue;
-    if (row->legacy_id == legacy_id && !remapped.contains(row->xmpp_id)) return row->xmpp_id;
-    remapped.insert(row->xmpp_id);
-  }
+  if (!cache_covers_uncommitted())
+    for (const Row* row : uncommitted_newest_first()) {
+      if (row->user_id != user_id || row->kind != kind) continue;
+      if (row->legacy_id == legacy_id && !remapped.contains(row->xmpp_id)) return row->xmpp_id;
+      remapped.insert(row->xmpp_id);
+    }
   StatementScope stmt(db_.statement(
       "SELECT xmpp_id FROM id_map WHERE user_id = ?1 AND kind = ?2 AND legacy_id = ?3 "
       "ORDER BY id DESC"));

@@ -103,6 +103,9 @@ class IdMap {
   static void write(Database& db, const Row& row);
   static void write_batch(Database& db, const std::vector<Row>& rows);
   void remember(const Row& row);
+  // Whether every write not yet committed is among the cached mappings, none of them a
+  // replace (then a cache miss needs no scan of those writes).
+  bool cache_covers_uncommitted();
   void arm_flush();
   std::optional<std::string> cached(const Cache& cache, std::int64_t user_id, std::string_view kind,
                                     std::string_view id);
@@ -113,6 +116,7 @@ class IdMap {
   StorageWriter* writer_;                      // null: deferred writes commit on the loop
   std::chrono::milliseconds delay_{0};
   std::size_t cache_size_;
+  std::size_t replaces_pending_ = 0;  // replaces put since nothing was last uncommitted
   Cache by_xmpp_id_;
   Cache by_legacy_id_;
   std::deque<std::pair<std::string, std::string>> order_;  // (xmpp key, legacy key), oldest first
