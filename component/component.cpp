@@ -49,7 +49,10 @@ void Component::install_builtin_services() {
                 [this](const Element& iq) -> Router::IqPayload {
                   if (!for_own_jid(iq)) return for_entity(iq);
                   if (!iq.first_child()->attr_or("node").empty()) return for_node(iq);
-                  return disco_.items();
+                  if (!items_extension_) return disco_.items();
+                  Element items = disco_.items();
+                  items_extension_(iq, items);
+                  return items;
                 });
   router_.on_iq(IqType::get, "ping", kPingNs, [this](const Element& iq) -> Router::IqPayload {
     if (!for_own_jid(iq)) return for_entity(iq);

@@ -42,6 +42,9 @@ class Component {
   // Answers disco#info, disco#items, ping and version for other JIDs of this component
   // (a gateway's contacts); without one they get service-unavailable.
   void set_entity_handler(Router::IqHandler handler) { entity_handler_ = std::move(handler); }
+  // Adds per-requester items to the component's own disco#items (e.g. the user's rooms).
+  using ItemsExtension = std::function<void(const Element& iq, Element& items)>;
+  void set_items_extension(ItemsExtension extension) { items_extension_ = std::move(extension); }
   // Answers disco#info/#items of the component JID that name a node (e.g. ad-hoc
   // commands); without one they get item-not-found.
   void set_node_handler(Router::IqHandler handler) { node_handler_ = std::move(handler); }
@@ -79,6 +82,7 @@ class Component {
   Disco disco_;
   SoftwareVersion version_;
   Router::IqHandler entity_handler_;
+  ItemsExtension items_extension_;
   Router::IqHandler node_handler_;
   std::vector<std::function<void()>> connected_callbacks_;
   std::vector<std::function<void()>> disconnected_callbacks_;

@@ -193,6 +193,8 @@ void ContactRouter::on_message(Element& stanza) {
     if (auto id = stanza.attr("id")) header.set_attr("id", *id);
     return p_.rooms.invite(session, *room, *to, std::string(invite->attr_or("reason")), header);
   }
+  if (stanza.attr_or("type") == "groupchat")  // to a room that is not (or no longer) there
+    throw StanzaError(ErrorCondition::item_not_found, "no such group");
   InboundMessage in = classify_message(stanza);
   if (in.kind == InboundMessage::Kind::none) return;
   // A bare link to our upload service is a file whose client did not say so (no OOB).
@@ -318,6 +320,17 @@ void ContactRouter::on_user_presence(const Jid& from, std::string_view type, std
       spdlog::debug("{}: on_presence refused: {}", session->user_jid().str(), e.what());
     }
   });
+}
+
+void ContactRouter::add_rooms(const Element& iq, Element& items) {
+  auto from = Jid::parse(iq.attr_or("from"));
+  auto session = from ? p_.sessions.find(from->bare()) : nullptr;
+  if (!session) return;
+  for (Room* room : session->rooms().all()) {
+    Element& item = items.add_child("item", std::string(kDiscoItemsNs));
+    item.set_attr("jid", room->jid().str());
+    if (!room->name().empty()) item.set_attr("name", room->name());
+  }
 }
 
 asio::awaitable<Router::IqPayload> ContactRouter::on_room_request(Element iq) {

@@ -42,6 +42,8 @@ class ContactRouter {
   // An error bounced by a user's server for something a contact or room sent.
   void on_bounce(const Jid& from, const Jid& to, const Element& error);
   Router::IqPayload on_iq(const Element& iq);
+  // The requester's rooms, as disco#items of the gateway.
+  void add_rooms(const Element& iq, Element& items);
   // The iqs to a room that wait for a bridge hook (muc#admin/#owner sets, XEP-0077).
   asio::awaitable<Router::IqPayload> on_room_request(Element iq);
   // A presence from a user's resource (to a contact or to the gateway JID).

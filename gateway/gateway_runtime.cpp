@@ -137,6 +137,9 @@ void GatewayRuntime::attach(Component& component, Database& database, GatewaySet
   component.router().on_iq(IqType::get, "query", kMucAdminNs, [&sessions](const Element& iq) {
     return sessions.contacts().on_iq(iq);
   });
+  // GROUPS §1.3: the gateway's disco#items lists the user's rooms (clients' room browsers).
+  component.set_items_extension(
+      [&sessions](const Element& iq, Element& items) { sessions.contacts().add_rooms(iq, items); });
   const auto room_request = [&sessions](Element iq) {
     return sessions.contacts().on_room_request(std::move(iq));
   };

@@ -87,6 +87,11 @@ Participant& Room::add(ParticipantRecord record) {
   if (auto old = by_nick_.find(ref.nick()); old != by_nick_.end()) unindex(*old->second);
   index(ref);
   by_nick_.insert_or_assign(ref.nick(), std::move(made));
+  // Someone new while the user is in the room: announced now (XEP-0045 §7.2.2), not first
+  // seen in a message or a kick.
+  if (!ref.is_user() && ref.present())
+    for (const auto& resource : resources_)
+      session_.host().component().send(presence_of(ref, full_jid(resource)));
   return ref;
 }
 

@@ -4,6 +4,8 @@
 // and a Dino/Movim join with <mav/>.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include "legacy/room.hpp"
 #include "legacy/room_stanzas.hpp"
 #include "storage/room_store.hpp"
@@ -218,4 +220,39 @@ TEST_CASE("rooms: markers and chat states both ways; a join with <mav/> is a joi
   Element marker = f.next_of("message");
   REQUIRE(marker.child("displayed", "urn:xmpp:chat-markers:0"));
   CHECK(marker.child("displayed", "urn:xmpp:chat-markers:0")->attr_or("id") == sent);
+}
+
+TEST_CASE("rooms: newcomers announced, the gateway's disco#items lists the rooms, no room") {
+  Requests f;
+  // A participant created while the user is in the room: its presence at once.
+  f.g.h().on_component_thread([&] {
+    f.script->session(kAlice).rooms().by_legacy_id("lounge").participant_by_nick("newbie");
+  });
+  Element hello = f.next_of("presence");
+  CHECK(hello.attr_or("from") == "lounge@gw.test/newbie");
+  CHECK_FALSE(hello.attr("type"));
+
+  f.g.h().inject(
+      "<iq type='get' id='i1' from='alice@test/phone' to='gw.test'>"
+      "<query xmlns='http://jabber.org/protocol/disco#items'/></iq>");
+  Element items = f.by_id("i1");
+  REQUIRE(items.child("query", kDiscoItemsNs));
+  std::vector<std::string> jids;
+  for (const auto& item : items.child("query", kDiscoItemsNs)->children())
+    jids.emplace_back(item.attr_or("jid"));
+  CHECK(std::count(jids.begin(), jids.end(), "lounge@gw.test") == 1);
+  // A stranger sees no rooms.
+  f.g.h().inject(
+      "<iq type='get' id='i2' from='zed@test/x' to='gw.test'>"
+      "<query xmlns='http://jabber.org/protocol/disco#items'/></iq>");
+  for (const auto& item : f.by_id("i2").child("query", kDiscoItemsNs)->children())
+    CHECK(item.attr_or("jid") != "lounge@gw.test");
+
+  // A groupchat to a JID that is no room: an error, not silence.
+  f.g.h().inject(
+      "<message type='groupchat' id='g1' from='alice@test/phone' to='nowhere@gw.test'>"
+      "<body>anyone?</body></message>");
+  Element none = f.by_id("g1");
+  CHECK(is_error(none, ErrorCondition::item_not_found));
+  CHECK(none.attr_or("from") == "nowhere@gw.test");
 }
