@@ -74,15 +74,25 @@ void RoomRouter::on_message(const std::shared_ptr<Session>& session, Room& room,
   auto to = view.to();
   if (!from || !to) return;
   const std::string resource(from->resource());
-  if (to->has_resource()) {  // a private message to an occupant
-    throw StanzaError(ErrorCondition::not_allowed,
-                      "private messages are not possible here; write to the contact's JID");
+  if (to->has_resource()) {  // a private message to an occupant (GROUPS §1.7)
+    Participant* p = room.find_participant(to->resource());
+    if (p && !p->legacy_id().empty() && !p->is_user())
+      throw StanzaError(ErrorCondition::not_allowed,
+                        "private messages are not possible here; write to " +
+                            session->roster().by_legacy_id(p->legacy_id()).jid().str());
+    throw StanzaError(ErrorCondition::not_allowed, "private messages are not possible here");
   }
   if (stanza.attr_or("type") != "groupchat") {
     mediated_invites(session, room, stanza);
     return;  // anything else not for the room (declines…): ignored
   }
   if (!room.has_resource(resource)) {
+    // GROUPS §1.4: the client thinks it is in; 110+333 makes Gajim, Conversations and Dino
+    // join again rather than keep writing into the void.
+    Element gone = room.presence_of(room.user(), from->str(), "unavailable");
+    add_status(gone, MucStatus::self);
+    add_status(gone, MucStatus::error_kicked);
+    component_.send(gone);
     throw StanzaError(ErrorCondition::not_acceptable, "join the group first (XEP-0045 §7.4)");
   }
   Room* target = &room;

@@ -155,4 +155,18 @@ std::string new_stanza_id() {
   return base64url(std::string_view(reinterpret_cast<const char*>(bytes), sizeof bytes), 22);
 }
 
+Element mam_result(std::string_view to, std::string_view room, std::string_view query_id,
+                   std::string_view stanza_id, std::int64_t ts_ms, Element archived) {
+  Element message("message", std::string(kComponentNs));
+  message.set_attr("from", std::string(room)).set_attr("to", std::string(to));
+  Element& result = message.add_child("result", std::string(kMamNs));
+  if (!query_id.empty()) result.set_attr("queryid", std::string(query_id));
+  result.set_attr("id", std::string(stanza_id));
+  Element& forwarded = result.add_child("forwarded", std::string(kForwardedNs));
+  const auto when = std::chrono::system_clock::time_point(std::chrono::milliseconds(ts_ms));
+  forwarded.add_child("delay", std::string(kDelayNs)).set_attr("stamp", xmpp_datetime(when));
+  forwarded.add_child(std::move(archived));
+  return message;
+}
+
 }  // namespace legate

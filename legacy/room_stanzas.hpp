@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "../component/element.hpp"
+#include "../component/mam_query.hpp"
 #include "contact_stanzas.hpp"  // kStanzaIdNs, kDelayNs
 #include "room_types.hpp"
 
@@ -88,5 +89,10 @@ std::vector<std::string> room_features(RoomKind kind);
 std::string occupant_id(std::string_view secret, std::string_view room_jid, std::string_view who);
 // 128 random bits, base64url: a stanza id nobody can predict (XEP-0359 §3).
 std::string new_stanza_id();
+
+// A XEP-0313 result: <message to from=room><result queryid id><forwarded><delay/>
+// `archived`</forwarded></result></message>.
+Element mam_result(std::string_view to, std::string_view room, std::string_view query_id,
+                   std::string_view stanza_id, std::int64_t ts_ms, Element archived);
 
 }  // namespace legate

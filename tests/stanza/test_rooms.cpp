@@ -191,6 +191,10 @@ TEST_CASE("rooms: errors come from the room; private messages and strangers are 
     g.h().inject(
         "<message type='groupchat' id='x1' from='alice@test/desk' to='lounge@gw.test'>"
         "<body>hi</body></message>");
+    Element rejoin = next(g);  // 110+333 first: clients join again
+    CHECK(rejoin.attr_or("type") == "unavailable");
+    CHECK(rejoin.attr_or("to") == "alice@test/desk");
+    CHECK(codes_of(rejoin) == std::vector<std::string>{"110", "333"});
     Element error = next(g);
     CHECK(is_error(error, ErrorCondition::not_acceptable));
     CHECK(error.attr_or("from") == kLounge);
@@ -203,6 +207,9 @@ TEST_CASE("rooms: errors come from the room; private messages and strangers are 
     Element error = next(g);
     CHECK(is_error(error, ErrorCondition::not_allowed));
     CHECK(error.attr_or("from") == "lounge@gw.test/bobby");
+    CHECK(error.child("error", kComponentNs)
+              ->child_text("text", kStanzaErrorsNs)
+              .find("bob@gw.test") != std::string::npos);  // names the contact's JID
   }
   SUBCASE("a join without a nick, or with a huge one") {
     g.h().inject(

@@ -9,7 +9,6 @@
 using namespace legate;
 using namespace legate::test;
 
-
 TEST_CASE("rooms: the user sets the subject; a refusal comes from the room") {
   Lounge f;
   f.g.h().inject(

@@ -245,7 +245,9 @@ TEST_CASE("rooms: newcomers announced, the gateway's disco#items lists the rooms
   f.g.h().inject(
       "<iq type='get' id='i2' from='zed@test/x' to='gw.test'>"
       "<query xmlns='http://jabber.org/protocol/disco#items'/></iq>");
-  for (const auto& item : f.by_id("i2").child("query", kDiscoItemsNs)->children())
+  const Element stranger = f.by_id("i2");
+  REQUIRE(stranger.child("query", kDiscoItemsNs));
+  for (const auto& item : stranger.child("query", kDiscoItemsNs)->children())
     CHECK(item.attr_or("jid") != "lounge@gw.test");
 
   // A groupchat to a JID that is no room: an error, not silence.
