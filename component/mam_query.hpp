@@ -24,14 +24,14 @@ struct MamQuery {
   static constexpr std::size_t kDefaultPage = 20;
   static constexpr std::size_t kMaxPage = 100;
 
-  std::string query_id;
-  std::optional<std::int64_t> start_ms, end_ms;  // XEP-0082 times, unix ms
-  std::string with;                              // an occupant JID, or empty
-  std::string before_id, after_id;               // #extended: bounds by stanza-id
-  std::vector<std::string> ids;                  // #extended: exactly these
-  std::size_t max = kDefaultPage;                // capped at kMaxPage
-  std::optional<std::string> rsm_after;
-  std::optional<std::string> rsm_before;  // present and empty: the last page (XEP-0059 §2.5)
+  std::string query_id{};
+  std::optional<std::int64_t> start_ms{}, end_ms{};  // XEP-0082 times, unix ms
+  std::string with{};                                // an occupant JID, or empty
+  std::string before_id{}, after_id{};               // #extended: bounds by stanza-id
+  std::vector<std::string> ids{};                    // #extended: exactly these
+  std::size_t max = kDefaultPage;                    // capped at kMaxPage
+  std::optional<std::string> rsm_after{};
+  std::optional<std::string> rsm_before{};  // present and empty: the last page (XEP-0059 §2.5)
   bool flip_page = false;
 };
 

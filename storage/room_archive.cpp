@@ -1,0 +1,207 @@
+// RoomArchive: batched appends through the writer thread, MAM pages by (ts, id) keyset.
+#include "storage/room_archive.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <boost/asio/post.hpp>
+
+#include "component/stanza_error.hpp"
+#include "storage/database.hpp"
+#include "storage/storage_writer.hpp"
+
+namespace legate {
+namespace {
+
+using Batch = std::vector<ArchivedMessage>;
+
+void write_batch(Database& db, const Batch& batch) {
+  Transaction tx(db);
+  // A legacy id already archived in the room: ignored (the unique index), so a network
+  // echoing a message or an overlapping backfill adds nothing.
+  Statement& insert = db.statement(
+      "INSERT OR IGNORE INTO room_archive "
+      "(room_id, ts, stanza_id, xmpp_id, legacy_id, nick, source, payload) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+  for (const ArchivedMessage& m : batch) {
+    StatementScope stmt(insert);
+    try {
+      stmt->bind_int(1, m.room_id).bind_int(2, m.ts_ms).bind_text(3, m.stanza_id);
+      stmt->bind_text(4, m.xmpp_id);
+      if (m.legacy_id.empty())
+        stmt->bind_null(5);
+      else
+        stmt->bind_text(5, m.legacy_id);
+      stmt->bind_text(6, m.nick).bind_int(7, m.backfill ? 1 : 0).bind_text(8, m.payload);
+      stmt->run();
+    } catch (const StorageError& e) {
+      // One bad row (its room deleted meanwhile) must not cost the others.
+      spdlog::warn("storage: group message {} not archived: {}", m.stanza_id, e.what());
+    }
+  }
+  tx.commit();
+}
+
+constexpr std::string_view kColumns =
+    "SELECT room_id, ts, stanza_id, xmpp_id, coalesce(legacy_id, ''), nick, source, payload, id "
+    "FROM room_archive ";
+
+ArchivedMessage read_row(const Statement& s) {
+  return ArchivedMessage{.room_id = s.column_int(0),
+                         .ts_ms = s.column_int(1),
+                         .stanza_id = s.column_text(2),
+                         .xmpp_id = s.column_text(3),
+                         .legacy_id = s.column_text(4),
+                         .nick = s.column_text(5),
+                         .backfill = s.column_int(6) != 0,
+                         .payload = s.column_text(7)};
+}
+
+// The WHERE clause of a query's filters (not its page bounds), and its parameters.
+struct Filter {
+  std::string sql = "WHERE room_id = ?1";
+  std::vector<std::int64_t> ints;  // ?2… in order, after the room
+};
+
+}  // namespace
+
+RoomArchive::RoomArchive(Database& db, asio::any_io_executor executor, StorageWriter* writer)
+    : db_(db), executor_(std::move(executor)), writer_(writer), queue_(std::make_shared<Batch>()) {}
+
+RoomArchive::~RoomArchive() {
+  try {
+    sync();
+  } catch (const std::exception& e) {
+    spdlog::error("storage: the last group messages were not archived: {}", e.what());
+  }
+}
+
+void RoomArchive::append(ArchivedMessage message) {
+  queue_->push_back(std::move(message));
+  if (flush_posted_) return;
+  flush_posted_ = true;
+  // Everything archived in this turn of the loop goes in one transaction.
+  asio::post(executor_, [this] {
+    flush_posted_ = false;
+    flush();
+  });
+}
+
+void RoomArchive::flush() {
+  if (queue_->empty()) return;
+  auto batch = std::exchange(queue_, std::make_shared<Batch>());
+  if (!writer_) return write_batch(db_, *batch);
+  last_job_ = writer_->submit([batch](Database& db) { write_batch(db, *batch); });
+}
+
+void RoomArchive::sync() {
+  flush();
+  if (writer_ && last_job_) writer_->wait(last_job_);
+}
+
+RoomArchive::Position RoomArchive::position_of(std::int64_t room_id, std::string_view stanza_id) {
+  StatementScope stmt(
+      db_.statement("SELECT ts, id FROM room_archive WHERE room_id = ?1 AND stanza_id = ?2"));
+  stmt->bind_int(1, room_id).bind_text(2, stanza_id);
+  if (!stmt->step())
+    throw StanzaError(ErrorCondition::item_not_found, "no message " + std::string(stanza_id));
+  return {stmt->column_int(0), stmt->column_int(1)};
+}
+
+ArchivePage RoomArchive::query(std::int64_t room_id, const MamQuery& q,
+                               std::string_view with_nick) {
+  sync();
+  ArchivePage out;
+  if (!q.ids.empty()) {  // exactly these, in archive order
+    for (const auto& id : q.ids) {
+      position_of(room_id, id);  // item-not-found for an unknown one
+      StatementScope stmt(
+          db_.statement(std::string(kColumns) + "WHERE room_id = ?1 AND stanza_id = ?2"));
+      stmt->bind_int(1, room_id).bind_text(2, id);
+      if (stmt->step()) out.messages.push_back(read_row(*stmt));
+    }
+    std::stable_sort(out.messages.begin(), out.messages.end(),
+                     [](const auto& a, const auto& b) { return a.ts_ms < b.ts_ms; });
+    out.page.count = out.messages.size();
+    out.page.complete = true;
+  } else {
+    Filter f;
+    auto bound = [](Filter& into, std::string_view op, Position p) {
+      into.sql += " AND (ts, id) " + std::string(op) + " (?" +
+                  std::to_string(into.ints.size() + 2) + ", ?" +
+                  std::to_string(into.ints.size() + 3) + ")";
+      into.ints.push_back(p.ts_ms);
+      into.ints.push_back(p.id);
+    };
+    auto number = [&](std::string_view clause, std::int64_t value) {
+      f.sql += " AND " + std::string(clause) + " ?" + std::to_string(f.ints.size() + 2);
+      f.ints.push_back(value);
+    };
+    if (q.start_ms) number("ts >=", *q.start_ms);
+    if (q.end_ms) number("ts <=", *q.end_ms);
+    if (!q.after_id.empty()) bound(f, ">", position_of(room_id, q.after_id));
+    if (!q.before_id.empty()) bound(f, "<", position_of(room_id, q.before_id));
+    // The nick last: its parameter follows the numbers (statements are cached by their SQL,
+    // so values are always bound, never spliced in).
+    const bool by_nick = !with_nick.empty();
+    auto bind = [&](Statement& s, const Filter& filter) {
+      s.bind_int(1, room_id);
+      int i = 2;
+      for (std::int64_t v : filter.ints) s.bind_int(i++, v);
+      if (by_nick) s.bind_text(i, with_nick);
+    };
+    auto nick_clause = [&](const Filter& filter) {
+      return by_nick ? " AND nick = ?" + std::to_string(filter.ints.size() + 2) : std::string();
+    };
+    {
+      StatementScope count(
+          db_.statement("SELECT count(*) FROM room_archive " + f.sql + nick_clause(f)));
+      bind(*count, f);
+      count->step();
+      out.page.count = static_cast<std::size_t>(count->column_int(0));
+    }
+    // The page: forward after <after/> (or from the start), backward before <before/>.
+    const bool backward = q.rsm_before.has_value();
+    Filter paged = f;
+    if (q.rsm_after) bound(paged, ">", position_of(room_id, *q.rsm_after));
+    if (q.rsm_before && !q.rsm_before->empty())
+      bound(paged, "<", position_of(room_id, *q.rsm_before));
+    StatementScope page(db_.statement(std::string(kColumns) + paged.sql + nick_clause(paged) +
+                                      " ORDER BY ts " +
+                                      (backward ? "DESC, id DESC" : "ASC, id ASC") + " LIMIT ?" +
+                                      std::to_string(paged.ints.size() + (by_nick ? 3 : 2))));
+    bind(*page, paged);
+    page->bind_int(static_cast<int>(paged.ints.size()) + (by_nick ? 3 : 2),
+                   static_cast<std::int64_t>(q.max) + 1);
+    while (page->step()) out.messages.push_back(read_row(*page));
+    // One row more than the page says whether another page follows in that direction.
+    out.page.complete = out.messages.size() <= q.max;
+    if (!out.page.complete) out.messages.pop_back();
+    if (backward) std::reverse(out.messages.begin(), out.messages.end());
+  }
+  if (!out.messages.empty()) {
+    out.page.first = out.messages.front().stanza_id;
+    out.page.last = out.messages.back().stanza_id;
+  }
+  if (q.flip_page) std::reverse(out.messages.begin(), out.messages.end());
+  return out;
+}
+
+std::optional<ArchivedMessage> RoomArchive::edge(std::int64_t room_id, bool newest) {
+  sync();
+  StatementScope stmt(db_.statement(std::string(kColumns) + "WHERE room_id = ?1 ORDER BY ts " +
+                                    (newest ? "DESC, id DESC" : "ASC, id ASC") + " LIMIT 1"));
+  stmt->bind_int(1, room_id);
+  if (!stmt->step()) return std::nullopt;
+  return read_row(*stmt);
+}
+
+std::optional<ArchivedMessage> RoomArchive::first(std::int64_t room_id) {
+  return edge(room_id, false);
+}
+
+std::optional<ArchivedMessage> RoomArchive::last(std::int64_t room_id) {
+  return edge(room_id, true);
+}
+
+}  // namespace legate

@@ -1,0 +1,72 @@
+// RoomArchive: the rooms' message archive (table room_archive, GROUPS §8), which answers
+// XEP-0313 queries. Appends are batched: queued on the event loop and written by the
+// storage writer thread in one transaction per loop turn (at once without a writer); a
+// query first waits for what is queued, so it sees every message archived before it.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "../component/asio.hpp"
+#include "../component/mam_query.hpp"
+
+namespace legate {
+
+class Database;
+class StorageWriter;
+
+struct ArchivedMessage {
+  std::int64_t room_id = 0;
+  std::int64_t ts_ms = 0;  // unix ms; the archive's order is (ts_ms, insertion)
+  std::string stanza_id;   // the room's stanza-id (the MAM result id)
+  std::string xmpp_id;     // the message id (the client's for the user's own messages)
+  std::string legacy_id;   // "" for none; unique per room (a second one is not archived)
+  std::string nick;        // the sender's nick then
+  bool backfill = false;
+  std::string payload;  // the message's children, serialized
+};
+
+struct ArchivePage {
+  std::vector<ArchivedMessage> messages;  // in the order to send them
+  MamPage page;
+};
+
+class RoomArchive {
+ public:
+  // Without `writer` (in-memory databases), appends are written at once.
+  RoomArchive(Database& db, asio::any_io_executor executor, StorageWriter* writer);
+  ~RoomArchive();
+  RoomArchive(const RoomArchive&) = delete;
+  RoomArchive& operator=(const RoomArchive&) = delete;
+
+  void append(ArchivedMessage message);
+  // One page of `room_id`'s archive for `query` (`with_nick`: the nick its `with` names, or
+  // empty). Throws StanzaError(item-not-found) for a stanza-id the archive does not have.
+  ArchivePage query(std::int64_t room_id, const MamQuery& query, std::string_view with_nick);
+  // The first and last archived messages of the room (XEP-0313 §5 metadata).
+  std::optional<ArchivedMessage> first(std::int64_t room_id);
+  std::optional<ArchivedMessage> last(std::int64_t room_id);
+  // Writes what is queued and waits for it.
+  void sync();
+
+ private:
+  struct Position {
+    std::int64_t ts_ms, id;
+  };
+  void flush();
+  Position position_of(std::int64_t room_id, std::string_view stanza_id);
+  std::optional<ArchivedMessage> edge(std::int64_t room_id, bool newest);
+
+  Database& db_;
+  asio::any_io_executor executor_;
+  StorageWriter* writer_;
+  std::shared_ptr<std::vector<ArchivedMessage>> queue_;
+  bool flush_posted_ = false;
+  std::uint64_t last_job_ = 0;
+};
+
+}  // namespace legate
