@@ -137,6 +137,16 @@ void GatewayRuntime::attach(Component& component, Database& database, GatewaySet
   component.router().on_iq(IqType::get, "query", kMucAdminNs, [&sessions](const Element& iq) {
     return sessions.contacts().on_iq(iq);
   });
+  // Rooms' history (XEP-0313). The gateway and contacts keep none: 1:1 history is in the
+  // user's own server archive (GROUPS §2).
+  const auto history = [&sessions](const Element& iq) -> Router::IqPayload {
+    auto to = Jid::parse(iq.attr_or("to"));
+    if (!to || !to->has_local()) throw StanzaError(ErrorCondition::service_unavailable);
+    return sessions.contacts().on_iq(iq);
+  };
+  for (IqType type : {IqType::get, IqType::set})
+    component.router().on_iq(type, "query", kMamNs, history);
+  component.router().on_iq(IqType::get, "metadata", kMamNs, history);
   // GROUPS §1.3: the gateway's disco#items lists the user's rooms (clients' room browsers).
   component.set_items_extension(
       [&sessions](const Element& iq, Element& items) { sessions.contacts().add_rooms(iq, items); });

@@ -25,6 +25,7 @@ class SessionServices : public SessionHost {
     Component& component;
     Database& database;
     IdMap& ids;
+    RoomArchive& archive;
     const Features& features;
     UserStore& users;
     RosterPolicy& roster;
@@ -41,6 +42,7 @@ class SessionServices : public SessionHost {
   Component& component() override { return p_.component; }
   Database& database() override { return p_.database; }
   IdMap& id_map() override { return p_.ids; }
+  RoomArchive& room_archive() override { return p_.archive; }
   const Features& features() const override { return p_.features; }
   RosterMode roster_mode(const Jid& user) const override { return p_.roster.mode(user); }
   std::string roster_group() const override { return p_.roster.group(); }

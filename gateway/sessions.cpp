@@ -9,6 +9,7 @@
 #include "legacy/contact_stanzas.hpp"
 #include "storage/contact_store.hpp"
 #include "storage/id_map.hpp"
+#include "storage/room_archive.hpp"
 #include "storage/secrets.hpp"
 
 namespace legate {
@@ -17,6 +18,8 @@ Sessions::Sessions(BaseGateway::Runtime& runtime)
     : rt_(runtime),
       ids_(std::make_unique<IdMap>(runtime.database, runtime.component.router().executor(),
                                    runtime.writer.get())),
+      archive_(std::make_unique<RoomArchive>(
+          runtime.database, runtime.component.router().executor(), runtime.writer.get())),
       prune_timer_(std::make_unique<asio::steady_timer>(runtime.component.router().executor())),
       grants_timer_(std::make_unique<asio::steady_timer>(runtime.component.router().executor())),
       status_(runtime.component, runtime.avatar.empty() ? "" : sha1_hex(runtime.avatar)),
@@ -38,8 +41,8 @@ Sessions::Sessions(BaseGateway::Runtime& runtime)
       rt_.component, registry_, presences_, roster_, status_, *files_, rooms_, *ids_, rt_.features,
       [this](const Jid& user) { return rt_.users.find(user).has_value(); }});
   services_ = std::make_unique<SessionServices>(SessionServices::Parts{
-      rt_.gateway, rt_.component, rt_.database, *ids_, rt_.features, rt_.users, roster_, status_,
-      rt_.chat_input, *files_, carbons_, privileged_iq_, occupant_secret_,
+      rt_.gateway, rt_.component, rt_.database, *ids_, *archive_, rt_.features, rt_.users, roster_,
+      status_, rt_.chat_input, *files_, carbons_, privileged_iq_, occupant_secret_,
       [this](const Jid& user) { re_login(user); }});
   Metrics& metrics = rt_.component.metrics();
   prune_message_ids();
@@ -171,6 +174,7 @@ asio::awaitable<void> Sessions::stop(const Jid& user) {
   presences_.forget(user);
   if (!session) co_return;
   ids_->forget(session->user().id);
+  archive_->sync();  // nothing of theirs may land after the user's rows are deleted
   co_await SessionRegistry::log_out(*session);
   for (Contact* contact : session->roster().all()) {
     rt_.component.send(make_presence(contact->jid().str(), user.str(), "unavailable"));

@@ -85,6 +85,7 @@ class Sessions {
 
   BaseGateway::Runtime& rt_;
   std::unique_ptr<IdMap> ids_;
+  std::unique_ptr<RoomArchive> archive_;
   std::unique_ptr<asio::steady_timer> prune_timer_;   // id map retention, every 6 hours
   std::unique_ptr<asio::steady_timer> grants_timer_;  // connected(): the wait for grants
   bool logins_waiting_ = false;                       // for the grants, after a handshake

@@ -152,6 +152,7 @@ std::string Participant::send_text(std::string_view body, SendOptions options) {
       message.add_child("reply", std::string(kReplyNs)).set_attr("id", *target);
   }
   if (!options.legacy_id.empty()) ids.put(user, kind, stanza_id, options.legacy_id);
+  room_.archive(message, stanza_id, options.legacy_id, record_.nick, options.when);
   room_.broadcast(std::move(message));
   return stanza_id;
 }
@@ -172,6 +173,7 @@ std::string Participant::send_to_room(Element message) {
       .set_attr("id", stanza_id)
       .set_attr("by", room_.jid().str());
   message.add_child("occupant-id", std::string(kOccupantIdNs)).set_attr("id", occupant_id_);
+  room_.archive(message, stanza_id, {}, record_.nick);
   room_.broadcast(std::move(message));
   return stanza_id;
 }

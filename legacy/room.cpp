@@ -358,10 +358,10 @@ asio::awaitable<void> Room::user_message(Element stanza) {
     if (!in.id.empty()) ids.put(session_.user().id, id_kind(), in.id, legacy);
     ids.put(session_.user().id, id_kind(), stanza_id, legacy);
   }
-  reflect(std::move(stanza), stanza_id);
+  reflect(std::move(stanza), stanza_id, in.kind == Kind::text ? legacy : LegacyId());
 }
 
-void Room::reflect(Element stanza, std::string_view stanza_id) {
+void Room::reflect(Element stanza, std::string_view stanza_id, const LegacyId& legacy_id) {
   Participant& me = user();
   // The client's message as the room shows it, its id kept (muc#stable_id); notifications
   // (markers, chat states) get no stanza-id, as they are not archived.
@@ -373,6 +373,7 @@ void Room::reflect(Element stanza, std::string_view stanza_id) {
         .set_attr("id", std::string(stanza_id))
         .set_attr("by", jid_.str());
   stanza.add_child("occupant-id", std::string(kOccupantIdNs)).set_attr("id", me.occupant_id());
+  if (!stanza_id.empty()) archive(stanza, stanza_id, legacy_id, me.nick());
   broadcast(std::move(stanza));
 }
 

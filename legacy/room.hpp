@@ -16,6 +16,7 @@
 #include "../component/asio.hpp"
 #include "../component/element.hpp"
 #include "../component/jid.hpp"
+#include "../component/mam_query.hpp"
 #include "../storage/room_store.hpp"
 #include "participant.hpp"
 #include "room_types.hpp"
@@ -124,6 +125,11 @@ class Room {
   std::optional<LegacyId> legacy_id_of(std::string_view xmpp_id);
   // The room's disco#info, from what is stored.
   Element disco_info();
+  // A XEP-0313 query to the room from one of the user's resources (`to`): every result
+  // message sent there; returns the <fin/>.
+  Element archive_query(std::string_view to, const MamQuery& query);
+  // XEP-0313 §5: the first and last archived messages.
+  Element archive_metadata();
   // The gateway stops: every joined resource gets its unavailable 110+332.
   void shutdown();
   // After on_leave / on_destroy: every joined resource gets its unavailable 110 (with the
@@ -148,7 +154,10 @@ class Room {
   std::string occupant_jid(std::string_view nick) const;
   void send_subject(std::string_view to);
   // The user's message reflected to every joined resource (with the room's stanza-id).
-  void reflect(Element stanza, std::string_view stanza_id);
+  void reflect(Element stanza, std::string_view stanza_id, const LegacyId& legacy_id = {});
+  // Archives `message` (its children but the stanza-id) as sent by `nick` (XEP-0313).
+  void archive(const Element& message, std::string_view stanza_id, const LegacyId& legacy_id,
+               std::string_view nick, std::optional<Time> when = {});
 
   Session& session_;
   RoomRecord record_;

@@ -101,6 +101,8 @@ std::vector<std::string> room_features(RoomKind kind) {
                                     "http://jabber.org/protocol/muc#self-ping-optimization",
                                     std::string(kStanzaIdNs),
                                     std::string(kOccupantIdNs),
+                                    std::string(kMamNs),
+                                    std::string(kMamExtendedNs),
                                     "muc_persistent",
                                     "muc_unmoderated",
                                     "muc_unsecured",

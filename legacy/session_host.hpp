@@ -20,6 +20,7 @@ class Component;
 class Contact;
 class Database;
 class IdMap;
+class RoomArchive;
 
 enum class RosterMode {
   subscribe,   // contacts ask the user for a presence subscription
@@ -33,6 +34,7 @@ class SessionHost {
   virtual Database& database() = 0;
   // The message-id map shared by every session (cached, with batched writes).
   virtual IdMap& id_map() = 0;
+  virtual RoomArchive& room_archive() = 0;
   virtual const Features& features() const = 0;
   virtual RosterMode roster_mode(const Jid& user) const = 0;
   // The gateway's roster group name for contacts.

@@ -1,0 +1,145 @@
+// Room history at the stanza level (XEP-0313 to a room): what the room sent is archived and
+// queried back, forwarded as sent, in order, with paging, counts and metadata; the gateway
+// and contacts keep no archive.
+#include <doctest/doctest.h>
+
+#include "legacy/room.hpp"
+#include "tests/stanza/rooms_fixture.hpp"
+
+using namespace legate;
+using namespace legate::test;
+
+namespace {
+
+struct History : Lounge {
+  std::string bob_said;
+  History() {
+    g.h().inject(
+        "<message type='groupchat' id='u1' from='alice@test/phone' to='lounge@gw.test'>"
+        "<body>hello all</body></message>");
+    script->wait_for(g.h(), "room_text");
+    next_message();  // the reflection
+    g.h().on_component_thread([&] {
+      bob_said =
+          script->session(kAlice).rooms().by_legacy_id("lounge").participant("bob").send_text(
+              "hi alice", {.legacy_id = "B1"});
+    });
+    next_message();
+  }
+  // A query from alice's phone; returns the results then the iq.
+  std::vector<Element> query(std::string_view id, std::string_view body) {
+    g.h().inject("<iq type='set' id='" + std::string(id) +
+                 "' from='alice@test/phone' to='lounge@gw.test'><query xmlns='urn:xmpp:mam:2' "
+                 "queryid='q'>" +
+                 std::string(body) + "</query></iq>");
+    std::vector<Element> got;
+    while (true) {
+      got.push_back(next_of_any());
+      if (got.back().name() == "iq") return got;
+    }
+  }
+  Element next_of_any() {
+    auto got = g.h().server().next(3s);
+    REQUIRE_MESSAGE(got.has_value(), "no stanza arrived");
+    return std::move(*got);
+  }
+};
+
+const Element& forwarded_message(const Element& result) {
+  const Element* r = result.child("result", kMamNs);
+  REQUIRE(r);
+  const Element* message = r->child("forwarded", kForwardedNs)->child("message", kComponentNs);
+  REQUIRE(message);
+  return *message;
+}
+
+}  // namespace
+
+TEST_CASE("rooms: history — every message, in order, forwarded as sent, with a fin") {
+  History f;
+  std::vector<Element> all = f.query("m1", "");
+  REQUIRE(all.size() == 3);
+  CHECK(all[0].attr_or("from") == "lounge@gw.test");
+  CHECK(all[0].attr_or("to") == "alice@test/phone");
+  CHECK(all[0].child("result", kMamNs)->attr_or("queryid") == "q");
+  const Element& mine = forwarded_message(all[0]);
+  CHECK(mine.attr_or("from") == "lounge@gw.test/alice");
+  CHECK(mine.attr_or("id") == "u1");
+  CHECK(mine.child_text("body", kComponentNs) == "hello all");
+  CHECK(mine.child("occupant-id", kOccupantIdNs));
+  const Element& bobs = forwarded_message(all[1]);
+  CHECK(all[1].child("result", kMamNs)->attr_or("id") == f.bob_said);  // the stanza-id
+  CHECK(bobs.attr_or("from") == "lounge@gw.test/bobby");
+  CHECK(bobs.child_text("body", kComponentNs) == "hi alice");
+  CHECK(bobs.child("x", kMucUserNs)->child("item", kMucUserNs)->attr_or("jid") == "bob@gw.test");
+  CHECK(all[1].child("result", kMamNs)->child("forwarded", kForwardedNs)->child("delay", kDelayNs));
+  const Element& iq = all[2];
+  CHECK(iq.attr_or("type") == "result");
+  const Element* fin = iq.child("fin", kMamNs);
+  REQUIRE(fin);
+  CHECK(fin->attr_or("complete") == "true");
+  CHECK(fin->child("set", kRsmNs)->child_text("count", kRsmNs) == "2");
+  CHECK(fin->child("set", kRsmNs)->child_text("last", kRsmNs) == f.bob_said);
+
+  // The last page of one, then the page before it.
+  std::vector<Element> last =
+      f.query("m2", "<set xmlns='http://jabber.org/protocol/rsm'><max>1</max><before/></set>");
+  REQUIRE(last.size() == 2);
+  CHECK(forwarded_message(last[0]).child_text("body", kComponentNs) == "hi alice");
+  CHECK(last[1].child("fin", kMamNs)->attr_or("complete") != "true");
+  std::vector<Element> before =
+      f.query("m3", "<set xmlns='http://jabber.org/protocol/rsm'><max>1</max><before>" +
+                        f.bob_said + "</before></set>");
+  REQUIRE(before.size() == 2);
+  CHECK(forwarded_message(before[0]).child_text("body", kComponentNs) == "hello all");
+  CHECK(before[1].child("fin", kMamNs)->attr_or("complete") == "true");
+
+  // Only bob's, by his occupant JID.
+  std::vector<Element> with =
+      f.query("m4",
+              "<x xmlns='jabber:x:data' type='submit'><field var='FORM_TYPE'><value>"
+              "urn:xmpp:mam:2</value></field><field var='with'><value>lounge@gw.test/bobby</value>"
+              "</field></x>");
+  REQUIRE(with.size() == 2);
+  CHECK(forwarded_message(with[0]).child_text("body", kComponentNs) == "hi alice");
+}
+
+TEST_CASE("rooms: history errors, the form, metadata; no archive at the gateway or contacts") {
+  History f;
+  std::vector<Element> unknown =
+      f.query("e1", "<set xmlns='http://jabber.org/protocol/rsm'><after>nope</after></set>");
+  REQUIRE(unknown.size() == 1);
+  CHECK(is_error(unknown[0], ErrorCondition::item_not_found));
+  CHECK(unknown[0].attr_or("from") == "lounge@gw.test");
+  std::vector<Element> bad =
+      f.query("e2", "<set xmlns='http://jabber.org/protocol/rsm'><max>many</max></set>");
+  CHECK(is_error(bad.back(), ErrorCondition::bad_request));
+
+  f.g.h().inject(
+      "<iq type='get' id='f1' from='alice@test/phone' to='lounge@gw.test'>"
+      "<query xmlns='urn:xmpp:mam:2'/></iq>");
+  Element form = f.by_id("f1");
+  CHECK(form.child("query", kMamNs)->child("x", "jabber:x:data"));
+  f.g.h().inject(
+      "<iq type='get' id='md' from='alice@test/phone' to='lounge@gw.test'>"
+      "<metadata xmlns='urn:xmpp:mam:2'/></iq>");
+  Element metadata = f.by_id("md");
+  REQUIRE(metadata.child("metadata", kMamNs));
+  CHECK(metadata.child("metadata", kMamNs)->child("end", kMamNs)->attr_or("id") == f.bob_said);
+
+  for (std::string_view to : {"gw.test", "bob@gw.test"}) {
+    CAPTURE(to);
+    f.g.h().inject("<iq type='set' id='n1' from='alice@test/phone' to='" + std::string(to) +
+                   "'><query xmlns='urn:xmpp:mam:2'/></iq>");
+    CHECK(is_error(f.by_id("n1"), ErrorCondition::service_unavailable));
+  }
+  // Disco says so.
+  f.g.h().inject(
+      "<iq type='get' id='d1' from='alice@test/phone' to='lounge@gw.test'>"
+      "<query xmlns='http://jabber.org/protocol/disco#info'/></iq>");
+  Element info = f.by_id("d1");
+  bool mam = false;
+  for (const auto& feature : info.child("query", kDiscoInfoNs)->children())
+    mam = mam || feature.attr_or("var") == kMamNs;
+  CHECK(mam);
+}
