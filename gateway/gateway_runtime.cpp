@@ -144,8 +144,7 @@ void GatewayRuntime::attach(Component& component, Database& database, GatewaySet
     if (!to || !to->has_local()) throw StanzaError(ErrorCondition::service_unavailable);
     return sessions.contacts().on_iq(iq);
   };
-  for (IqType type : {IqType::get, IqType::set})
-    component.router().on_iq(type, "query", kMamNs, history);
+  component.router().on_iq(IqType::get, "query", kMamNs, history);
   component.router().on_iq(IqType::get, "metadata", kMamNs, history);
   // GROUPS §1.3: the gateway's disco#items lists the user's rooms (clients' room browsers).
   component.set_items_extension(
@@ -156,6 +155,7 @@ void GatewayRuntime::attach(Component& component, Database& database, GatewaySet
   component.router().on_iq_async(IqType::set, "query", kMucAdminNs, room_request);
   component.router().on_iq_async(IqType::set, "query", kMucOwnerNs, room_request);
   component.router().on_iq_async(IqType::get, "query", kMucOwnerNs, room_request);
+  component.router().on_iq_async(IqType::set, "query", kMamNs, room_request);  // + backfill
   component.on_connected([&sessions] { sessions.connected(); });
 }
 

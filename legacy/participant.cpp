@@ -128,18 +128,15 @@ void Participant::rename(std::string new_nick) {
   if (record_.present) joined();
 }
 
-std::string Participant::send_text(std::string_view body, SendOptions options) {
+std::optional<std::string> Participant::known(const LegacyId& legacy_id) {
+  // Already in the room (the network echoing the user's message, an overlapping fetch).
+  if (legacy_id.empty()) return std::nullopt;
+  return xmpp_id_of(legacy_id);
+}
+
+Element Participant::text_message(std::string_view body, const SendOptions& options,
+                                  const std::string& stanza_id) {
   Session& session = room_.session();
-  IdMap& ids = session.id_map();
-  const std::int64_t user = session.user().id;
-  const std::string kind = room_.id_kind();
-  if (!options.legacy_id.empty()) {
-    // Already in the room (the network echoing the user's message, an overlapping fetch).
-    if (auto known = ids.recent_xmpp_id(user, kind, options.legacy_id)) return *known;
-    if (auto known = ids.xmpp_id(user, kind, options.legacy_id)) return *known;
-  }
-  if (!record_.present) joined();  // the sender's presence first
-  const std::string stanza_id = new_stanza_id();
   Element message = groupchat_message({.from = jid().str(),
                                        .id = stanza_id,
                                        .stanza_id = stanza_id,
@@ -148,12 +145,29 @@ std::string Participant::send_text(std::string_view body, SendOptions options) {
                                        .body = std::string(body),
                                        .when = options.when});
   if (options.reply_to) {  // XEP-0461 in groups: the room's stanza-id of the quoted message
-    if (auto target = ids.xmpp_id(user, kind, *options.reply_to))
+    if (auto target = xmpp_id_of(*options.reply_to))
       message.add_child("reply", std::string(kReplyNs)).set_attr("id", *target);
   }
-  if (!options.legacy_id.empty()) ids.put(user, kind, stanza_id, options.legacy_id);
+  if (!options.legacy_id.empty())
+    session.id_map().put(session.user().id, room_.id_kind(), stanza_id, options.legacy_id);
   room_.archive(message, stanza_id, options.legacy_id, record_.nick, options.when);
-  room_.broadcast(std::move(message));
+  return message;
+}
+
+std::string Participant::send_text(std::string_view body, SendOptions options) {
+  if (auto known_id = known(options.legacy_id)) return *known_id;
+  if (!record_.present) joined();  // the sender's presence first
+  const std::string stanza_id = new_stanza_id();
+  if (!options.legacy_id.empty())
+    room_.note_live(options.legacy_id, options.when.value_or(std::chrono::system_clock::now()));
+  room_.broadcast(text_message(body, options, stanza_id));
+  return stanza_id;
+}
+
+std::string Participant::archive_text(std::string_view body, SendOptions options) {
+  if (auto known_id = known(options.legacy_id)) return *known_id;
+  const std::string stanza_id = new_stanza_id();
+  text_message(body, options, stanza_id);  // history only: not sent, the sender not announced
   return stanza_id;
 }
 

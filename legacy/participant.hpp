@@ -53,6 +53,9 @@ class Participant {
   // A message in the room; returns its id (also its stanza-id). A legacy id already in
   // the room is not sent again.
   std::string send_text(std::string_view body, SendOptions options = {});
+  // For Room::backfill: a message of the past, archived (MAM) but not sent; its legacy id
+  // and time (options.when) are needed to place it. Returns its stanza-id.
+  std::string archive_text(std::string_view body, SendOptions options);
   // Corrects / retracts this participant's message, or sets its reactions to any message
   // of the room (empty removes them). Unknown legacy ids are ignored.
   void correct(const LegacyId& legacy_id, std::string_view new_body);
@@ -76,6 +79,11 @@ class Participant {
   void removed(MucStatus code, std::string_view reason);
   // The XMPP id (the room's stanza-id) of a message of the room by its legacy id.
   std::optional<std::string> xmpp_id_of(const LegacyId& legacy_id);
+  // The stanza-id of a legacy id already in the room (nullopt: new, or no legacy id).
+  std::optional<std::string> known(const LegacyId& legacy_id);
+  // A text of this participant as the room shows it, mapped and archived.
+  Element text_message(std::string_view body, const SendOptions& options,
+                       const std::string& stanza_id);
   // Sends `message` (built as a chat message) from this occupant to the room's joined
   // resources as a groupchat with a new stanza-id and its occupant id; returns that id.
   std::string send_to_room(Element message);

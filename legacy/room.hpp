@@ -80,6 +80,19 @@ class Room {
   virtual asio::awaitable<void> update_info() { co_return; }
   // Called at the first join ever (and when asked again): add the participants.
   virtual asio::awaitable<void> fill_participants() { co_return; }
+  // Called once per run at the first history query: archive the messages of the legacy
+  // group between `after` (the newest archived before this run; none: the first time) and
+  // `before` (the oldest seen live in this run; none: up to now) with
+  // participant(…).archive_text(). The query waits for it up to a deadline; it may go on
+  // after that. Default: no history from the legacy network.
+  struct HistoryBound {
+    LegacyId id;
+    Time when;
+  };
+  virtual asio::awaitable<void> backfill(std::optional<HistoryBound> /*after*/,
+                                         std::optional<HistoryBound> /*before*/) {
+    co_return;
+  }
   // The user sent a text to the room; return its legacy id.
   virtual asio::awaitable<LegacyId> on_text(const Text& text);
   // The user corrected / retracted their message `id`, or reacted to message `id`.
@@ -130,6 +143,12 @@ class Room {
   Element archive_query(std::string_view to, const MamQuery& query);
   // XEP-0313 §5: the first and last archived messages.
   Element archive_metadata();
+  // Runs backfill() if it has not run in this run, waiting for it at most `deadline`.
+  asio::awaitable<void> backfill_once(std::chrono::milliseconds deadline);
+  // A backfill is still running (the archive may get older messages: not stable).
+  bool backfilling() const { return backfilling_; }
+  // A participant's live message (the oldest of the run bounds the backfill).
+  void note_live(const LegacyId& id, Time when);
   // The gateway stops: every joined resource gets its unavailable 110+332.
   void shutdown();
   // After on_leave / on_destroy: every joined resource gets its unavailable 110 (with the
@@ -169,6 +188,10 @@ class Room {
   bool info_updated_ = false;  // update_info() ran in this run
   bool loaded_ = false;        // participants read from storage
   std::optional<Time> subject_when_;
+  Time run_start_ = std::chrono::system_clock::now();
+  std::optional<HistoryBound> first_live_;
+  bool backfill_started_ = false;
+  bool backfilling_ = false;
 };
 
 }  // namespace legate

@@ -3,9 +3,14 @@
 // real JID in non-anonymous rooms (read now, XEP-0313 §6.1.2 allows it).
 #include <spdlog/spdlog.h>
 
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <chrono>
 
 #include "component/component.hpp"
+#include "component/task_group.hpp"
 #include "component/xml_parse.hpp"
 #include "legacy/room.hpp"
 #include "legacy/room_stanzas.hpp"
@@ -52,6 +57,7 @@ Element Room::archive_query(std::string_view to, const MamQuery& query) {
     if (nick.empty()) nick.push_back('\n');  // no nick has one: an empty page
   }
   ArchivePage page = session_.host().room_archive().query(record_.id, query, nick);
+  page.page.stable = !backfilling_;
   Component& component = session_.host().component();
   for (ArchivedMessage& m : page.messages) {
     Element archived("message", std::string(kComponentNs));
@@ -94,6 +100,43 @@ Element Room::archive_metadata() {
   edge("start", archive.first(record_.id));
   edge("end", archive.last(record_.id));
   return metadata;
+}
+
+void Room::note_live(const LegacyId& id, Time when) {
+  if (!first_live_ || when < first_live_->when) first_live_ = HistoryBound{id, when};
+}
+
+asio::awaitable<void> Room::backfill_once(std::chrono::milliseconds deadline) {
+  if (backfill_started_) co_return;
+  backfill_started_ = backfilling_ = true;
+  std::optional<HistoryBound> after;
+  if (auto newest = session_.host().room_archive().newest_before(record_.id, unix_ms(run_start_)))
+    after = HistoryBound{newest->legacy_id, Time(std::chrono::milliseconds(newest->ts_ms))};
+  struct Signal {
+    explicit Signal(asio::any_io_executor ex) : timer(std::move(ex)) {}
+    asio::steady_timer timer;
+    bool done = false;
+  };
+  auto signal = std::make_shared<Signal>(co_await asio::this_coro::executor);
+  signal->timer.expires_after(deadline);
+  auto run = [](Room* room, std::shared_ptr<Signal> signal, std::optional<HistoryBound> after,
+                std::optional<HistoryBound> before) -> asio::awaitable<void> {
+    try {
+      co_await room->backfill(std::move(after), std::move(before));
+    } catch (const std::exception& e) {
+      rethrow_if_cancellation(e);
+      spdlog::warn("{}: the history of {} could not be fetched: {}",
+                   room->session_.user_jid().str(), room->jid_.str(), e.what());
+    }
+    room->backfilling_ = false;
+    signal->done = true;
+    signal->timer.cancel();
+  };
+  session_.spawn(run(this, signal, after, first_live_));
+  if (!signal->done) co_await signal->timer.async_wait(asio::as_tuple(asio::use_awaitable));
+  if (!signal->done)
+    spdlog::info("{}: the history of {} is still being fetched after {} ms",
+                 session_.user_jid().str(), jid_.str(), deadline.count());
 }
 
 }  // namespace legate

@@ -196,6 +196,17 @@ std::optional<ArchivedMessage> RoomArchive::edge(std::int64_t room_id, bool newe
   return read_row(*stmt);
 }
 
+std::optional<ArchivedMessage> RoomArchive::newest_before(std::int64_t room_id,
+                                                          std::int64_t ts_ms) {
+  sync();
+  StatementScope stmt(db_.statement(std::string(kColumns) +
+                                    "WHERE room_id = ?1 AND ts < ?2 AND legacy_id IS NOT NULL "
+                                    "ORDER BY ts DESC, id DESC LIMIT 1"));
+  stmt->bind_int(1, room_id).bind_int(2, ts_ms);
+  if (!stmt->step()) return std::nullopt;
+  return read_row(*stmt);
+}
+
 std::optional<ArchivedMessage> RoomArchive::first(std::int64_t room_id) {
   return edge(room_id, false);
 }

@@ -50,6 +50,8 @@ class RoomArchive {
   // The first and last archived messages of the room (XEP-0313 §5 metadata).
   std::optional<ArchivedMessage> first(std::int64_t room_id);
   std::optional<ArchivedMessage> last(std::int64_t room_id);
+  // The newest message with a legacy id archived before `ts_ms` (a backfill's lower bound).
+  std::optional<ArchivedMessage> newest_before(std::int64_t room_id, std::int64_t ts_ms);
   // Writes what is queued and waits for it.
   void sync();
 

@@ -43,6 +43,25 @@ class EchoRoom : public legate::Room {
     co_return;
   }
 
+  // The lounge's history on the echo network: 30 messages of alice and bob, yesterday, ten
+  // minutes apart, the 10th a reply to the 5th. The legacy ids are the same every run: a
+  // second backfill (after a restart) adds nothing twice.
+  awaitable<void> backfill(std::optional<HistoryBound>, std::optional<HistoryBound>) override {
+    if (legacy_id() != "lounge") co_return;
+    const auto yesterday =
+        std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now()) - 24h;
+    for (int i = 1; i <= 30; ++i) {
+      std::optional<legate::LegacyId> reply_to;
+      if (i == 10) reply_to = "history-5";
+      participant(i % 2 ? "alice" : "bob")
+          .archive_text("Earlier message " + std::to_string(i),
+                        {.legacy_id = "history-" + std::to_string(i),
+                         .reply_to = reply_to,
+                         .when = yesterday + i * 10min});
+    }
+    co_return;
+  }
+
   awaitable<legate::LegacyId> on_text(const legate::Text& text) override {
     const legate::LegacyId id = new_message_id();
     session().spawn(answer(id, text.body));

@@ -5,10 +5,11 @@
 //    makes alice set the subject;
 //  - lobby@<gw>, a channel (open, nicks only) "Echo Lobby" with carol and dave: carol
 //    answers "carol heard: <body>"; "/nick <new>" renames dave; "/kick" kicks him.
-// In the lounge, an invited contact joins and says "thanks for the invitation", the user
-// typing makes bob type, and a message the user read alice reads too. Kicks, affiliation
-// changes and leaving are accepted in both (a left room is back at the next login: the
-// echo network keeps no memberships); destroying is refused.
+// The lounge has a history: 30 messages of alice and bob from yesterday (backfilled at the
+// first history query of each run). In the lounge, an invited contact joins and says "thanks for
+// the invitation", the user typing makes bob type, and a message the user read alice reads too.
+// Kicks, affiliation changes and leaving are accepted in both (a left room is back at the next
+// login: the echo network keeps no memberships); destroying is refused.
 #pragma once
 
 #include <legate/legacy/rooms.hpp>

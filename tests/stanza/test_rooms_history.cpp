@@ -143,3 +143,40 @@ TEST_CASE("rooms: history errors, the form, metadata; no archive at the gateway 
     mam = mam || feature.attr_or("var") == kMamNs;
   CHECK(mam);
 }
+
+TEST_CASE("rooms: history — the legacy network's backfill runs once, before the answer") {
+  History f;  // bob's live "hi alice" (B1) bounds the backfill
+  f.g.h().on_component_thread([&] { f.script->room_history = true; });
+  std::vector<Element> all = f.query("b1", "");
+  SessionCall call = f.script->wait_for(f.g.h(), "room_backfill");
+  CHECK(call.legacy_id == "");  // nothing archived before this run
+  CHECK(call.text == "B1");     // the oldest live message of the run
+  REQUIRE(all.size() == 6);     // H1…H3, then the user's and bob's live ones
+  CHECK(forwarded_message(all[0]).child_text("body", kComponentNs) == "old 1");
+  CHECK(forwarded_message(all[2]).child("reply", "urn:xmpp:reply:0")->attr_or("id") ==
+        all[0].child("result", kMamNs)->attr_or("id"));  // a reply to H1, by its stanza-id
+  CHECK(forwarded_message(all[3]).child_text("body", kComponentNs) == "hello all");
+  CHECK(all[0]
+            .child("result", kMamNs)
+            ->child("forwarded", kForwardedNs)
+            ->child("delay", kDelayNs)
+            ->attr_or("stamp") < all[3]
+                                     .child("result", kMamNs)
+                                     ->child("forwarded", kForwardedNs)
+                                     ->child("delay", kDelayNs)
+                                     ->attr_or("stamp"));
+  CHECK(all[5].child("fin", kMamNs)->child("set", kRsmNs)->child_text("count", kRsmNs) == "5");
+  CHECK(all[5].child("fin", kMamNs)->attr_or("stable") != "false");  // the backfill is done
+
+  std::vector<Element> again = f.query("b2", "");
+  CHECK(again.size() == 6);
+  CHECK(f.script->count(f.g.h(), "room_backfill") == 1);  // once per run
+  // A history message is known by its legacy id: bob "sending" it again adds nothing.
+  std::string same;
+  f.g.h().on_component_thread([&] {
+    same = f.script->session(kAlice).rooms().by_legacy_id("lounge").participant("bob").send_text(
+        "old 2", {.legacy_id = "H2"});
+  });
+  CHECK(same == all[1].child("result", kMamNs)->attr_or("id"));
+  f.g.h().expect_nothing();
+}

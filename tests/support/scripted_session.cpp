@@ -223,6 +223,21 @@ class ScriptedRoom : public Room {
     record("room_displayed", id, "");
     co_return;
   }
+  // History: bob's H1…H3, a day old, a minute apart (legacy_id = the after bound's id,
+  // text = the before bound's).
+  asio::awaitable<void> backfill(std::optional<HistoryBound> after,
+                                 std::optional<HistoryBound> before) override {
+    record("room_backfill", after ? after->id : "", before ? before->id : "");
+    if (!scripted_.script().room_history) co_return;
+    const auto day_ago = std::chrono::system_clock::now() - std::chrono::hours(24);
+    for (int i = 1; i <= 3; ++i)
+      participant(scripted_.script().contacts.front().id)
+          .archive_text("old " + std::to_string(i),
+                        {.legacy_id = "H" + std::to_string(i),
+                         .reply_to = i == 3 ? std::optional<LegacyId>("H1") : std::nullopt,
+                         .when = day_ago + std::chrono::minutes(i)});
+    co_return;
+  }
   asio::awaitable<void> on_chat_state(ChatState state) override {
     SessionCall call = make_call("room_chat_state", "", "");
     call.chat_state = state;
