@@ -88,15 +88,18 @@ asio::awaitable<Router::IqPayload> admin_set(std::shared_ptr<Session> session, J
   co_return std::nullopt;
 }
 
-asio::awaitable<Router::IqPayload> leave_for_good(std::shared_ptr<Session> session, Jid jid,
-                                                  bool destroy, std::string reason) {
+asio::awaitable<Router::IqPayload> leave_for_good(
+    std::shared_ptr<Session> session, Jid jid, bool destroy, std::string reason,
+    std::function<void(const Jid&, const Jid&)> left) {
   Room& room = room_of(*session, jid);
   if (destroy)
     co_await room.on_destroy(reason);
   else
     co_await room.on_leave();
+  const Jid room_jid = room.jid();
   room.user_gone(destroy, reason);
   session->rooms().forget(room);
+  if (left) left(session->user_jid(), room_jid);
   co_return std::nullopt;
 }
 
@@ -112,8 +115,8 @@ asio::awaitable<Router::IqPayload> RoomRouter::on_request(std::shared_ptr<Sessio
     if (!payload.child("remove", kRegisterNs))
       throw StanzaError(ErrorCondition::not_allowed, "you are a member of this group already");
     // Named: g++ 12 destroys temporaries in a co_await expression twice.
-    std::function<asio::awaitable<Router::IqPayload>()> work = [session, jid] {
-      return leave_for_good(session, jid, false, {});
+    std::function<asio::awaitable<Router::IqPayload>()> work = [session, jid, this] {
+      return leave_for_good(session, jid, false, {}, on_left_);
     };
     co_return co_await queued_call(session, std::move(work));
   }
@@ -131,8 +134,8 @@ asio::awaitable<Router::IqPayload> RoomRouter::on_request(std::shared_ptr<Sessio
   if (payload.is("query", kMucOwnerNs) && set) {
     if (const Element* destroy = payload.child("destroy", kMucOwnerNs)) {
       std::string reason = reason_of(*destroy, kMucOwnerNs);
-      std::function<asio::awaitable<Router::IqPayload>()> work = [session, jid, reason] {
-        return leave_for_good(session, jid, true, reason);
+      std::function<asio::awaitable<Router::IqPayload>()> work = [session, jid, reason, this] {
+        return leave_for_good(session, jid, true, reason, on_left_);
       };
       co_return co_await queued_call(session, std::move(work));
     }

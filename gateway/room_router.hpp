@@ -5,6 +5,7 @@
 // gateway (the room or the occupant JID): a `from` outside its domain ends the stream.
 #pragma once
 
+#include <functional>
 #include <memory>
 
 #include "../component/component.hpp"
@@ -21,6 +22,10 @@ class RoomRouter {
   Router::IqPayload on_iq(Session& session, Room& room, const Element& iq);
   // The gateway stops: every joined resource of every room is told (332).
   static void shutdown(Session& session);
+  // Called when the user left a room for good (its bookmark goes).
+  void on_left(std::function<void(const Jid& user, const Jid& room)> callback) {
+    on_left_ = std::move(callback);
+  }
 
   // --- room_requests.cpp: what waits for a bridge hook ---
   // muc#admin sets (kicks, affiliations), muc#owner (destroy), XEP-0077 to the room
@@ -38,6 +43,7 @@ class RoomRouter {
   bool mediated_invites(const std::shared_ptr<Session>& session, Room& room, const Element& stanza);
 
   Component& component_;
+  std::function<void(const Jid& user, const Jid& room)> on_left_;
 };
 
 }  // namespace legate

@@ -30,6 +30,7 @@ Sessions::Sessions(BaseGateway::Runtime& runtime)
           runtime.component, grants_, status_, runtime.settings.admins,
           runtime.settings.carbons_fallback ? CarbonsFallback::prefix : CarbonsFallback::off}),
       roster_(runtime.component, grants_, runtime.info.name),
+      bookmarks_(runtime.component, grants_, privileged_iq_),
       logins_(registry_, status_, runtime.component.router().tasks(),
               runtime.settings.first_login_retry,
               [this](std::shared_ptr<Session> session) { return after_login(std::move(session)); }),
@@ -37,6 +38,9 @@ Sessions::Sessions(BaseGateway::Runtime& runtime)
           FileTransfers::Parts{runtime.component, runtime.database, runtime.upload,
                                runtime.features, registry_, presences_},
           FileLimits{runtime.settings.max_file_bytes, runtime.settings.file_timeout})) {
+  rooms_.on_left([this](const Jid& user, const Jid& room) {
+    rt_.component.router().tasks().spawn(bookmarks_.removed(user, room), "bookmark");
+  });
   contacts_ = std::make_unique<ContactRouter>(ContactRouter::Parts{
       rt_.component, registry_, presences_, roster_, status_, *files_, rooms_, *ids_, rt_.features,
       [this](const Jid& user) { return rt_.users.find(user).has_value(); }});
@@ -155,8 +159,15 @@ asio::awaitable<void> Sessions::after_login(std::shared_ptr<Session> session) {
                             " (send re-login to try again)");
   }
   try {
+    std::set<LegacyId, std::less<>> known;
+    for (Room* room : session->rooms().all()) known.insert(room->legacy_id());
     const std::vector<LegacyId> groups = co_await session->rooms().fill();
-    for (const auto& id : groups) session->rooms().by_legacy_id(id);
+    std::vector<Room*> fresh;
+    for (const auto& id : groups) {
+      Room& room = session->rooms().by_legacy_id(id);
+      if (!known.contains(id)) fresh.push_back(&room);
+    }
+    co_await bookmarks_.after_login(session, std::move(fresh));
   } catch (const std::exception& e) {
     rethrow_if_cancellation(e);
     spdlog::warn("{}: could not list the groups: {}", user.str(), e.what());

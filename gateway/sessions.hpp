@@ -14,6 +14,7 @@
 #include "../component/metrics.hpp"
 #include "../legacy/session.hpp"
 #include "base_gateway.hpp"
+#include "bookmarks.hpp"
 #include "carbons.hpp"
 #include "contact_router.hpp"
 #include "gateway_status.hpp"
@@ -99,6 +100,7 @@ class Sessions {
   UserPep pep_{privileged_iq_};
   Carbons carbons_;
   RosterPolicy roster_;
+  Bookmarks bookmarks_;
   LoginScheduler logins_;
   std::unique_ptr<FileTransfers> files_;
   std::unique_ptr<ContactRouter> contacts_;

@@ -18,166 +18,43 @@
 # XEP-0077 <remove/> to the room): the room's register get answers <registered/> and the
 # nick; the remove gives every joined resource its unavailable 110, then the result; the
 # user stays registered with the gateway, 1:1 chat and the lounge still work, a groupchat to
-# the lobby is refused. The gateway still answers a ping at the end. Stanzas are sent raw
-# and logged raw (message, presence, iq) in order, so orders can be checked.
+# the lobby is refused (item-not-found from the lobby). The gateway still answers a ping at
+# the end. Stanzas are sent raw and logged raw (message, presence, iq) in order, so orders
+# can be checked (RawLog and the raw-stanza helpers are in muc_helpers.py, shared with
+# test_groups.py).
 # Usage: /usr/bin/python3 test_groups_requests.py PATH/TO/legate-echo
 # One "ok - ..." / "not ok - ..." line per check; exit 0 only if all pass.
 # LEGATE_KEEP_TMP=1 keeps the temp dirs, LEGATE_E2E_DEBUG=1 traces slixmpp.
-import asyncio
-import copy
-import itertools
 import os
 import sys
-import time
 from xml.sax.saxutils import quoteattr
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import harness  # noqa: E402
-from scenario import Checks, Scenario, run_test  # noqa: E402
-from xmpp_helpers import (CHATSTATES_NS, MARKERS_NS, REGISTER_NS, STANZAS_NS,  # noqa: E402
-                          Inbox, register_get)
+from muc_helpers import (CODE, GW, LOBBY, LOUNGE, MUC_ADMIN_NS, MUC_OWNER_NS,  # noqa: E402
+                         MUC_USER_NS, NICK, RESOURCES, WAIT, MucRun, admin_items, codes,
+                         error_of, frm, groupchat, is_presence_from, item_reason, join_parts,
+                         muc_item, nick_of, occupant_id, show, shown, stanza_id, text_of)
+from scenario import Checks, run_test  # noqa: E402
+from xmpp_helpers import CHATSTATES_NS, MARKERS_NS, REGISTER_NS, register_get  # noqa: E402
 
-GW = "gw.localhost"
-CODE = "123456"
-NICK = "tester-echo"      # register_two_factor's username: the user's nick in every room
 TOTAL_TIMEOUT = 60        # hard cap on the run (about 8 s when all goes well)
-WAIT = 10                 # for each expected stanza
-RESOURCES = ("desk", "laptop")
-LOUNGE, LOBBY = f"lounge@{GW}", f"lobby@{GW}"
 CAROL, ERIN = f"carol@{GW}", f"erin@{GW}"   # echo contacts not in the lounge
-MUC_NS = "http://jabber.org/protocol/muc"
-MUC_USER_NS, MUC_ADMIN_NS, MUC_OWNER_NS = MUC_NS + "#user", MUC_NS + "#admin", MUC_NS + "#owner"
 MAV = "<mav xmlns='urn:xmpp:muc-affiliations:0' since='1'/>"
-SID_NS = "urn:xmpp:sid:0"
-OCCUPANT_NS = "urn:xmpp:occupant-id:0"
-CLIENT_NS = "jabber:client"
 
 
-# --- raw stanzas (ElementTree elements, as received) ---
-
-def frm(e):
-    return e.get("from") or ""
-
-
-def muc_item(e):
-    return e.find(f"{{{MUC_USER_NS}}}x/{{{MUC_USER_NS}}}item")
-
-
-def codes(e):
-    return {int(s.get("code", "0"))
-            for s in e.findall(f"{{{MUC_USER_NS}}}x/{{{MUC_USER_NS}}}status")}
-
-
-def item_reason(e):
-    return e.findtext(f"{{{MUC_USER_NS}}}x/{{{MUC_USER_NS}}}item/{{{MUC_USER_NS}}}reason")
-
-
-def occupant_id(e):
-    return next((o.get("id") for o in e.iterfind(f"{{{OCCUPANT_NS}}}occupant-id")), None)
-
-
-def stanza_id(e, by=None):
-    """The id of e's stanza-id by `by` (None: any), or None."""
-    return next((s.get("id") for s in e.iterfind(f"{{{SID_NS}}}stanza-id")
-                 if by is None or s.get("by") == by), None)
-
-
-def text_of(e, name):
-    return e.findtext(f"{{{CLIENT_NS}}}{name}")
-
-
-def error_of(e):
-    """The defined condition of a stanza's <error/>, or None."""
-    return next((c.tag.partition("}")[2] for c in e.iterfind(f"{{{CLIENT_NS}}}error/*")
-                 if c.tag.startswith(f"{{{STANZAS_NS}}}") and not c.tag.endswith("}text")), None)
-
-
-def show(kind, e, limit=200):
-    """One stanza for failure details, shortened."""
-    text = e.get("type") or ("available" if kind == "presence" else "normal")
-    extra = [f"item {dict(muc_item(e).attrib)} codes {sorted(codes(e))}"
-             if kind == "presence" and muc_item(e) is not None else ""]
-    extra += [f"{n} {text_of(e, n)!r}" for n in ("subject", "body") if text_of(e, n) is not None]
-    extra += [f"error {error_of(e)}" if error_of(e) else "",
-              "children " + ",".join(c.tag.partition("}")[2] for c in e)]
-    line = f"{kind} {text} from {frm(e)[:60]} id={e.get('id')} " + "; ".join(x for x in extra if x)
-    return line[:limit]
-
-
-def shown(items):
-    return "; ".join(show(k, e) for _, k, e in items[-8:]) or "nothing"
-
-
-def groupchat(to, mid, inner):
-    return f"<message to={quoteattr(to)} type='groupchat' id={quoteattr(mid)}>{inner}</message>"
-
-
-class Run(Scenario):
-    """tester from desk and laptop: clients, inboxes and raw logs by resource. A raw log is
-    every message, presence and iq the stream receives, in order, as (sequence number, kind,
-    Element copy), taken before slixmpp parses it."""
+class Run(MucRun):
+    """tester from desk and laptop: clients, inboxes and raw logs (message, presence and iq)
+    by resource; requests sent raw from desk."""
 
     def __init__(self, binary, checks):
-        super().__init__(binary, checks, users=("tester",), wait=WAIT, sender=None,
-                         end_check="gateway exits 0 on SIGTERM at the end")
-        self.logs, self.ids = {}, itertools.count(1)
-
-    def connect_resource(self, resource):
-        client = harness.Client(self.prosody, "tester", "tester-pw", resource=resource,
-                                timeout=5)
-        self.clients[resource] = client
-        if not self.attempt(f"tester/{resource} connected", client.connect):
-            return None
-        self.inbox[resource] = Inbox(client).attach()
-        log, upstream = self.logs.setdefault(resource, []), client.xmpp.incoming_filter
-
-        def record(xml):
-            xml = upstream(xml)
-            kind = xml.tag.partition("}")[2]
-            if kind in ("message", "presence", "iq"):
-                log.append((len(log), kind, copy.deepcopy(xml)))
-            return xml
-        client.xmpp.incoming_filter = record
-        if self.client is None:
-            self.client, self.box = client, self.inbox[resource]
-        return client
+        super().__init__(binary, checks, end_check="gateway exits 0 on SIGTERM at the end",
+                         kinds=("message", "presence", "iq"))
 
     def ready(self):
         return bool(self.started and all(self.connect_resource(r) for r in RESOURCES)
                     and self.start_gateway("--echo.registration", "two-factor",
                                            "--echo.code", CODE)
                     and self.register_two_factor(CODE, NICK) and self.logged_in())
-
-    def send(self, res, xml):
-        self.clients[res].xmpp.send_raw(xml)
-
-    def mark(self, res):
-        return len(self.logs[res])
-
-    def since(self, res, mark, room=None):
-        return [i for i in self.logs[res][mark:]
-                if room is None or frm(i[2]).partition("/")[0] == room]
-
-    def await_log(self, res, mark, room, pred, what, timeout=WAIT):
-        """The stanzas from `room` (bare JID; None: anyone) in res's log after mark up to the
-        first matching pred(kind, element), inclusive. TimeoutError lists what did come."""
-        async def poll():
-            deadline = time.monotonic() + timeout
-            while True:
-                got = self.since(res, mark, room)
-                for n, (_, kind, e) in enumerate(got):
-                    if pred(kind, e):
-                        return got[:n + 1]
-                self.alive()
-                if time.monotonic() >= deadline:
-                    raise TimeoutError(f"no {what} within {timeout} s; {res} got: {shown(got)}")
-                await asyncio.sleep(0.05)
-        return self.clients[res].run(poll(), timeout + 5)
-
-    def expect_raw(self, name, res, mark, room, pred, timeout=WAIT):
-        """The check that a stanza matching pred reaches res; returns (seq, kind, element)."""
-        got = self.attempt(name, self.await_log, res, mark, room, pred, name, timeout)
-        return got[-1] if got else None
 
     def request(self, name, kind, xml, mid, timeout=WAIT):
         """Sends xml (a `kind` with the id mid) raw from desk; the check that a `kind` with
@@ -188,7 +65,7 @@ class Run(Scenario):
                                lambda k, e: k == kind and e.get("id") == mid, timeout)
 
     def iq(self, name, to, typ, payload):
-        iid = f"iq-{next(self.ids)}"
+        iid = self.next_id("iq")
         return self.request(name, "iq", f"<iq type='{typ}' to={quoteattr(to)} id='{iid}'>"
                                         f"{payload}</iq>", iid)
 
@@ -201,10 +78,6 @@ class Run(Scenario):
                        show(got[1], got[2]))
 
 
-def is_presence_from(jid, ptype=None):
-    return lambda k, e: k == "presence" and frm(e) == jid and e.get("type") == ptype
-
-
 def is_result(got):
     return got is not None and got[2].get("type") == "result"
 
@@ -214,20 +87,13 @@ def is_result(got):
 def join(run, res, room, people, extra="", label="joins"):
     """res joins room as NICK (extra: more inside the join's <x/>): the participants'
     presences, the self-presence (the join's id, 110), the subject last."""
-    jid_id = f"{res}-join-{next(run.ids)}"
+    jid_id = run.next_id(f"{res}-join")
     what = f"{res} {label} {room.partition('@')[0]}"
-    mark = run.mark(res)
-    run.send(res, f"<presence to={quoteattr(room + '/' + NICK)} id='{jid_id}'>"
-                  f"<x xmlns='{MUC_NS}'><history maxchars='0'/>{extra}</x></presence>")
-    seq = run.attempt(f"{what}: the subject comes", run.await_log, res, mark, room,
-                      lambda k, e: k == "message" and text_of(e, "subject") is not None,
-                      "subject message")
+    seq = run.send_join(f"{what}: the subject comes", res, room, NICK, jid_id, extra)
     if seq is None:
         return
-    me, others = seq[-2][2] if len(seq) >= 2 else None, [e for _, _, e in seq[:-2]]
-    ok = (me is not None and frm(me) == f"{room}/{NICK}"
-          and all(k == "presence" for _, k, _ in seq[:-1])
-          and sorted(frm(e).partition("/")[2] for e in others) == sorted(people))
+    me, others = join_parts(seq, room)
+    ok = me is not None and sorted(nick_of(e) for e in others) == sorted(people)
     run.check(f"{what}: presences of {', '.join(sorted(people))}, then the self-presence, then "
               "the subject", ok, shown(seq))
     if ok:
@@ -266,7 +132,7 @@ def chat_states_and_markers(run):
                "composing", mid="typing-1")
     notice(run, "desk", marks["desk"], "bob", "bob's <composing/>", CHATSTATES_NS, "composing")
     mark = run.mark("desk")
-    run.send("desk", groupchat(LOUNGE, "read-me-1", "<body>read me</body>"))
+    run.send("desk", groupchat(LOUNGE, "read-me-1", body="read me"))
     got = run.expect_raw("bob answers desk's message in the lounge", "desk", mark, LOUNGE,
                          lambda k, e: k == "message" and frm(e) == f"{LOUNGE}/bob"
                          and text_of(e, "body") == "bob heard: read me")
@@ -350,8 +216,7 @@ def admin_list(run, room, affiliation, want):
     got = run.iq(f"muc#admin {affiliation} list of {room} answers", room, "get",
                  admin_item(f"<item affiliation='{affiliation}'/>"))
     if is_result(got):
-        items = sorted((i.get("affiliation"), i.get("nick"), i.get("jid"))
-                       for i in got[2].iter(f"{{{MUC_ADMIN_NS}}}item"))
+        items = admin_items(got[2])
         listed = ", ".join(f"{n} ({j or 'no jid'})" for _, n, j in want)
         run.check(f"…lists {listed}", items == want, f"got {items}")
 
@@ -403,7 +268,7 @@ def kicks(run):
 
 def lounge_works(run, what, mid):
     mark = run.mark("desk")
-    run.send("desk", groupchat(LOUNGE, mid, f"<body>{mid}</body>"))
+    run.send("desk", groupchat(LOUNGE, mid, body=mid))
     run.expect_raw(f"{what}: desk's lounge message is reflected", "desk", mark, LOUNGE,
                    lambda k, e: k == "message" and frm(e) == f"{LOUNGE}/{NICK}"
                    and e.get("id") == mid)
@@ -450,8 +315,8 @@ def leave(run):
                    and "still there?" in text_of(e, "body"))
     lounge_works(run, "after leaving the lobby", "still-here-2")
     run.error_check(run.request("after leaving: a groupchat from desk to the lobby is refused",
-                                "message", groupchat(LOBBY, "lobby-after", "<body>anyone?</body>"),
-                                "lobby-after", timeout=5), LOBBY)
+                                "message", groupchat(LOBBY, "lobby-after", body="anyone?"),
+                                "lobby-after", timeout=5), LOBBY, "item-not-found")
 
 
 def main(binary):

@@ -13,6 +13,7 @@
 #include "gateway/privileges.hpp"
 #include "gateway/runtime.hpp"
 #include "gateway/sessions.hpp"
+#include "gateway/user_pep.hpp"
 #include "tests/stanza/sessions_fixture.hpp"
 
 namespace legate::test {
@@ -73,6 +74,30 @@ inline void answer_roster_get(GatewayHarness& g, std::vector<std::string> jids,
   g.h().inject("<iq type='result' from='" + std::string(user) + "' to='gw.test' id='" +
                std::string(get.attr_or("id")) + "'><query xmlns='jabber:iq:roster'>" + items +
                "</query></iq>");
+}
+
+// The pubsub payload of the next privileged iq, and the outer iq to answer.
+inline std::pair<Element, Element> next_pubsub(GatewayHarness& g, std::string_view type) {
+  Element outer = g.next_where([](const Element& e) { return e.name() == "iq"; });
+  CHECK(outer.attr_or("type") == type);
+  CHECK(outer.attr_or("to") == kAliceBare);
+  const Element* wrapper = outer.child("privileged_iq", kPrivilegeNs);
+  REQUIRE(wrapper);
+  const Element* inner = wrapper->child("iq", kClientNs);
+  REQUIRE(inner);
+  const Element* pubsub = inner->child("pubsub", kPubsubNs);
+  REQUIRE(pubsub);
+  return {*pubsub, outer};
+}
+
+inline void answer_pubsub(GatewayHarness& g, const Element& outer, std::string_view inner_payload,
+                          std::string_view inner_type = "result") {
+  g.h().inject("<iq type='result' from='alice@test' to='gw.test' id='" +
+               std::string(outer.attr_or("id")) +
+               "'><privilege xmlns='urn:xmpp:privilege:2'><forwarded "
+               "xmlns='urn:xmpp:forward:0'><iq xmlns='jabber:client' type='" +
+               std::string(inner_type) + "' from='alice@test' to='gw.test' id='i'>" +
+               std::string(inner_payload) + "</iq></forwarded></privilege></iq>");
 }
 
 }  // namespace legate::test

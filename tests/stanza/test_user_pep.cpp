@@ -12,30 +12,6 @@ namespace {
 
 constexpr std::string_view kNode = "urn:xmpp:bookmarks:1";
 
-// The pubsub payload of the next privileged iq, and the outer iq to answer.
-std::pair<Element, Element> next_pubsub(GatewayHarness& g, std::string_view type) {
-  Element outer = g.next_where([](const Element& e) { return e.name() == "iq"; });
-  CHECK(outer.attr_or("type") == type);
-  CHECK(outer.attr_or("to") == kAliceBare);
-  const Element* wrapper = outer.child("privileged_iq", kPrivilegeNs);
-  REQUIRE(wrapper);
-  const Element* inner = wrapper->child("iq", kClientNs);
-  REQUIRE(inner);
-  const Element* pubsub = inner->child("pubsub", kPubsubNs);
-  REQUIRE(pubsub);
-  return {*pubsub, outer};
-}
-
-void answer(GatewayHarness& g, const Element& outer, std::string_view inner_payload,
-            std::string_view inner_type = "result") {
-  g.h().inject("<iq type='result' from='alice@test' to='gw.test' id='" +
-               std::string(outer.attr_or("id")) +
-               "'><privilege xmlns='urn:xmpp:privilege:2'><forwarded "
-               "xmlns='urn:xmpp:forward:0'><iq xmlns='jabber:client' type='" +
-               std::string(inner_type) + "' from='alice@test' to='gw.test' id='i'>" +
-               std::string(inner_payload) + "</iq></forwarded></privilege></iq>");
-}
-
 struct PepGateway {
   GatewayHarness g;
   explicit PepGateway(std::string grants) : g(options(std::move(grants))) {}
@@ -59,9 +35,10 @@ TEST_CASE("user PEP: items of a node, and none for a missing node") {
   auto [query, outer] = next_pubsub(f.g, "get");
   REQUIRE(query.child("items", kPubsubNs));
   CHECK(query.child("items", kPubsubNs)->attr_or("node") == kNode);
-  answer(f.g, outer,
-         "<pubsub xmlns='http://jabber.org/protocol/pubsub'><items node='urn:xmpp:bookmarks:1'>"
-         "<item id='a@muc'/><item id='b@muc'/></items></pubsub>");
+  answer_pubsub(
+      f.g, outer,
+      "<pubsub xmlns='http://jabber.org/protocol/pubsub'><items node='urn:xmpp:bookmarks:1'>"
+      "<item id='a@muc'/><item id='b@muc'/></items></pubsub>");
   REQUIRE(got.wait_for(5s) == std::future_status::ready);
   const auto items = got.get();
   REQUIRE(items.size() == 2);
@@ -70,10 +47,10 @@ TEST_CASE("user PEP: items of a node, and none for a missing node") {
   auto none = run_on_component<std::vector<Element>>(
       f.g, [&f] { return f.pep().items(Jid("alice@test"), "urn:xmpp:mds:displayed:0"); });
   auto [query2, outer2] = next_pubsub(f.g, "get");
-  answer(f.g, outer2,
-         "<error type='cancel'><item-not-found xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/>"
-         "</error>",
-         "error");
+  answer_pubsub(f.g, outer2,
+                "<error type='cancel'><item-not-found xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/>"
+                "</error>",
+                "error");
   REQUIRE(none.wait_for(5s) == std::future_status::ready);
   CHECK(none.get().empty());
 }
@@ -102,7 +79,7 @@ TEST_CASE("user PEP: publish with publish-options, retract; other errors are thr
   CHECK(form.value("FORM_TYPE") == kPublishOptionsForm);
   CHECK(form.value("pubsub#access_model") == "whitelist");
   CHECK(form.value("pubsub#persist_items") == "true");
-  answer(f.g, outer, "");
+  answer_pubsub(f.g, outer, "");
   REQUIRE(published.wait_for(5s) == std::future_status::ready);
   CHECK(published.get());
 
@@ -115,9 +92,10 @@ TEST_CASE("user PEP: publish with publish-options, retract; other errors are thr
   CHECK(retract.child("retract", kPubsubNs)->attr_or("notify") == "true");
   CHECK(retract.child("retract", kPubsubNs)->child("item", kPubsubNs)->attr_or("id") ==
         "room@muc.example");
-  answer(f.g, outer2,
-         "<error type='auth'><forbidden xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error>",
-         "error");
+  answer_pubsub(
+      f.g, outer2,
+      "<error type='auth'><forbidden xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error>",
+      "error");
   CHECK(failure_of(retracted) == ErrorCondition::forbidden);
 }
 
