@@ -9,7 +9,10 @@
 namespace legate {
 
 Commands::Commands(BaseGateway& gateway, bool builtins) : gateway_(gateway) {
-  if (builtins) add_builtin_commands(*this);
+  if (builtins) {
+    add_builtin_commands(*this);
+    add_group_commands(*this);
+  }
   for (Command& command : gateway.commands()) add(std::move(command));
   install_search(GatewayRuntime(gateway));
   adhoc_ = std::make_unique<AdhocCommands>(*this);

@@ -40,5 +40,7 @@ class Commands {
 // Adds register, unregister, preferences, re-login, contacts, find, info, and the admin
 // commands list-users, delete-user, loglevel.
 void add_builtin_commands(Commands& commands);
+// groups, leave-group (group_commands.cpp).
+void add_group_commands(Commands& commands);
 
 }  // namespace legate

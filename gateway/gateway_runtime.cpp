@@ -107,6 +107,10 @@ void GatewayRuntime::update_preferences(const Jid& user, Json preferences) {
     session->set_preferences(internals().with_default_preferences(preferences));
 }
 
+asio::awaitable<void> GatewayRuntime::leave_group(std::shared_ptr<Session> session, Jid room) {
+  co_await internals().sessions->rooms().leave(std::move(session), std::move(room));
+}
+
 void GatewayRuntime::re_login(const Jid& user) {
   internals().sessions->re_login(user.bare());
 }

@@ -57,6 +57,9 @@ class GatewayRuntime {
   void update_preferences(const Jid& user, Json preferences);
   void re_login(const Jid& user);
 
+  // The user leaves a group for good (see RoomRouter::leave).
+  asio::awaitable<void> leave_group(std::shared_ptr<Session> session, Jid room);
+
   BaseGateway::Runtime& internals();
 
  private:

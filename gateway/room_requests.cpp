@@ -146,6 +146,13 @@ asio::awaitable<Router::IqPayload> RoomRouter::on_request(std::shared_ptr<Sessio
   throw StanzaError(ErrorCondition::service_unavailable);
 }
 
+asio::awaitable<void> RoomRouter::leave(std::shared_ptr<Session> session, Jid room) {
+  std::function<asio::awaitable<Router::IqPayload>()> work = [session, room, this] {
+    return leave_for_good(session, room, false, {}, on_left_);
+  };
+  co_await queued_call(session, std::move(work));
+}
+
 void RoomRouter::invite(const std::shared_ptr<Session>& session, const Jid& room,
                         const Jid& contact, std::string reason, Element header) {
   Component& component = component_;

@@ -32,6 +32,9 @@ class RoomRouter {
   // (leaving for good), run on the session's queue.
   asio::awaitable<Router::IqPayload> on_request(std::shared_ptr<Session> session, Jid room,
                                                 Element iq);
+  // The user leaves `room` for good (the leave-group command): Room::on_leave, 110 to the
+  // joined resources, the room forgotten, its bookmark retracted.
+  asio::awaitable<void> leave(std::shared_ptr<Session> session, Jid room);
   // An invitation of `contact` to `room` by the user (XEP-0249 or mediated); an error
   // goes back as a reply to `header` (the invitation's from/to/id).
   void invite(const std::shared_ptr<Session>& session, const Jid& room, const Jid& contact,

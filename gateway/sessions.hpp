@@ -66,6 +66,7 @@ class Sessions {
   std::size_t failing_count() const { return logins_.failing_count(); }
   ContactRouter& contacts() { return *contacts_; }
   RosterPolicy& roster() { return roster_; }
+  RoomRouter& rooms() { return rooms_; }
   // What each server grants the gateway (XEP-0356), and what is done with it.
   PrivilegeGrants& grants() { return grants_; }
   PrivilegedIq& privileged_iq() { return privileged_iq_; }

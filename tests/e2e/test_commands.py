@@ -32,7 +32,8 @@ USERS = ("admin", "dave", "erin", "stranger")
 CONTACTS = {f"{u}@{GW}": f"{u.capitalize()} Echo" for u in ("alice", "bob", "carol")}
 ALICE = f"alice@{GW}"
 ANYONE = {"register", "info"}
-USER = ANYONE | {"unregister", "preferences", "re-login", "contacts", "find"}
+USER = ANYONE | {"unregister", "preferences", "re-login", "contacts", "find", "groups",
+               "leave-group"}
 ADMIN = ANYONE | {"list-users", "delete-user", "loglevel"}
 WELCOME = "Welcome to Legate Echo!"
 

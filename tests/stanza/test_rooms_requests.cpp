@@ -6,6 +6,7 @@
 
 #include <algorithm>
 
+#include "commands/commands.hpp"
 #include "legacy/room.hpp"
 #include "legacy/room_stanzas.hpp"
 #include "storage/room_store.hpp"
@@ -257,4 +258,38 @@ TEST_CASE("rooms: newcomers announced, the gateway's disco#items lists the rooms
   Element none = f.by_id("g1");
   CHECK(is_error(none, ErrorCondition::item_not_found));
   CHECK(none.attr_or("from") == "nowhere@gw.test");
+}
+
+TEST_CASE("rooms: the groups and leave-group commands (ad-hoc)") {
+  Requests f;
+  std::unique_ptr<Commands> commands;
+  f.g.h().on_component_thread([&] {
+    commands = std::make_unique<Commands>(f.g.gateway(), /*builtins=*/false);
+    add_group_commands(*commands);
+  });
+  auto command = [&](std::string_view id, std::string_view attrs, std::string_view inner = {}) {
+    f.g.h().inject("<iq type='set' id='" + std::string(id) +
+                   "' from='alice@test/phone' to='gw.test'><command "
+                   "xmlns='http://jabber.org/protocol/commands' " +
+                   std::string(attrs) + ">" + std::string(inner) + "</command></iq>");
+    return f.by_id(std::string(id));
+  };
+  Element listed = command("c1", "node='groups' action='execute'");
+  CHECK_MESSAGE(listed.str().find("lounge@gw.test") != std::string::npos, listed.str());
+
+  Element asked = command("c2", "node='leave-group' action='execute'");
+  const Element* cmd = asked.child("command", "http://jabber.org/protocol/commands");
+  REQUIRE(cmd);
+  const std::string sid(cmd->attr_or("sessionid"));
+  Element left = command("c3", "node='leave-group' sessionid='" + sid + "' action='complete'",
+                         "<x xmlns='jabber:x:data' type='submit'><field var='group'>"
+                         "<value>lounge@gw.test</value></field></x>");
+  CHECK(left.attr_or("type") == "result");
+  CHECK(f.script->count(f.g.h(), "room_leave") == 1);
+  bool routed = true;
+  f.g.h().on_component_thread(
+      [&] { routed = f.script->session(kAlice).rooms().by_jid(Jid("lounge@gw.test")) != nullptr; });
+  CHECK_FALSE(routed);
+  f.g.h().stop(/*force=*/true);  // its handlers point into the registry
+  commands.reset();
 }
