@@ -40,6 +40,11 @@ struct Config {
     std::string path;                    // empty: a file named after the JID in the data directory
     unsigned long message_ids_days = 0;  // 0: forever
   } storage;
+  struct Groups {
+    unsigned long archive_days = 0;          // 0: forever
+    unsigned long archive_max_per_room = 0;  // 0: no limit
+    unsigned long backfill_timeout_s = 0;
+  } groups;
   struct Log {
     std::string level;
     std::string file;  // empty: standard error

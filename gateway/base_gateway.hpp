@@ -41,6 +41,9 @@ struct GatewaySettings {
   std::uint64_t max_file_bytes = 100 * 1024 * 1024;  // a user's file for the bridge
   std::chrono::seconds file_timeout{300};            // fetching a user's file
   unsigned message_ids_days = 90;                    // id map retention; 0: forever
+  unsigned archive_days = 90;                        // rooms' history retention; 0: forever
+  std::uint64_t archive_max_per_room = 10000;        // per room and user; 0: no limit
+  std::chrono::seconds backfill_timeout{10};         // a first history query waits this long
   // After a failed login: the first retry (drawn from [d/2, d]), doubling up to 10 minutes.
   std::chrono::milliseconds first_login_retry{2000};
   // Without the XEP-0356 message grant, the user's legacy-side actions are shown as the

@@ -13,10 +13,6 @@
 namespace legate {
 namespace {
 
-// How long a history query waits for the legacy network's history (then answers with what
-// is archived; the backfill goes on, and the archive says it is not stable yet).
-constexpr std::chrono::seconds kBackfillDeadline{10};
-
 Room& room_of(Session& session, const Jid& jid) {
   Room* room = session.rooms().by_jid(jid);
   if (!room) throw StanzaError(ErrorCondition::item_not_found, "no such group");
@@ -122,7 +118,7 @@ asio::awaitable<Router::IqPayload> RoomRouter::on_request(std::shared_ptr<Sessio
   }
   if (payload.is("query", kMamNs) && set) {           // XEP-0313, after the backfill (GROUPS §2)
     const MamQuery query = parse_mam_query(payload);  // a bad one waits for nothing
-    co_await room_of(*session, jid).backfill_once(kBackfillDeadline);
+    co_await room_of(*session, jid).backfill_once(backfill_timeout_);
     co_return room_of(*session, jid).archive_query(iq.attr_or("from"), query);
   }
   if (payload.is("query", kMucAdminNs) && set) {

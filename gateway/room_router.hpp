@@ -5,6 +5,7 @@
 // gateway (the room or the occupant JID): a `from` outside its domain ends the stream.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <memory>
 
@@ -15,7 +16,8 @@ namespace legate {
 
 class RoomRouter {
  public:
-  explicit RoomRouter(Component& component) : component_(component) {}
+  RoomRouter(Component& component, std::chrono::seconds backfill_timeout)
+      : component_(component), backfill_timeout_(backfill_timeout) {}
 
   void on_presence(const std::shared_ptr<Session>& session, Room& room, Element& stanza);
   void on_message(const std::shared_ptr<Session>& session, Room& room, Element& stanza);
@@ -46,6 +48,7 @@ class RoomRouter {
   bool mediated_invites(const std::shared_ptr<Session>& session, Room& room, const Element& stanza);
 
   Component& component_;
+  std::chrono::seconds backfill_timeout_;  // a first history query waits that long
   std::function<void(const Jid& user, const Jid& room)> on_left_;
 };
 

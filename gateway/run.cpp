@@ -123,6 +123,9 @@ int run_gateway(BaseGateway& gateway, int argc, char** argv, std::string_view pr
     settings.file_timeout = std::chrono::seconds(config.gateway.file_timeout_s);
     settings.message_ids_days = static_cast<unsigned>(config.storage.message_ids_days);
     settings.carbons_fallback = config.gateway.carbons_fallback == "prefix";
+    settings.archive_days = static_cast<unsigned>(config.groups.archive_days);
+    settings.archive_max_per_room = config.groups.archive_max_per_room;
+    settings.backfill_timeout = std::chrono::seconds(config.groups.backfill_timeout_s);
     settings.bridge = config.bridge;
     if (config.check_only) {  // --check-config: valid, and nothing opened or connected
       std::cout << "configuration OK\n";

@@ -24,7 +24,7 @@ Sessions::Sessions(BaseGateway::Runtime& runtime)
       grants_timer_(std::make_unique<asio::steady_timer>(runtime.component.router().executor())),
       status_(runtime.component, runtime.avatar.empty() ? "" : sha1_hex(runtime.avatar)),
       occupant_secret_(stored_secret(runtime.database, "occupant-id")),
-      rooms_(runtime.component),
+      rooms_(runtime.component, runtime.settings.backfill_timeout),
       privileged_iq_(runtime.component, grants_),
       carbons_(Carbons::Parts{
           runtime.component, grants_, status_, runtime.settings.admins,
@@ -59,12 +59,20 @@ Sessions::Sessions(BaseGateway::Runtime& runtime)
 Sessions::~Sessions() = default;
 
 void Sessions::prune_message_ids() {
-  const unsigned days = rt_.settings.message_ids_days;
-  if (days == 0) return;
+  const GatewaySettings& s = rt_.settings;
+  if (s.message_ids_days == 0 && s.archive_days == 0 && s.archive_max_per_room == 0) return;
+  const auto now = std::chrono::system_clock::now();
+  const auto day = std::chrono::hours(24);
   try {
-    ids_->prune(std::chrono::system_clock::now() - std::chrono::hours(24) * days);
+    if (s.message_ids_days > 0) ids_->prune(now - day * s.message_ids_days);
+    const std::int64_t archive_before = s.archive_days == 0
+                                            ? 0
+                                            : std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                  (now - day * s.archive_days).time_since_epoch())
+                                                  .count();
+    archive_->prune(archive_before, s.archive_max_per_room);
   } catch (const std::exception& e) {
-    spdlog::warn("storage: pruning message ids failed: {}", e.what());
+    spdlog::warn("storage: pruning old messages failed: {}", e.what());
   }
   prune_timer_->expires_after(std::chrono::hours(6));
   prune_timer_->async_wait([this](const boost::system::error_code& ec) {

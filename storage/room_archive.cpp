@@ -94,6 +94,72 @@ void RoomArchive::flush() {
   last_job_ = writer_->submit([batch](Database& db) { write_batch(db, *batch); });
 }
 
+namespace {
+
+constexpr std::int64_t kPruneSlice = 5000;
+
+// One slice of the retention; true when there may be more to delete.
+bool prune_slice(Database& db, std::int64_t before_ms, std::uint64_t max_per_room,
+                 std::int64_t& total) {
+  if (before_ms > 0) {
+    StatementScope old(
+        db.statement("DELETE FROM room_archive WHERE id IN "
+                     "(SELECT id FROM room_archive WHERE ts < ?1 ORDER BY ts LIMIT ?2)"));
+    old->bind_int(1, before_ms).bind_int(2, kPruneSlice);
+    old->run();
+    total += db.changes();
+    if (db.changes() == kPruneSlice) return true;
+  }
+  if (max_per_room == 0) return false;
+  std::vector<std::pair<std::int64_t, std::int64_t>> over_limit;  // room, excess
+  {
+    StatementScope over(
+        db.statement("SELECT room_id, count(*) - ?1 FROM room_archive GROUP BY room_id "
+                     "HAVING count(*) > ?1"));
+    over->bind_int(1, static_cast<std::int64_t>(max_per_room));
+    while (over->step()) over_limit.emplace_back(over->column_int(0), over->column_int(1));
+  }
+  bool more = false;
+  for (const auto& [room, excess] : over_limit) {
+    StatementScope oldest(db.statement(
+        "DELETE FROM room_archive WHERE id IN (SELECT id FROM room_archive WHERE room_id = ?1 "
+        "ORDER BY ts, id LIMIT ?2)"));
+    oldest->bind_int(1, room).bind_int(2, std::min(excess, kPruneSlice));
+    oldest->run();
+    total += db.changes();
+    more = more || excess > kPruneSlice;
+  }
+  return more;
+}
+
+struct PruneJob {
+  StorageWriter* writer;
+  std::int64_t before_ms;
+  std::uint64_t max_per_room;
+  std::int64_t total = 0;
+  void operator()(Database& db) {
+    if (prune_slice(db, before_ms, max_per_room, total) &&
+        writer->submit(PruneJob{writer, before_ms, max_per_room, total}) != 0)
+      return;
+    if (total > 0) spdlog::info("storage: pruned {} messages of group histories", total);
+  }
+};
+
+}  // namespace
+
+void RoomArchive::prune(std::int64_t before_ms, std::uint64_t max_per_room) {
+  if (before_ms <= 0 && max_per_room == 0) return;
+  flush();
+  if (writer_) {
+    last_job_ = writer_->submit(PruneJob{writer_, before_ms, max_per_room});
+    return;
+  }
+  std::int64_t total = 0;
+  while (prune_slice(db_, before_ms, max_per_room, total)) {
+  }
+  if (total > 0) spdlog::info("storage: pruned {} messages of group histories", total);
+}
+
 void RoomArchive::sync() {
   flush();
   if (writer_ && last_job_) writer_->wait(last_job_);

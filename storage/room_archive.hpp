@@ -54,6 +54,11 @@ class RoomArchive {
   std::optional<ArchivedMessage> newest_before(std::int64_t room_id, std::int64_t ts_ms);
   // Writes what is queued and waits for it.
   void sync();
+  // Retention: deletes the messages older than `before_ms` (0: none by age) and the oldest
+  // of each room beyond `max_per_room` (0: no limit), in slices of a few thousand rows, each
+  // a job of its own on the writer thread (at once without one); sync() waits for the
+  // first.
+  void prune(std::int64_t before_ms, std::uint64_t max_per_room);
 
  private:
   struct Position {

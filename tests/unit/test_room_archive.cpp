@@ -156,3 +156,23 @@ TEST_CASE("room archive: a legacy id is archived once per room; rooms go with th
   left->step();
   CHECK(left->column_int(0) == 0);
 }
+
+TEST_CASE("room archive: retention by age and by count per room, in slices") {
+  for (bool with_writer : {false, true}) {
+    CAPTURE(with_writer);
+    Archive a(with_writer);
+    a.fill(30);  // ts 1000…30000
+    a.fill(12, a.other);
+    a.archive->prune(10500, 0);  // s1…s10 are older
+    a.archive->sync();
+    CHECK(a.page({.max = 100}).page.count == 20);
+    CHECK(a.page({.max = 1}).page.first == "s11");
+    a.archive->prune(0, 5);  // keep the 5 newest of each room
+    a.archive->sync();
+    CHECK(a.ids(a.page({.max = 100})) == range(26, 30));
+    CHECK(a.archive->query(a.other, {.max = 100}, "").page.count == 2);  // s11, s12: by age
+    a.archive->prune(0, 0);  // nothing asked: nothing done
+    a.archive->sync();
+    CHECK(a.page({}).page.count == 5);
+  }
+}
