@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include "legacy/room.hpp"
+#include "storage/database.hpp"
 #include "tests/stanza/rooms_fixture.hpp"
 
 using namespace legate;
@@ -179,4 +180,30 @@ TEST_CASE("rooms: history — the legacy network's backfill runs once, before th
   });
   CHECK(same == all[1].child("result", kMamNs)->attr_or("id"));
   f.g.h().expect_nothing();
+}
+
+TEST_CASE("rooms: unregistering leaves no row of the user's groups behind") {
+  History f;
+  f.query("h1", "");  // the archive written
+  auto rows = [&](std::string_view table) {
+    std::int64_t n = -1;
+    f.g.h().on_component_thread([&] {
+      StatementScope stmt(f.g.database().statement("SELECT count(*) FROM " + std::string(table)));
+      stmt->step();
+      n = stmt->column_int(0);
+    });
+    return n;
+  };
+  CHECK(rows("rooms") == 1);
+  CHECK(rows("participants") >= 3);
+  CHECK(rows("room_archive") == 2);
+  CHECK(rows("room_resources") == 1);
+  f.g.h().inject(
+      "<iq type='set' id='bye' from='alice@test/phone' to='gw.test'>"
+      "<query xmlns='jabber:iq:register'><remove/></query></iq>");
+  CHECK(f.by_id("bye").attr_or("type") == "result");
+  for (std::string_view table : {"rooms", "participants", "room_archive", "room_resources"}) {
+    CAPTURE(table);
+    CHECK(rows(table) == 0);
+  }
 }
