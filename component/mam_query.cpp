@@ -47,8 +47,9 @@ void read_form(const Element& x, MamQuery& q) {
       q.after_id = std::string(field.value());
     } else if (var == "ids") {
       q.ids = field.values;
-    } else {  // XEP-0313 §4.1.4: an unknown field is an error, not ignored
-      bad("unknown field '" + std::string(var) + "'");
+    } else {  // XEP-0313 §4.1.4: an unknown field is not ignored
+      throw StanzaError(ErrorCondition::feature_not_implemented,
+                        "unknown field '" + std::string(var) + "'");
     }
   }
 }
@@ -124,9 +125,16 @@ Element mam_query_form() {
                  FormField::text("end", "Not after (XEP-0082)"),
                  FormField::text("before-id", "Before this stanza-id"),
                  FormField::text("after-id", "After this stanza-id"),
-                 FormField::text_multi("ids", "Exactly these stanza-ids")};
+                 FormField::list_multi("ids", "Exactly these stanza-ids", {})};
+  Element x = form.to_element();
+  // §4.1.5: ids is an open list (XEP-0122), any stanza-id may be given.
+  for (Element& field : x.children())
+    if (field.attr_or("var") == "ids")
+      field.add_child("validate", "http://jabber.org/protocol/xdata-validate")
+          .set_attr("datatype", "xs:string")
+          .add_child("open", "http://jabber.org/protocol/xdata-validate");
   Element query("query", std::string(kMamNs));
-  query.add_child(form.to_element());
+  query.add_child(std::move(x));
   return query;
 }
 

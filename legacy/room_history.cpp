@@ -60,12 +60,13 @@ Element Room::archive_query(std::string_view to, const MamQuery& query) {
   page.page.stable = !backfilling_;
   Component& component = session_.host().component();
   for (ArchivedMessage& m : page.messages) {
-    Element archived("message", std::string(kComponentNs));
+    // Forwarded stanzas keep the client namespace (XEP-0297): clients look for that.
+    Element archived("message", "jabber:client");
     archived.set_attr("type", "groupchat").set_attr("from", occupant_jid(m.nick));
     if (!m.xmpp_id.empty()) archived.set_attr("id", m.xmpp_id);
     try {
       // Appended, not `"<m>" + payload + "</m>"`: GCC 12's -Wrestrict misfires on that.
-      std::string wrapped = "<m xmlns='jabber:component:accept'>";
+      std::string wrapped = "<m xmlns='jabber:client'>";
       wrapped.append(m.payload).append("</m>");
       Element children = parse_element(wrapped);
       for (Element& child : children.children()) archived.add_child(std::move(child));

@@ -169,20 +169,26 @@ void IdMap::flush() {
   queue_.clear();
   if (!writer_) {
     write_batch(db_, *batch);
+    replaces_pending_ = 0;
     return;
   }
   const std::uint64_t job = writer_->submit([batch](Database& db) { write_batch(db, *batch); });
   last_job_ = job;
   in_flight_.emplace_back(job, std::move(batch));
+  if (std::exchange(replaces_pending_, 0) > 0) replace_jobs_.push_back(job);
   // A writer that cannot keep up (the loop saturated, the disk slow) must not let memory
-  // grow without bound: then the loop waits for it, which slows the intake instead.
-  if (queued() > kMaxUncommitted) sync();
+  // grow without bound: then the loop waits for it, which slows the intake instead. With
+  // the cache, sooner: while it holds every uncommitted write, a miss needs no scan of them.
+  const std::size_t limit =
+      cache_size_ > 0 ? std::min(kMaxUncommitted, cache_size_ / 2) : kMaxUncommitted;
+  if (queued() > limit) sync();
 }
 
 void IdMap::sync() {
   flush();
   if (writer_ && last_job_ != 0) writer_->wait(last_job_);
   in_flight_.clear();
+  replace_jobs_.clear();
 }
 
 std::size_t IdMap::queued() const {
@@ -238,11 +244,11 @@ bool IdMap::cache_covers_uncommitted() {
   if (cache_size_ == 0) return false;
   const std::uint64_t done = writer_ ? writer_->finished() : 0;
   while (!in_flight_.empty() && in_flight_.front().first <= done) in_flight_.pop_front();
+  while (!replace_jobs_.empty() && replace_jobs_.front() <= done) replace_jobs_.pop_front();
   std::size_t rows = queue_.size();
   for (const auto& batch : in_flight_) rows += batch.second->size();
-  if (rows == 0) replaces_pending_ = 0;
   // A replace among them: only the scan knows which XMPP ids were remapped.
-  return rows <= cache_size_ && replaces_pending_ == 0;
+  return rows <= cache_size_ && replaces_pending_ == 0 && replace_jobs_.empty();
 }
 
 std::optional<std::string> IdMap::legacy_id(std::int64_t user_id, std::string_view kind,

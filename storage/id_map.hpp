@@ -116,7 +116,8 @@ class IdMap {
   StorageWriter* writer_;                      // null: deferred writes commit on the loop
   std::chrono::milliseconds delay_{0};
   std::size_t cache_size_;
-  std::size_t replaces_pending_ = 0;  // replaces put since nothing was last uncommitted
+  std::size_t replaces_pending_ = 0;        // replaces queued (not yet flushed)
+  std::deque<std::uint64_t> replace_jobs_;  // in-flight writer jobs holding a replace
   Cache by_xmpp_id_;
   Cache by_legacy_id_;
   std::deque<std::pair<std::string, std::string>> order_;  // (xmpp key, legacy key), oldest first

@@ -386,3 +386,28 @@ def admin_list(client, room, affiliation):
                           children=[element(MUC_ADMIN_NS, "item", affiliation=affiliation)]))
     result = client.run(iq.send(timeout=client.timeout), client.timeout + 1)
     return admin_items(result.xml)
+
+
+class RestartableMucRun(MucRun):
+    """A MucRun whose gateway keeps its SQLite file (self.db) across restarts (numbered
+    gateway-1, gateway-2…) and whose tester registers with the two-factor `code` under
+    `nick`, connected from `resources`."""
+
+    def __init__(self, binary, checks, end_check, code, nick, resources,
+                 kinds=("message", "presence")):
+        super().__init__(binary, checks, end_check=end_check, kinds=kinds)
+        self.code, self.nick, self.resources = code, nick, resources
+        self.generation = 0
+
+    def start_gateway(self):
+        self.generation += 1
+        return super().start_gateway(
+            "--storage.path", self.db, "--echo.registration", "two-factor", "--echo.code",
+            self.code, name=f"gateway-{self.generation}",
+            check=f"gateway #{self.generation} answers ping")
+
+    def ready(self):
+        return bool(self.started and all(self.connect_resource(r) for r in self.resources)
+                    and self.start_gateway() and self.register_two_factor(self.code, self.nick)
+                    and self.logged_in())
+

@@ -36,7 +36,7 @@ from xml.sax.saxutils import quoteattr
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from muc_helpers import (CODE, DISCO_INFO_NS, GW, LOBBY, LOBBY_PEOPLE, LOUNGE,  # noqa: E402
-                         LOUNGE_PEOPLE, MUC_NS, NICK, RESOURCES, WAIT, MucRun, admin_list,
+                         LOUNGE_PEOPLE, MUC_NS, NICK, RESOURCES, WAIT, RestartableMucRun, admin_list,
                          answered, check_join, codes, disco_info, error_message, error_of, frm,
                          groupchat, is_presence_from, is_subject, item_reason, muc_item,
                          occupant_id, ping_answer, reflection_checks, show, stanza_id, text_of)
@@ -49,24 +49,13 @@ ROOMINFO_NS = MUC_NS + "#roominfo"
 XDATA_NS = "jabber:x:data"
 
 
-class Run(MucRun):
+class Run(RestartableMucRun):
     """The run: tester from desk and laptop (clients, inboxes and raw logs by resource), the
     gateway restarted once on one database."""
 
     def __init__(self, binary, checks):
-        super().__init__(binary, checks, end_check="gateway #2 exits 0 on SIGTERM at the end")
-        self.generation = 0
-
-    def start_gateway(self):
-        self.generation += 1
-        return super().start_gateway(
-            "--storage.path", self.db, "--echo.registration", "two-factor", "--echo.code", CODE,
-            name=f"gateway-{self.generation}", check=f"gateway #{self.generation} answers ping")
-
-    def ready(self):
-        return bool(self.started and all(self.connect_resource(r) for r in RESOURCES)
-                    and self.start_gateway() and self.register_two_factor(CODE, NICK)
-                    and self.logged_in())
+        super().__init__(binary, checks, end_check="gateway #2 exits 0 on SIGTERM at the end",
+                         code=CODE, nick=NICK, resources=RESOURCES)
 
 
 # --- joins ---

@@ -12,6 +12,8 @@ using namespace legate::test;
 
 namespace {
 
+constexpr std::string_view kForwardedClientNs = "jabber:client";  // XEP-0297: as sent
+
 struct History : Lounge {
   std::string bob_said;
   History() {
@@ -49,7 +51,8 @@ struct History : Lounge {
 const Element& forwarded_message(const Element& result) {
   const Element* r = result.child("result", kMamNs);
   REQUIRE(r);
-  const Element* message = r->child("forwarded", kForwardedNs)->child("message", kComponentNs);
+  const Element* message =
+      r->child("forwarded", kForwardedNs)->child("message", kForwardedClientNs);
   REQUIRE(message);
   return *message;
 }
@@ -66,12 +69,12 @@ TEST_CASE("rooms: history — every message, in order, forwarded as sent, with a
   const Element& mine = forwarded_message(all[0]);
   CHECK(mine.attr_or("from") == "lounge@gw.test/alice");
   CHECK(mine.attr_or("id") == "u1");
-  CHECK(mine.child_text("body", kComponentNs) == "hello all");
+  CHECK(mine.child_text("body", kForwardedClientNs) == "hello all");
   CHECK(mine.child("occupant-id", kOccupantIdNs));
   const Element& bobs = forwarded_message(all[1]);
   CHECK(all[1].child("result", kMamNs)->attr_or("id") == f.bob_said);  // the stanza-id
   CHECK(bobs.attr_or("from") == "lounge@gw.test/bobby");
-  CHECK(bobs.child_text("body", kComponentNs) == "hi alice");
+  CHECK(bobs.child_text("body", kForwardedClientNs) == "hi alice");
   CHECK(bobs.child("x", kMucUserNs)->child("item", kMucUserNs)->attr_or("jid") == "bob@gw.test");
   CHECK(all[1].child("result", kMamNs)->child("forwarded", kForwardedNs)->child("delay", kDelayNs));
   const Element& iq = all[2];
@@ -86,13 +89,13 @@ TEST_CASE("rooms: history — every message, in order, forwarded as sent, with a
   std::vector<Element> last =
       f.query("m2", "<set xmlns='http://jabber.org/protocol/rsm'><max>1</max><before/></set>");
   REQUIRE(last.size() == 2);
-  CHECK(forwarded_message(last[0]).child_text("body", kComponentNs) == "hi alice");
+  CHECK(forwarded_message(last[0]).child_text("body", kForwardedClientNs) == "hi alice");
   CHECK(last[1].child("fin", kMamNs)->attr_or("complete") != "true");
   std::vector<Element> before =
       f.query("m3", "<set xmlns='http://jabber.org/protocol/rsm'><max>1</max><before>" +
                         f.bob_said + "</before></set>");
   REQUIRE(before.size() == 2);
-  CHECK(forwarded_message(before[0]).child_text("body", kComponentNs) == "hello all");
+  CHECK(forwarded_message(before[0]).child_text("body", kForwardedClientNs) == "hello all");
   CHECK(before[1].child("fin", kMamNs)->attr_or("complete") == "true");
 
   // Only bob's, by his occupant JID.
@@ -102,7 +105,7 @@ TEST_CASE("rooms: history — every message, in order, forwarded as sent, with a
               "urn:xmpp:mam:2</value></field><field var='with'><value>lounge@gw.test/bobby</value>"
               "</field></x>");
   REQUIRE(with.size() == 2);
-  CHECK(forwarded_message(with[0]).child_text("body", kComponentNs) == "hi alice");
+  CHECK(forwarded_message(with[0]).child_text("body", kForwardedClientNs) == "hi alice");
 }
 
 TEST_CASE("rooms: history errors, the form, metadata; no archive at the gateway or contacts") {
@@ -153,10 +156,10 @@ TEST_CASE("rooms: history — the legacy network's backfill runs once, before th
   CHECK(call.legacy_id == "");  // nothing archived before this run
   CHECK(call.text == "B1");     // the oldest live message of the run
   REQUIRE(all.size() == 6);     // H1…H3, then the user's and bob's live ones
-  CHECK(forwarded_message(all[0]).child_text("body", kComponentNs) == "old 1");
+  CHECK(forwarded_message(all[0]).child_text("body", kForwardedClientNs) == "old 1");
   CHECK(forwarded_message(all[2]).child("reply", "urn:xmpp:reply:0")->attr_or("id") ==
         all[0].child("result", kMamNs)->attr_or("id"));  // a reply to H1, by its stanza-id
-  CHECK(forwarded_message(all[3]).child_text("body", kComponentNs) == "hello all");
+  CHECK(forwarded_message(all[3]).child_text("body", kForwardedClientNs) == "hello all");
   CHECK(all[0]
             .child("result", kMamNs)
             ->child("forwarded", kForwardedNs)
