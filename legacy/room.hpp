@@ -16,7 +16,6 @@
 #include "../component/asio.hpp"
 #include "../component/element.hpp"
 #include "../component/jid.hpp"
-#include "../component/mam_query.hpp"
 #include "../storage/room_store.hpp"
 #include "participant.hpp"
 #include "room_types.hpp"
@@ -26,6 +25,7 @@ namespace legate {
 
 class Contact;
 class Session;
+struct MamQuery;
 
 class Room {
  public:

@@ -10,6 +10,7 @@
 #include <chrono>
 
 #include "component/component.hpp"
+#include "component/mam_query.hpp"
 #include "component/task_group.hpp"
 #include "component/xml_parse.hpp"
 #include "legacy/room.hpp"
