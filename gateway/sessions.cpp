@@ -173,6 +173,7 @@ asio::awaitable<void> Sessions::after_login(std::shared_ptr<Session> session) {
     std::vector<Room*> fresh;
     for (const auto& id : groups) {
       Room& room = session->rooms().by_legacy_id(id);
+      co_await room.ensure_info();  // the name and the user's nick, for bookmarks
       if (!known.contains(id)) fresh.push_back(&room);
     }
     co_await bookmarks_.after_login(session, std::move(fresh));

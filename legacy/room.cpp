@@ -212,11 +212,14 @@ void Room::send_subject(std::string_view to) {
   session_.host().component().send(subject_message(from, to, record_.subject, jid_.str(), when));
 }
 
+asio::awaitable<void> Room::ensure_info() {
+  if (info_updated_) co_return;
+  info_updated_ = true;
+  co_await update_info();
+}
+
 asio::awaitable<void> Room::join(std::string resource, std::string nick, std::string id) {
-  if (!info_updated_) {
-    info_updated_ = true;
-    co_await update_info();
-  }
+  co_await ensure_info();
   if (!record_.participants_filled) {
     co_await fill_participants();
     record_.participants_filled = true;

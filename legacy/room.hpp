@@ -122,6 +122,8 @@ class Room {
   virtual asio::awaitable<void> on_destroy(std::string reason);
 
   // --- framework side (the room router) ---
+  // update_info() once per run (the first join, or the login's bookmarks: name and nick).
+  asio::awaitable<void> ensure_info();
   // A resource joins under `nick` (the join's `id` is reflected): participants, then the
   // self-presence, then the subject. A resource already in is sent everything again.
   asio::awaitable<void> join(std::string resource, std::string nick, std::string id);

@@ -223,6 +223,21 @@ def carbons_config(component, message=True):
         extra_config='    modules_enabled = { "privilege" }\n')
 
 
+def bookmarks_config(component, iq=True):
+    """Prosody() keyword arguments for XEP-0402 bookmarks (test_bookmarks.py): mod_pep and
+    mod_bookmarks (0.12: mirrors urn:xmpp:bookmarks:1 to the XEP-0048 private XML and PEP
+    storage:bookmarks), mod_privilege granting `component` roster both, outgoing messages and,
+    if `iq`, the pubsub iq permission (pubsub both, pubsub#owner set; docs/admin.md)."""
+    perms = 'roster = "both"; message = "outgoing";' + (
+        ' iq = { ["http://jabber.org/protocol/pubsub"] = "both";'
+        ' ["http://jabber.org/protocol/pubsub#owner"] = "set"; };' if iq else '')
+    return dict(
+        extra_global='modules_enabled = { "disco", "roster", "saslauth", "ping", '
+                     '"version", "posix", "privilege", "pep", "bookmarks" }\n',
+        extra_vhost=f'privileged_entities = {{ ["{component}"] = {{ {perms} }} }}\n',
+        extra_config='    modules_enabled = { "privilege" }\n')
+
+
 class Prosody:
     """A private Prosody. As a context manager it always stops what it started
     (Prosody and adopted Gateways) and removes its temp dir (kept when
