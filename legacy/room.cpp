@@ -391,17 +391,4 @@ Element Room::disco_info() {
                           .occupants = present});
 }
 
-void Room::shutdown() {
-  Component& component = session_.host().component();
-  Participant& me = user();
-  for (const auto& resource : resources_) {
-    Element self = presence_of(me, full_jid(resource), "unavailable");
-    add_status(self, MucStatus::self);
-    add_status(self, MucStatus::shutdown);
-    component.send(self);
-  }
-  resources_.clear();  // a clean stop: clients rejoin (332); after a crash they stay stored
-  RoomStore(session_.host().database()).clear_resources(record_.id);
-}
-
 }  // namespace legate

@@ -1,6 +1,6 @@
 // Room: the default hooks (what a bridge did not implement is refused with a clear error,
-// or ignored where the legacy network may simply have no such thing) and what the
-// framework does once a leave or a destruction was accepted.
+// or ignored where the legacy network may simply have no such thing), and the user's
+// resources leaving all at once: the gateway stopping, a leave or a destruction accepted.
 #include <spdlog/spdlog.h>
 
 #include "component/component.hpp"
@@ -67,6 +67,19 @@ asio::awaitable<void> Room::on_leave() {
 
 asio::awaitable<void> Room::on_destroy(std::string) {
   throw StanzaError(ErrorCondition::forbidden, "this group cannot be destroyed from here");
+}
+
+void Room::shutdown() {
+  Component& component = session_.host().component();
+  Participant& me = user();
+  for (const auto& resource : resources_) {
+    Element self = presence_of(me, full_jid(resource), "unavailable");
+    add_status(self, MucStatus::self);
+    add_status(self, MucStatus::shutdown);
+    component.send(self);
+  }
+  resources_.clear();  // a clean stop: clients rejoin (332); after a crash they stay stored
+  RoomStore(session_.host().database()).clear_resources(record_.id);
 }
 
 void Room::user_gone(bool destroyed, std::string_view reason) {

@@ -180,11 +180,11 @@ ArchivePage RoomArchive::query(std::int64_t room_id, const MamQuery& q,
   ArchivePage out;
   if (!q.ids.empty()) {  // exactly these, in archive order
     for (const auto& id : q.ids) {
-      position_of(room_id, id);  // item-not-found for an unknown one
       StatementScope stmt(
           db_.statement(std::string(kColumns) + "WHERE room_id = ?1 AND stanza_id = ?2"));
       stmt->bind_int(1, room_id).bind_text(2, id);
-      if (stmt->step()) out.messages.push_back(read_row(*stmt));
+      if (!stmt->step()) throw StanzaError(ErrorCondition::item_not_found, "no message " + id);
+      out.messages.push_back(read_row(*stmt));
     }
     std::stable_sort(out.messages.begin(), out.messages.end(),
                      [](const auto& a, const auto& b) { return a.ts_ms < b.ts_ms; });
