@@ -192,8 +192,9 @@ asio::awaitable<void> Sessions::stop(const Jid& user) {
   logins_.forget(user);
   status_.forget(user);
   presences_.forget(user);
+  // The id map has no foreign key: its rows go here, even for a user never logged in.
+  if (auto record = rt_.users.find(user)) ids_->forget(record->id);
   if (!session) co_return;
-  ids_->forget(session->user().id);
   archive_->sync();  // nothing of theirs may land after the user's rows are deleted
   co_await SessionRegistry::log_out(*session);
   for (Contact* contact : session->roster().all()) {

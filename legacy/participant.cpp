@@ -7,6 +7,7 @@
 #include "legacy/room_stanzas.hpp"
 #include "legacy/session.hpp"
 #include "storage/id_map.hpp"
+#include "storage/room_archive.hpp"
 
 namespace legate {
 Participant::Participant(Room& room, ParticipantRecord record)
@@ -157,7 +158,7 @@ Element Participant::text_message(std::string_view body, const SendOptions& opti
 std::string Participant::send_text(std::string_view body, SendOptions options) {
   if (auto known_id = known(options.legacy_id)) return *known_id;
   if (!record_.present) joined();  // the sender's presence first
-  const std::string stanza_id = new_stanza_id();
+  const std::string stanza_id = room_.session().host().room_archive().new_stanza_id();
   if (!options.legacy_id.empty())
     room_.note_live(options.legacy_id, options.when.value_or(std::chrono::system_clock::now()));
   room_.broadcast(text_message(body, options, stanza_id));
@@ -166,7 +167,7 @@ std::string Participant::send_text(std::string_view body, SendOptions options) {
 
 std::string Participant::archive_text(std::string_view body, SendOptions options) {
   if (auto known_id = known(options.legacy_id)) return *known_id;
-  const std::string stanza_id = new_stanza_id();
+  const std::string stanza_id = room_.session().host().room_archive().new_stanza_id();
   text_message(body, options, stanza_id);  // history only: not sent, the sender not announced
   return stanza_id;
 }
@@ -179,17 +180,36 @@ std::optional<std::string> Participant::xmpp_id_of(const LegacyId& legacy_id) {
   return ids.xmpp_id(user, kind, legacy_id);
 }
 
-std::string Participant::send_to_room(Element message) {
-  if (!record_.present) joined();
-  const std::string stanza_id = new_stanza_id();
+std::string Participant::room_message(Element& message,
+                                      std::optional<std::chrono::system_clock::time_point> when) {
+  const std::string stanza_id = room_.session().host().room_archive().new_stanza_id();
   message.set_attr("type", "groupchat").set_attr("id", stanza_id);
   message.add_child("stanza-id", std::string(kStanzaIdNs))
       .set_attr("id", stanza_id)
       .set_attr("by", room_.jid().str());
   message.add_child("occupant-id", std::string(kOccupantIdNs)).set_attr("id", occupant_id_);
-  room_.archive(message, stanza_id, {}, record_.nick);
+  room_.archive(message, stanza_id, {}, record_.nick, when);
+  return stanza_id;
+}
+
+std::string Participant::send_to_room(Element message) {
+  if (!record_.present) joined();
+  std::string stanza_id = room_message(message);
   room_.broadcast(std::move(message));
   return stanza_id;
+}
+
+void Participant::archive_reaction(const LegacyId& target, std::vector<std::string> emojis,
+                                   SendOptions options) {
+  if (known(options.legacy_id)) return;
+  const auto target_id = xmpp_id_of(target);
+  if (!target_id) return;
+  Element message = reactions_message(jid().str(), "", "", *target_id, emojis);
+  const std::string stanza_id = room_message(message, options.when);
+  if (!options.legacy_id.empty()) {
+    Session& session = room_.session();
+    session.id_map().put(session.user().id, room_.id_kind(), stanza_id, options.legacy_id);
+  }
 }
 
 void Participant::notify_room(Element message) {

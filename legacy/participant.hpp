@@ -56,6 +56,11 @@ class Participant {
   // For Room::backfill: a message of the past, archived (MAM) but not sent; its legacy id
   // and time (options.when) are needed to place it. Returns its stanza-id.
   std::string archive_text(std::string_view body, SendOptions options);
+  // For Room::backfill: this participant's reactions of the past to message `target`,
+  // archived but not sent. options.legacy_id (the reaction's own id on the network, if any)
+  // keeps a second backfill from archiving it twice; options.when places it.
+  void archive_reaction(const LegacyId& target, std::vector<std::string> emojis,
+                        SendOptions options);
   // Corrects / retracts this participant's message, or sets its reactions to any message
   // of the room (empty removes them). Unknown legacy ids are ignored.
   void correct(const LegacyId& legacy_id, std::string_view new_body);
@@ -87,6 +92,10 @@ class Participant {
   // Sends `message` (built as a chat message) from this occupant to the room's joined
   // resources as a groupchat with a new stanza-id and its occupant id; returns that id.
   std::string send_to_room(Element message);
+  // `message` as the room shows it: a groupchat with a new stanza-id (returned) and the
+  // occupant id, archived.
+  std::string room_message(Element& message,
+                           std::optional<std::chrono::system_clock::time_point> when = {});
   // A notification (chat state, marker) from this occupant: no stanza-id, not archived.
   void notify_room(Element message);
 

@@ -11,6 +11,7 @@
 #include "legacy/room_stanzas.hpp"
 #include "legacy/session.hpp"
 #include "storage/id_map.hpp"
+#include "storage/room_archive.hpp"
 
 namespace legate {
 
@@ -350,7 +351,7 @@ asio::awaitable<void> Room::user_message(Element stanza) {
     default:
       co_return;  // files: not yet
   }
-  const std::string stanza_id = new_stanza_id();
+  const std::string stanza_id = session_.host().room_archive().new_stanza_id();
   if (in.kind == Kind::text && !legacy.empty()) {
     // Replies, reactions and retractions name the stanza-id, corrections the message id; the
     // stanza-id last, as a participant's reaction or reply looks it up by legacy id.

@@ -151,12 +151,6 @@ std::string occupant_id(std::string_view secret, std::string_view room_jid, std:
   return base64url(std::string_view(reinterpret_cast<const char*>(mac), size), 22);
 }
 
-std::string new_stanza_id() {
-  unsigned char bytes[16];
-  if (RAND_bytes(bytes, sizeof bytes) != 1) throw std::runtime_error("no random bytes");
-  return base64url(std::string_view(reinterpret_cast<const char*>(bytes), sizeof bytes), 22);
-}
-
 Element mam_result(std::string_view to, std::string_view room, std::string_view query_id,
                    std::string_view stanza_id, std::int64_t ts_ms, Element archived) {
   Element message("message", std::string(kComponentNs));

@@ -87,8 +87,6 @@ std::vector<std::string> room_features(RoomKind kind);
 // A stable, pseudonymous occupant id (XEP-0421 §4.1): distinct per room and per participant
 // (`who`: a legacy id, or "" for the user), the same across restarts for one `secret`.
 std::string occupant_id(std::string_view secret, std::string_view room_jid, std::string_view who);
-// 128 random bits, base64url: a stanza id nobody can predict (XEP-0359 §3).
-std::string new_stanza_id();
 
 // A XEP-0313 result: <message to from=room><result queryid id><forwarded><delay/>
 // `archived`</forwarded></result></message>.

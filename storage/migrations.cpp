@@ -141,8 +141,66 @@ CREATE INDEX archive_by_xmpp_id ON room_archive (room_id, xmpp_id);
 CREATE TABLE secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
 )sql";
 
-constexpr std::array<std::string_view, 5> kMigrations = {kMigration1, kMigration2, kMigration3,
-                                                         kMigration4, kMigration5};
+// The id map as an append-only log plus key tables (bench/README "write path"): a put is one
+// appended row with no index but its rowid, and the lookup keys (keyed hashes of each side) are
+// merged later in sorted batches into a small table of recent keys, itself merged into the
+// main one when it reaches an eighth of it, so no commit dirties one random index page per
+// row. Without foreign keys (each would need an index): a user's rows go with IdMap::forget(),
+// and keys whose row is gone are collected in slices by the retention job.
+constexpr std::string_view kMigration6 = R"sql(
+CREATE TABLE message_ids (
+  id INTEGER PRIMARY KEY,                  -- put order: the largest is the most recent
+  user_id INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  xmpp_id TEXT NOT NULL,
+  legacy_id TEXT NOT NULL,
+  created INTEGER NOT NULL                 -- unix seconds, non-decreasing with id
+) STRICT;
+CREATE TABLE message_id_keys (
+  key INTEGER NOT NULL,                    -- keyed hash of (side, user, kind, id)
+  row INTEGER NOT NULL,                    -- message_ids.id
+  PRIMARY KEY (key, row)
+) STRICT, WITHOUT ROWID;
+CREATE TABLE message_id_recent_keys (
+  key INTEGER NOT NULL,
+  row INTEGER NOT NULL,
+  PRIMARY KEY (key, row)
+) STRICT, WITHOUT ROWID;
+CREATE TABLE message_id_merge (
+  merged_upto INTEGER NOT NULL,            -- rows up to this id have their keys; ids are never reused
+  recent_keys INTEGER NOT NULL,            -- about how many keys each table holds
+  main_keys INTEGER NOT NULL,
+  folding INTEGER NOT NULL                 -- 1 while recent keys are being folded into the main table
+) STRICT;
+INSERT INTO message_id_merge VALUES (0, 0, 0, 0);
+INSERT INTO message_ids (user_id, kind, xmpp_id, legacy_id, created)
+  SELECT user_id, kind, xmpp_id, legacy_id, created FROM id_map ORDER BY id;
+DROP TABLE id_map;
+
+-- The archive keeps one index, (room, time): new stanza-ids carry their row id, legacy ids
+-- are deduplicated through the id map; older stanza-ids (22 characters) by a partial index.
+CREATE TABLE room_archive_v6 (
+  id INTEGER PRIMARY KEY,                  -- insertion order, the tie-break; in the stanza-id
+  room_id INTEGER NOT NULL REFERENCES rooms(id) ON DELETE CASCADE,
+  ts INTEGER NOT NULL,                     -- unix ms; MAM order is (ts, id)
+  stanza_id TEXT NOT NULL,
+  xmpp_id TEXT NOT NULL,                   -- the message id (the client's, for the user's own)
+  legacy_id TEXT,
+  nick TEXT NOT NULL,                      -- the sender's nick then
+  source INTEGER NOT NULL DEFAULT 0 CHECK (source IN (0, 1)),  -- 0 live, 1 backfill
+  payload TEXT NOT NULL                    -- the message's children, serialized
+) STRICT;
+INSERT INTO room_archive_v6
+  SELECT id, room_id, ts, stanza_id, xmpp_id, legacy_id, nick, source, payload FROM room_archive;
+DROP TABLE room_archive;
+ALTER TABLE room_archive_v6 RENAME TO room_archive;
+CREATE INDEX archive_by_time ON room_archive (room_id, ts, id);
+CREATE INDEX archive_by_other_stanza_id ON room_archive (room_id, stanza_id)
+  WHERE length(stanza_id) <> 24;
+)sql";
+
+constexpr std::array<std::string_view, 6> kMigrations = {kMigration1, kMigration2, kMigration3,
+                                                         kMigration4, kMigration5, kMigration6};
 
 }  // namespace
 

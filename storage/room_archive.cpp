@@ -4,8 +4,12 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <boost/asio/post.hpp>
 
+#include <openssl/rand.h>
+
+#include <stdexcept>
+
+#include "component/base64.hpp"
 #include "component/stanza_error.hpp"
 #include "storage/database.hpp"
 #include "storage/storage_writer.hpp"
@@ -13,17 +17,20 @@
 namespace legate {
 namespace {
 
-using Batch = std::vector<ArchivedMessage>;
+constexpr auto kBatchDelay = std::chrono::milliseconds(50);
+
+// Each message with its row id (the one its stanza-id carries).
+using Batch = std::vector<std::pair<std::int64_t, ArchivedMessage>>;
 
 void write_batch(Database& db, const Batch& batch) {
   Transaction tx(db);
-  // A legacy id already archived in the room: ignored (the unique index), so a network
-  // echoing a message or an overlapping backfill adds nothing.
+  // Only the row and the (room, time) index: stanza-ids carry their row id, and legacy ids
+  // are deduplicated by the id map before a message is archived (Participant::known).
   Statement& insert = db.statement(
-      "INSERT OR IGNORE INTO room_archive "
-      "(room_id, ts, stanza_id, xmpp_id, legacy_id, nick, source, payload) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
-  for (const ArchivedMessage& m : batch) {
+      "INSERT INTO room_archive "
+      "(id, room_id, ts, stanza_id, xmpp_id, legacy_id, nick, source, payload) "
+      "VALUES (?9, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+  for (const auto& [row_id, m] : batch) {
     StatementScope stmt(insert);
     try {
       stmt->bind_int(1, m.room_id).bind_int(2, m.ts_ms).bind_text(3, m.stanza_id);
@@ -33,6 +40,7 @@ void write_batch(Database& db, const Batch& batch) {
       else
         stmt->bind_text(5, m.legacy_id);
       stmt->bind_text(6, m.nick).bind_int(7, m.backfill ? 1 : 0).bind_text(8, m.payload);
+      stmt->bind_int(9, row_id);
       stmt->run();
     } catch (const StorageError& e) {
       // One bad row (its room deleted meanwhile) must not cost the others.
@@ -40,6 +48,21 @@ void write_batch(Database& db, const Batch& batch) {
     }
   }
   tx.commit();
+}
+
+// Stanza-ids: the row id (8 bytes, big-endian) then 10 random bytes, base64url: 24 characters,
+// unpredictable (XEP-0359 §3: 80 random bits) and found without an index.
+constexpr std::size_t kRowIdBytes = 8, kRandomBytes = 10, kStanzaIdChars = 24;
+
+std::string encode_stanza_id(std::int64_t row_id) {
+  std::string bytes(kRowIdBytes + kRandomBytes, '\0');
+  for (std::size_t i = 0; i < kRowIdBytes; ++i)
+    bytes[i] = static_cast<char>(static_cast<std::uint64_t>(row_id) >> (8 * (kRowIdBytes - 1 - i)));
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(bytes.data() + kRowIdBytes), kRandomBytes) != 1)
+    throw std::runtime_error("no random bytes");
+  std::string text = base64_encode(bytes);  // 18 bytes: no padding
+  for (char& c : text) c = c == '+' ? '-' : c == '/' ? '_' : c;
+  return text;
 }
 
 constexpr std::string_view kColumns =
@@ -66,7 +89,34 @@ struct Filter {
 }  // namespace
 
 RoomArchive::RoomArchive(Database& db, asio::any_io_executor executor, StorageWriter* writer)
-    : db_(db), executor_(std::move(executor)), writer_(writer), queue_(std::make_shared<Batch>()) {}
+    : db_(db),
+      executor_(executor),
+      timer_(std::move(executor)),
+      writer_(writer),
+      queue_(std::make_shared<Batch>()) {
+  StatementScope last(db_.statement("SELECT COALESCE(MAX(id), 0) + 1 FROM room_archive"));
+  if (last->step()) next_id_ = last->column_int(0);
+}
+
+std::string RoomArchive::new_stanza_id() {
+  return encode_stanza_id(next_id_++);
+}
+
+std::optional<std::int64_t> RoomArchive::row_of(std::string_view stanza_id) {
+  if (stanza_id.size() != kStanzaIdChars) return std::nullopt;
+  std::string text(stanza_id);
+  for (char& c : text) {
+    if (c == '+' || c == '/') return std::nullopt;  // not base64url
+    c = c == '-' ? '+' : c == '_' ? '/' : c;
+  }
+  const auto bytes = base64_decode(text);
+  if (!bytes || bytes->size() != kRowIdBytes + kRandomBytes) return std::nullopt;
+  std::uint64_t row = 0;
+  for (std::size_t i = 0; i < kRowIdBytes; ++i)
+    row = (row << 8) | static_cast<unsigned char>((*bytes)[i]);
+  if (row == 0 || row > static_cast<std::uint64_t>(INT64_MAX)) return std::nullopt;
+  return static_cast<std::int64_t>(row);
+}
 
 RoomArchive::~RoomArchive() {
   try {
@@ -77,11 +127,18 @@ RoomArchive::~RoomArchive() {
 }
 
 void RoomArchive::append(ArchivedMessage message) {
-  queue_->push_back(std::move(message));
+  // A stanza-id from new_stanza_id() names its row; any other gets the next one.
+  std::int64_t row = row_of(message.stanza_id).value_or(0);
+  if (row == 0) row = next_id_++;
+  next_id_ = std::max(next_id_, row + 1);
+  queue_->emplace_back(row, std::move(message));
   if (flush_posted_) return;
   flush_posted_ = true;
-  // Everything archived in this turn of the loop goes in one transaction.
-  asio::post(executor_, [this] {
+  // Everything archived within kBatchDelay goes in one transaction: each commit dirties the
+  // last page of every room written to, so fewer commits write fewer pages. Queries flush first.
+  timer_.expires_after(kBatchDelay);
+  timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec) return;  // cancelled: the archive is gone (its destructor wrote the queue)
     flush_posted_ = false;
     flush();
   });
@@ -165,13 +222,27 @@ void RoomArchive::sync() {
   if (writer_ && last_job_) writer_->wait(last_job_);
 }
 
-RoomArchive::Position RoomArchive::position_of(std::int64_t room_id, std::string_view stanza_id) {
-  StatementScope stmt(
-      db_.statement("SELECT ts, id FROM room_archive WHERE room_id = ?1 AND stanza_id = ?2"));
+std::optional<ArchivedMessage> RoomArchive::find(std::int64_t room_id, std::string_view stanza_id,
+                                                 std::int64_t* row_id) {
+  // Ids of another shape (archives written before ids carried their row) by a partial index.
+  const auto row = row_of(stanza_id);
+  StatementScope stmt(db_.statement(
+      row ? std::string(kColumns) + "WHERE id = ?3 AND room_id = ?1 AND stanza_id = ?2"
+          : std::string(kColumns) +
+                "WHERE room_id = ?1 AND stanza_id = ?2 AND length(stanza_id) <> 24"));
   stmt->bind_int(1, room_id).bind_text(2, stanza_id);
-  if (!stmt->step())
+  if (row) stmt->bind_int(3, *row);
+  if (!stmt->step()) return std::nullopt;
+  if (row_id) *row_id = stmt->column_int(8);
+  return read_row(*stmt);
+}
+
+RoomArchive::Position RoomArchive::position_of(std::int64_t room_id, std::string_view stanza_id) {
+  std::int64_t row = 0;
+  const auto found = find(room_id, stanza_id, &row);
+  if (!found)
     throw StanzaError(ErrorCondition::item_not_found, "no message " + std::string(stanza_id));
-  return {stmt->column_int(0), stmt->column_int(1)};
+  return {found->ts_ms, row};
 }
 
 ArchivePage RoomArchive::query(std::int64_t room_id, const MamQuery& q,
@@ -180,11 +251,9 @@ ArchivePage RoomArchive::query(std::int64_t room_id, const MamQuery& q,
   ArchivePage out;
   if (!q.ids.empty()) {  // exactly these, in archive order
     for (const auto& id : q.ids) {
-      StatementScope stmt(
-          db_.statement(std::string(kColumns) + "WHERE room_id = ?1 AND stanza_id = ?2"));
-      stmt->bind_int(1, room_id).bind_text(2, id);
-      if (!stmt->step()) throw StanzaError(ErrorCondition::item_not_found, "no message " + id);
-      out.messages.push_back(read_row(*stmt));
+      auto found = find(room_id, id, nullptr);
+      if (!found) throw StanzaError(ErrorCondition::item_not_found, "no message " + id);
+      out.messages.push_back(std::move(*found));
     }
     std::stable_sort(out.messages.begin(), out.messages.end(),
                      [](const auto& a, const auto& b) { return a.ts_ms < b.ts_ms; });

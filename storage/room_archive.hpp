@@ -1,9 +1,12 @@
 // RoomArchive: the rooms' message archive (table room_archive, GROUPS §8), which answers
-// XEP-0313 queries. Appends are batched: queued on the event loop and written by the
-// storage writer thread in one transaction per loop turn (at once without a writer); a
-// query first waits for what is queued, so it sees every message archived before it.
+// XEP-0313 queries. Stanza-ids carry their row id, so the table has one index: (room, time).
+// Appends are batched: queued on the event loop and written by the storage writer thread in one
+// transaction per 50 ms (at once without a writer); a query first waits for what is queued, so
+// it sees every message archived before it.
 #pragma once
 
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -24,7 +27,7 @@ struct ArchivedMessage {
   std::int64_t ts_ms = 0;  // unix ms; the archive's order is (ts_ms, insertion)
   std::string stanza_id;   // the room's stanza-id (the MAM result id)
   std::string xmpp_id;     // the message id (the client's for the user's own messages)
-  std::string legacy_id;   // "" for none; unique per room (a second one is not archived)
+  std::string legacy_id;   // "" for none; callers archive a legacy id once (the id map knows)
   std::string nick;        // the sender's nick then
   bool backfill = false;
   std::string payload;  // the message's children, serialized
@@ -42,6 +45,12 @@ class RoomArchive {
   ~RoomArchive();
   RoomArchive(const RoomArchive&) = delete;
   RoomArchive& operator=(const RoomArchive&) = delete;
+
+  // A stanza-id for the next message to archive (XEP-0359): it carries the row id the message
+  // will have, so lookups by stanza-id need no index (the write path: one row, one index).
+  std::string new_stanza_id();
+  // The row a stanza-id of new_stanza_id() names (nullopt for ids of any other shape).
+  static std::optional<std::int64_t> row_of(std::string_view stanza_id);
 
   void append(ArchivedMessage message);
   // One page of `room_id`'s archive for `query` (`with_nick`: the nick its `with` names, or
@@ -66,12 +75,16 @@ class RoomArchive {
   };
   void flush();
   Position position_of(std::int64_t room_id, std::string_view stanza_id);
+  std::optional<ArchivedMessage> find(std::int64_t room_id, std::string_view stanza_id,
+                                      std::int64_t* row_id);
   std::optional<ArchivedMessage> edge(std::int64_t room_id, bool newest);
 
   Database& db_;
   asio::any_io_executor executor_;
+  asio::steady_timer timer_;  // the batch's delay
   StorageWriter* writer_;
-  std::shared_ptr<std::vector<ArchivedMessage>> queue_;
+  std::shared_ptr<std::vector<std::pair<std::int64_t, ArchivedMessage>>> queue_;  // (row, message)
+  std::int64_t next_id_ = 1;
   bool flush_posted_ = false;
   std::uint64_t last_job_ = 0;
 };

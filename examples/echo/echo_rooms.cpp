@@ -43,21 +43,28 @@ class EchoRoom : public legate::Room {
     co_return;
   }
 
-  // The lounge's history on the echo network: 30 messages of alice and bob, yesterday, ten
-  // minutes apart, the 10th a reply to the 5th. The legacy ids are the same every run: a
+  // Each room's history on the echo network: 30 items of its two regulars (alice and bob in
+  // the lounge, carol and dave in the lobby), yesterday, ten minutes apart: the 10th a reply
+  // to the 5th, the 20th a reaction to the 19th. The legacy ids are the same every run: a
   // second backfill (after a restart) adds nothing twice.
   awaitable<void> backfill(std::optional<HistoryBound>, std::optional<HistoryBound>) override {
-    if (legacy_id() != "lounge") co_return;
+    const bool lounge = legacy_id() == "lounge";
     const auto yesterday =
         std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now()) - 24h;
+    const std::string prefix = lounge ? "history-" : "lobby-history-";
     for (int i = 1; i <= 30; ++i) {
-      std::optional<legate::LegacyId> reply_to;
-      if (i == 10) reply_to = "history-5";
-      participant(i % 2 ? "alice" : "bob")
-          .archive_text("Earlier message " + std::to_string(i),
-                        {.legacy_id = "history-" + std::to_string(i),
-                         .reply_to = reply_to,
-                         .when = yesterday + i * 10min});
+      legate::Participant& who =
+          i % 2 ? (lounge ? participant("alice", "alice") : participant("carol", "carol"))
+                : (lounge ? participant("bob", "bob") : participant_by_nick("dave"));
+      const legate::SendOptions options{.legacy_id = prefix + std::to_string(i),
+                                        .when = yesterday + i * 10min};
+      if (i == 20) {
+        who.archive_reaction(prefix + "19", {"❤️"}, options);
+        continue;
+      }
+      legate::SendOptions text = options;
+      if (i == 10) text.reply_to = prefix + "5";
+      who.archive_text("Earlier message " + std::to_string(i), text);
     }
     co_return;
   }

@@ -13,11 +13,13 @@
 # service-unavailable. The query form and its field types, metadata, disco#info. laptop (never
 # joined) sees the same. desk's correction (and bob's answer) is archived after the rest, its
 # retraction only if the room reflects it. After SIGTERM and a restart on the same SQLite file,
-# the same query gives the same results, stanza-ids and stamps.
+# the same query gives the same results, stanza-ids and stamps. desk then unregisters: no row
+# of any user table remains.
 # Usage: /usr/bin/python3 test_groups_history.py PATH/TO/legate-echo
 # One "ok - ..." / "not ok - ..." line per check; exit 0 only if all pass.
 import copy
 import os
+import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from datetime import datetime, timedelta
@@ -37,6 +39,7 @@ MAM_NS, RSM_NS = "urn:xmpp:mam:2", "http://jabber.org/protocol/rsm"
 FORWARD_NS, DELAY_NS = "urn:xmpp:forward:0", "urn:xmpp:delay"
 VALIDATE = "{http://jabber.org/protocol/xdata-validate}"
 BACKFILL = 30             # the echo lounge's earlier messages (examples/echo/echo_rooms.cpp)
+REPLY, REACTION = 10, 20  # among them: a reply to the 5th, a reaction to the 19th
 BOB, ALICE, ME = f"{LOUNGE}/bob", f"{LOUNGE}/alice", f"{LOUNGE}/{NICK}"
 REAL = {BOB: f"bob@{GW}", ALICE: f"alice@{GW}"}
 
@@ -201,10 +204,18 @@ def history(run, live):
     rows, n = full.rows, max(len(full.rows) - len(live), 0)
     run.check("…count is the number of results", full.count == str(len(rows)),
               f"count {full.count}, {len(rows)} results")
-    earlier = [(ALICE if i % 2 else BOB, f"Earlier message {i}") for i in range(1, BACKFILL + 1)]
+    earlier = [(ALICE if i % 2 else BOB, None if i == REACTION else f"Earlier message {i}")
+               for i in range(1, BACKFILL + 1)]
     run.check(f"first the echo network's {BACKFILL} earlier messages, fetched at the first "
               "query (none from an echo without that history)",
               [(r[1], r[4]) for r in rows[:n]] in (earlier, []), f"{rows[:n][:3]}…")
+    if n == BACKFILL:
+        msgs = [m for _, _, _, m in full.results[:n]]
+        refs = (ref(msgs[REPLY - 1], REPLY_NS, "reply"),
+                ref(msgs[REACTION - 1], REACTIONS_NS, "reactions"),
+                msgs[REACTION - 1].findtext(f"{{{REACTIONS_NS}}}reactions/{{{REACTIONS_NS}}}reaction"))
+        run.check(f"…the {REPLY}th replies to the 5th, the {REACTION}th is bob's ❤️ to the 19th "
+                  "(by their stanza-ids)", refs == (rows[4][0], rows[18][0], "❤️"), f"{refs}")
     run.check("then the live ones in order (no chat state): stanza-ids, senders, ids, bodies",
               without_stamps(rows[n:]) == live_rows(live),
               f"got {without_stamps(rows[n:])} want {live_rows(live)}")
@@ -368,6 +379,28 @@ def edits(run, rows):
     return None if page is None else page.rows
 
 
+# Every table that holds something of a user (upload_cache is the gateway's, not a user's).
+USER_TABLES = ("users", "contacts", "message_ids", "message_id_keys", "rooms", "participants",
+               "room_resources", "room_archive")
+
+
+def unregister_leaves_nothing(run):
+    """desk unregisters; once the gateway has stopped, no user table has a row left."""
+    answer, _ = run.iq("desk", GW, "<query xmlns='jabber:iq:register'><remove/></query>")
+    run.check("desk unregisters from the gateway", answer is not None
+              and answer.get("type") == "result", answer is not None and show("iq", answer))
+    if not run.stop_gateway("gateway #2 exits 0 on SIGTERM after the unregistration"):
+        return
+    counts = {}
+    for table in USER_TABLES:
+        r = subprocess.run(["sqlite3", run.db, f"SELECT count(*) FROM {table}"],
+                           capture_output=True, text=True, timeout=10)
+        counts[table] = r.stdout.strip() if r.returncode == 0 else r.stderr.strip()
+    run.check("after the unregistration no row of the user remains (archive, id map and its "
+              "keys, rooms, participants, contacts)", all(v == "0" for v in counts.values()),
+              f"{counts}")
+
+
 def main(binary):
     checks = Checks()
     with Run(binary, checks) as run:
@@ -398,6 +431,7 @@ def main(binary):
         if before and run.start_gateway() and run.logged_in("gateway #2 logs the session in"):
             query_check(run, "after the restart: the same query, the same results", "desk",
                         rsm(100), want=before, complete=True, count=len(before))
+            unregister_leaves_nothing(run)
     return checks.summary()
 
 

@@ -205,7 +205,8 @@ TEST_CASE("rooms: unregistering leaves no row of the user's groups behind") {
       "<iq type='set' id='bye' from='alice@test/phone' to='gw.test'>"
       "<query xmlns='jabber:iq:register'><remove/></query></iq>");
   CHECK(f.by_id("bye").attr_or("type") == "result");
-  for (std::string_view table : {"rooms", "participants", "room_archive", "room_resources"}) {
+  for (std::string_view table : {"rooms", "participants", "room_archive", "room_resources",
+                                 "message_ids", "message_id_keys"}) {
     CAPTURE(table);
     CHECK(rows(table) == 0);
   }

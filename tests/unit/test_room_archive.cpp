@@ -123,16 +123,13 @@ TEST_CASE("room archive: pages forward, backward, flipped, filtered") {
   }
 }
 
-TEST_CASE("room archive: a legacy id is archived once per room; rooms go with their rows") {
+TEST_CASE("room archive: stanza-ids carry their row; other ids are found too; rooms go") {
   Archive a(true);
   a.fill(3);
-  a.archive->append({.room_id = a.room,
-                     .ts_ms = 9000,
-                     .stanza_id = "dup",
-                     .xmpp_id = "d",
-                     .legacy_id = "L2",
-                     .nick = "bob",
-                     .payload = ""});
+  const std::string id = a.archive->new_stanza_id();
+  CHECK(id.size() == 24);
+  CHECK(id.find_first_of("+/=") == std::string::npos);
+  CHECK(id != a.archive->new_stanza_id());  // a reserved row may stay unused
   a.archive->append({.room_id = a.room,
                      .ts_ms = 9000,
                      .stanza_id = "n1",
@@ -142,13 +139,30 @@ TEST_CASE("room archive: a legacy id is archived once per room; rooms go with th
                      .payload = ""});
   a.archive->append({.room_id = a.room,
                      .ts_ms = 9001,
-                     .stanza_id = "n2",
+                     .stanza_id = id,
                      .xmpp_id = "n",
                      .legacy_id = "",
                      .nick = "bob",
                      .payload = ""});
+  a.archive->sync();
+  const auto row = RoomArchive::row_of(id);
+  REQUIRE(row.has_value());
+  StatementScope by_row(a.db.statement("SELECT stanza_id FROM room_archive WHERE id = ?1"));
+  by_row->bind_int(1, *row);
+  REQUIRE(by_row->step());
+  CHECK(by_row->column_text(0) == id);
+  CHECK(a.ids(a.page({.ids = {id, "s2"}})) == std::vector<std::string>{"s2", id});
+  CHECK(a.ids(a.page({.after_id = "n1"})) == std::vector<std::string>{id});
+  // The same row with other random bits, another room, a malformed id: not found.
+  std::string forged = id;
+  forged.back() = forged.back() == 'A' ? 'B' : 'A';
+  CHECK_THROWS_AS(a.page({.ids = {forged}}), legate::StanzaError);
+  CHECK_THROWS_AS(a.archive->query(a.other, {.ids = {id}}, ""), legate::StanzaError);
+  CHECK_FALSE(RoomArchive::row_of("AAAAAAAAAAAAAAAAAAAAAAA+"));
+  CHECK_FALSE(RoomArchive::row_of("AAAAAAAAAAAAAAAAAAAAAAAA"));  // row 0
+  CHECK_FALSE(RoomArchive::row_of("short"));
   ArchivePage all = a.page({});
-  CHECK(a.ids(all) == std::vector<std::string>{"s1", "s2", "s3", "n1", "n2"});
+  CHECK(a.ids(all) == std::vector<std::string>{"s1", "s2", "s3", "n1", id});
   a.archive->sync();
   RoomStore(a.db).remove(UserStore(a.db).find(Jid("alice@example.org"))->id, "lounge");
   StatementScope left(a.db.statement("SELECT count(*) FROM room_archive WHERE room_id = ?1"));

@@ -64,7 +64,7 @@ TEST_CASE("storage: migrations reach the latest version and re-opening changes n
     CHECK(legate::schema_version(db) == legate::latest_schema_version());
     CHECK(query_int(db,
                     "SELECT COUNT(*) FROM sqlite_schema WHERE type = 'table' AND "
-                    "name IN ('users', 'contacts', 'id_map')") == 3);
+                    "name IN ('users', 'contacts', 'message_ids')") == 3);
     schema_cookie = query_int(db, "PRAGMA schema_version");
   }
   Database db(path);
