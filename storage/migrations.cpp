@@ -157,7 +157,7 @@ CREATE TABLE message_ids (
   created INTEGER NOT NULL                 -- unix seconds, non-decreasing with id
 ) STRICT;
 CREATE TABLE message_id_keys (
-  key INTEGER NOT NULL,                    -- keyed hash of (side, user, kind, id)
+  key INTEGER NOT NULL,                    -- keyed hash of (side, user, kind, id), 32 bits
   row INTEGER NOT NULL,                    -- message_ids.id
   PRIMARY KEY (key, row)
 ) STRICT, WITHOUT ROWID;
