@@ -54,12 +54,11 @@ void write_batch(Database& db, const Batch& batch) {
 // unpredictable (XEP-0359 §3: 80 random bits) and found without an index.
 constexpr std::size_t kRowIdBytes = 8, kRandomBytes = 10, kStanzaIdChars = 24;
 
-std::string encode_stanza_id(std::int64_t row_id) {
+std::string encode_stanza_id(std::int64_t row_id, const unsigned char* random) {
   std::string bytes(kRowIdBytes + kRandomBytes, '\0');
   for (std::size_t i = 0; i < kRowIdBytes; ++i)
     bytes[i] = static_cast<char>(static_cast<std::uint64_t>(row_id) >> (8 * (kRowIdBytes - 1 - i)));
-  if (RAND_bytes(reinterpret_cast<unsigned char*>(bytes.data() + kRowIdBytes), kRandomBytes) != 1)
-    throw std::runtime_error("no random bytes");
+  std::copy(random, random + kRandomBytes, bytes.begin() + kRowIdBytes);
   std::string text = base64_encode(bytes);  // 18 bytes: no padding
   for (char& c : text) c = c == '+' ? '-' : c == '/' ? '_' : c;
   return text;
@@ -99,7 +98,16 @@ RoomArchive::RoomArchive(Database& db, asio::any_io_executor executor, StorageWr
 }
 
 std::string RoomArchive::new_stanza_id() {
-  return encode_stanza_id(next_id_++);
+  // Random bytes are drawn a pool at a time: RAND_bytes takes a lock and costs more than the
+  // rest of the id.
+  if (random_used_ + kRandomBytes > random_.size()) {
+    if (RAND_bytes(random_.data(), static_cast<int>(random_.size())) != 1)
+      throw std::runtime_error("no random bytes");
+    random_used_ = 0;
+  }
+  const unsigned char* random = random_.data() + random_used_;
+  random_used_ += kRandomBytes;
+  return encode_stanza_id(next_id_++, random);
 }
 
 std::optional<std::int64_t> RoomArchive::row_of(std::string_view stanza_id) {

@@ -5,6 +5,7 @@
 // it sees every message archived before it.
 #pragma once
 
+#include <array>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <cstdint>
@@ -85,6 +86,8 @@ class RoomArchive {
   StorageWriter* writer_;
   std::shared_ptr<std::vector<std::pair<std::int64_t, ArchivedMessage>>> queue_;  // (row, message)
   std::int64_t next_id_ = 1;
+  std::array<unsigned char, 4000> random_{};  // for stanza-ids, drawn from OpenSSL in bulk
+  std::size_t random_used_ = random_.size();
   bool flush_posted_ = false;
   std::uint64_t last_job_ = 0;
 };
