@@ -280,9 +280,13 @@ struct Connection::Impl : StreamEvents {
         continue;
       }
       if (peer_error) {
-        spdlog::error("stream error from the server: {}{}{}", to_string(peer_error->condition),
-                      stream_error_hint(peer_error->condition),
-                      peer_error->text.empty() ? "" : " - " + peer_error->text);
+        // A server being stopped says so: a normal event, followed by a reconnection.
+        const auto level = peer_error->condition == StreamCondition::system_shutdown
+                               ? spdlog::level::warn
+                               : spdlog::level::err;
+        spdlog::log(level, "stream error from the server: {}{}{}", to_string(peer_error->condition),
+                    stream_error_hint(peer_error->condition),
+                    peer_error->text.empty() ? "" : " - " + peer_error->text);
         peer_error.reset();
         begin_close("</stream:stream>");
       }

@@ -353,7 +353,18 @@ Router::IqPayload ContactRouter::on_iq(const Element& iq) {
   Contact* contact = session->roster().by_jid(*to);
   if (!contact) throw StanzaError(ErrorCondition::item_not_found);
   const Element& payload = *iq.first_child();
-  if (payload.is("query", kDiscoInfoNs)) return contact_disco_info(p_.features, contact->name());
+  if (payload.is("query", kDiscoInfoNs)) {
+    Element info = contact_disco_info(p_.features, contact->name());
+    // XEP-0115 §6.2: the caps node ("node#ver" of the presence) is answered with that node;
+    // any other node is unknown.
+    if (auto node = payload.attr("node")) {
+      const std::string caps =
+          std::string(kContactCapsNode) + "#" + contact_caps_ver(p_.features, contact->name());
+      if (*node != caps) throw StanzaError(ErrorCondition::item_not_found, "unknown node");
+      info.set_attr("node", *node);
+    }
+    return info;
+  }
   if (payload.is("query", kDiscoItemsNs)) return Element("query", std::string(kDiscoItemsNs));
   if (payload.is("ping", kPingNs)) return std::nullopt;
   if (payload.is("vCard", "vcard-temp")) {

@@ -96,12 +96,11 @@ void Contact::offline(std::string_view status, std::optional<Time> last_seen) {
 void Contact::send_presence_to(const Jid& to) {
   Component& component = session_.host().component();
   const Features& features = session_.host().features();
-  static const std::string kNode = "https://legate.invalid/caps";
   // The same identity (with the contact's name) as its disco#info, or clients would cache
   // a mismatching feature list.
   const std::string ver = contact_caps_ver(features, record_.name);
-  component.send(
-      contact_presence(jid_.str(), to.str(), presence_, record_.avatar_hash, kNode, ver));
+  component.send(contact_presence(jid_.str(), to.str(), presence_, record_.avatar_hash,
+                                  kContactCapsNode, ver));
 }
 
 std::string Contact::send_text(std::string_view body, SendOptions options) {

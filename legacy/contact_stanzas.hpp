@@ -104,6 +104,8 @@ std::vector<std::string> contact_features(const Features& f);
 Element contact_disco_info(const Features& f, std::string_view name);
 // The caps ver matching contact_disco_info(f, name), so the two can never disagree.
 std::string contact_caps_ver(const Features& f, std::string_view name);
+// The node of contacts' XEP-0115 caps: a disco#info query for "node#ver" names it.
+inline constexpr std::string_view kContactCapsNode = "https://legate.invalid/caps";
 
 // ---------------------------------------------------------------------------------------
 // Inbound, user → contact.

@@ -2,6 +2,8 @@
 // with the right stream error, then a clean close and a reconnect; server restarts;
 // keepalives; stanzas queued while disconnected; refused handshakes; clean shutdown.
 #include <doctest/doctest.h>
+#include <spdlog/sinks/ringbuffer_sink.h>
+#include <spdlog/spdlog.h>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -91,6 +93,30 @@ TEST_CASE("wire: the server closing or dropping the stream leads to a reconnect"
   REQUIRE_MESSAGE(h.server().accept_component(), h.server().reason());
   expect_ping_works(h, "again");
   CHECK(h.component().connection().connects() == 2);
+}
+
+TEST_CASE("wire: a system-shutdown from the server is logged as a warning, then reconnects") {
+  auto sink = std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(256);
+  auto logger = spdlog::default_logger();
+  logger->sinks().push_back(sink);
+  {
+    ComponentHarness h;
+    h.start();
+    expect_ping_works(h, "up");
+    h.inject(
+        "<stream:error><system-shutdown xmlns='urn:ietf:params:xml:ns:xmpp-streams'/>"
+        "</stream:error></stream:stream>");
+    CHECK(h.server().wait_closed(3s));
+    REQUIRE_MESSAGE(h.server().accept_component(), h.server().reason());
+    expect_ping_works(h, "again");
+  }  // the component's thread is gone: the sink can go
+  logger->sinks().pop_back();
+  std::vector<spdlog::level::level_enum> levels;
+  for (const auto& msg : sink->last_raw())
+    if (std::string_view(msg.payload.data(), msg.payload.size()).find("system-shutdown") !=
+        std::string_view::npos)
+      levels.push_back(msg.level);
+  CHECK(levels == std::vector<spdlog::level::level_enum>{spdlog::level::warn});
 }
 
 TEST_CASE("wire: a wrong secret is refused and retried with backoff") {

@@ -103,6 +103,22 @@ TEST_CASE("sessions: the caps a contact advertises match its disco#info") {
   }
   // XEP-0115 §5.4: a client hashes the disco#info it gets and drops a mismatching ver.
   CHECK(caps->attr_or("ver") == caps_ver(identities, features_of(*query)));
+  CHECK_FALSE(query->attr("node"));
+
+  // §6.2: asked for the caps node (node#ver), the answer names that node, same content.
+  const std::string node =
+      std::string(caps->attr_or("node")) + "#" + std::string(caps->attr_or("ver"));
+  alice_asks(g, kBob, "<query xmlns='http://jabber.org/protocol/disco#info' node='" + node + "'/>");
+  Element by_node = iq_reply(g);
+  const Element* answered = by_node.child("query", kDiscoInfoNs);
+  REQUIRE(answered);
+  CHECK(answered->attr_or("node") == node);
+  CHECK(features_of(*answered) == features_of(*query));
+  // Another node is unknown.
+  alice_asks(g, kBob,
+             "<query xmlns='http://jabber.org/protocol/disco#info' node='" +
+                 std::string(caps->attr_or("node")) + "#stale'/>");
+  CHECK(is_error(iq_reply(g), ErrorCondition::item_not_found));
 }
 
 TEST_CASE("sessions: the vCard of a contact") {
