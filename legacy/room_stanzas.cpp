@@ -2,7 +2,6 @@
 #include "legacy/room_stanzas.hpp"
 
 #include <openssl/hmac.h>
-#include <openssl/rand.h>
 
 #include <stdexcept>
 
