@@ -167,8 +167,29 @@ asio::awaitable<UploadSlot> HttpUpload::request_slot(std::string_view filename, 
   request.set_attr("filename", filename);
   request.set_attr("size", std::to_string(size));
   if (!content_type.empty()) request.set_attr("content-type", content_type);
-  const Element reply = co_await component_.request(std::move(iq), iq_timeout_);
-  co_return parse_slot(reply);
+  try {
+    const Element reply = co_await component_.request(std::move(iq), iq_timeout_);
+    co_return parse_slot(reply);
+  } catch (const StanzaError& e) {
+    if (e.condition() == ErrorCondition::forbidden || e.condition() == ErrorCondition::not_allowed)
+      log_refusal(jid, e);
+    throw;
+  }
+}
+
+// The user is told; the admin is the one who can fix it, so the first refusal is a warning
+// naming the fix (ejabberd's mod_http_upload refuses other hosts than its own by default).
+void HttpUpload::log_refusal(const std::string& jid, const StanzaError& e) {
+  if (refusal_logged_) {
+    spdlog::debug("HTTP upload: {} refused a slot again: {}", jid, e.what());
+    return;
+  }
+  refusal_logged_ = true;
+  spdlog::warn(
+      "HTTP upload: {} refuses slots to {} ({}); let the gateway's domain use it (ejabberd: "
+      "mod_http_upload's access rule, see docs/admin.md); until then the legacy network's files "
+      "cannot reach users",
+      jid, component_.jid().domain(), e.what());
 }
 
 asio::awaitable<std::string> HttpUpload::upload(std::string_view filename,

@@ -15,6 +15,7 @@
 
 #include "../component/asio.hpp"
 #include "../component/element.hpp"
+#include "../component/stanza_error.hpp"
 #include "http_client.hpp"
 
 namespace legate {
@@ -81,11 +82,13 @@ class HttpUpload {
   // True when `info` (a disco#info <query/>) is an upload service; records its limit.
   bool accept_service(const Element& info);
   void remember_origin(std::string_view get_url);
+  void log_refusal(const std::string& jid, const StanzaError& e);
 
   Component& component_;
   std::string server_domain_;
   std::string service_;  // empty until found (or configured)
   bool service_checked_ = false;
+  bool refusal_logged_ = false;  // a refused slot is a warning once, then debug
   std::optional<std::uint64_t> max_file_size_;
   std::set<std::string> origins_;  // scheme://host:port of GET URLs from our slots
   std::chrono::milliseconds iq_timeout_{std::chrono::seconds(15)};

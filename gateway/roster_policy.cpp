@@ -13,7 +13,9 @@ RosterPolicy::RosterPolicy(Component& component, const PrivilegeGrants& grants, 
 
 RosterMode RosterPolicy::mode(const Jid& user) const {
   const Privileges* granted = grants_.of(user);
-  return granted && granted->can_set_roster() ? RosterMode::privileged : RosterMode::subscribe;
+  if (!granted || !granted->can_set_roster() || push_failed_.count(user.bare_str()))
+    return RosterMode::subscribe;
+  return RosterMode::privileged;
 }
 
 void RosterPolicy::add(Contact& contact) {
@@ -26,14 +28,45 @@ void RosterPolicy::add(Contact& contact) {
                                                     : "subscription requests");
   }
   if (roster_mode == RosterMode::privileged) {
-    component_.send(roster_push(component_.jid().str(), user.str(), contact.jid().str(),
-                                contact.name(), group_, component_.router().next_id()));
+    Element stanza = roster_push(component_.jid().str(), user.str(), contact.jid().str(),
+                                 contact.name(), group_, component_.router().next_id());
     contact.mark_in_roster(true);
+    contact.session().spawn(push(contact.session(), std::move(stanza), contact.jid().str()));
     contact.send_presence_to(user);
   } else {
     component_.send(subscription_request(contact.jid().str(), user.str(),
                                          contact.nick().empty() ? contact.name() : contact.nick()));
   }
+}
+
+// The push is sent at once; its reply is checked afterwards, so that adding many contacts
+// does not wait on the server.
+asio::awaitable<void> RosterPolicy::push(Session& session, Element stanza, std::string contact) {
+  try {
+    co_await component_.request(std::move(stanza), std::chrono::seconds(30));
+  } catch (const StanzaError& e) {
+    // No reply (the stream dropped, or the server is slow) says nothing of the grant.
+    if (e.condition() == ErrorCondition::remote_server_timeout)
+      spdlog::debug("{}: no reply to the roster push of {}: {}", session.user_jid().str(), contact,
+                    e.what());
+    else
+      fall_back(session, Jid::parse(contact).value(), e);
+  }
+}
+
+void RosterPolicy::fall_back(Session& session, const Jid& contact_jid, const StanzaError& why) {
+  const Jid user = session.user_jid().bare();
+  if (push_failed_.insert(user.bare_str()).second)
+    spdlog::warn(
+        "{}: the server refused a roster push (XEP-0356): {}; this user's contacts "
+        "now join the roster by subscription requests",
+        user.str(), why.what());
+  Contact* contact = session.roster().by_jid(contact_jid);
+  if (!contact) return;  // gone meanwhile
+  contact->mark_in_roster(false);
+  component_.send(
+      subscription_request(contact->jid().str(), user.str(),
+                           contact->nick().empty() ? contact->name() : contact->nick()));
 }
 
 asio::awaitable<void> RosterPolicy::reconcile(Session& session) {

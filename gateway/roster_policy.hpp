@@ -1,6 +1,8 @@
 // RosterPolicy: how contacts enter a user's roster — a XEP-0356 roster push where the
 // user's server granted the gateway that privilege, a subscription request otherwise — and
-// the subscription handshake with a contact the user added.
+// the subscription handshake with a contact the user added. A push the server answers with
+// an error (ejabberd 23.01 grants roster set, then fails every push) turns that user over to
+// subscription requests.
 #pragma once
 
 #include <chrono>
@@ -19,6 +21,7 @@ class RosterPolicy {
   // `group`: the roster group of pushed contacts (the gateway's name).
   RosterPolicy(Component& component, const PrivilegeGrants& grants, std::string group);
 
+  // privileged when the user's server grants roster set and no push for this user failed.
   RosterMode mode(const Jid& user) const;
   const std::string& group() const { return group_; }
   // Puts a contact in its user's roster, by push or by asking.
@@ -35,6 +38,12 @@ class RosterPolicy {
   std::string group_;
   const PrivilegeGrants& grants_;
   bool logged_mode_ = false;
+  // Bare JIDs of users whose server answered a roster push with an error: subscription
+  // requests from then on (until the gateway restarts: the server may have been fixed).
+  std::set<std::string, std::less<>> push_failed_;
+
+  asio::awaitable<void> push(Session& session, Element push, std::string contact);
+  void fall_back(Session& session, const Jid& contact, const StanzaError& why);
 };
 
 }  // namespace legate

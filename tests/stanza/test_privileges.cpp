@@ -1,7 +1,11 @@
 // XEP-0356 at the stanza level: the grants a server sends (privilege:2 and :1, nested iq
 // namespaces, changed at each handshake), privileged iqs (shapes, inner results and errors,
-// outer errors, timeouts, refusals without a grant) and the roster read at login.
+// outer errors, timeouts, refusals without a grant), the roster read at login and refused
+// roster pushes.
 #include <doctest/doctest.h>
+
+#include <spdlog/sinks/ringbuffer_sink.h>
+#include <spdlog/spdlog.h>
 
 #include "storage/contact_store.hpp"
 #include "tests/stanza/privileges_fixture.hpp"
@@ -298,4 +302,46 @@ TEST_CASE("privileges: a contact the user unsubscribed from is not asked for aga
     asked_carol = asked_carol || (is_presence(e, "subscribe") && e.attr_or("from") == kCarol);
   }
   CHECK(asked_carol);  // never answered: asked again
+}
+
+// ejabberd 23.01 grants roster set and then answers every push internal-server-error: each
+// refused contact is asked by subscription instead, and the user's later contacts too.
+TEST_CASE("privileges: a refused roster push falls back to a subscription request, logged once") {
+  auto sink = std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(64);
+  spdlog::default_logger()->sinks().push_back(sink);
+  {
+    GatewayHarness g(with_sessions(two_contacts()));
+    g.h().inject(
+        grant_message("<perm access='roster' type='both'/><perm access='message' type='outgoing'/>",
+                      "urn:xmpp:privilege:1"));
+    REQUIRE(g.register_with(kAlice, "al", "pw").attr_or("type") == "result");
+    answer_roster_get(g, {});
+    std::vector<Element> pushes;  // both go out before any reply
+    for (int i = 0; i < 2; ++i)
+      pushes.push_back(g.next_where(
+          [](const Element& e) { return e.name() == "iq" && e.attr_or("type") == "set"; }));
+    for (const Element& push : pushes)
+      g.h().inject("<iq type='error' from='alice@test' to='gw.test' id='" +
+                   std::string(push.attr_or("id")) +
+                   "'><error type='wait'><internal-server-error "
+                   "xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>");
+    std::vector<std::string> asked;
+    for (int i = 0; i < 2; ++i) {
+      Element ask = g.next_where([](const Element& e) { return is_presence(e, "subscribe"); });
+      CHECK(ask.attr_or("to") == kAliceBare);
+      asked.emplace_back(ask.attr_or("from"));
+    }
+    CHECK(asked == std::vector<std::string>{std::string(kBob), std::string(kCarol)});
+    CHECK(sessions_of(g).roster().mode(Jid::parse(kAliceBare).value()) == RosterMode::subscribe);
+    drain(g);
+  }
+  spdlog::default_logger()->sinks().pop_back();
+  int refusals = 0;
+  for (const auto& msg : sink->last_raw())
+    if (std::string_view(msg.payload.data(), msg.payload.size()).find("refused a roster push") !=
+        std::string_view::npos) {
+      ++refusals;
+      CHECK(msg.level == spdlog::level::warn);
+    }
+  CHECK(refusals == 1);
 }
