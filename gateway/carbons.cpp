@@ -16,7 +16,7 @@ std::string Carbons::next_id() {
 bool Carbons::inject(const Jid& user, Element message) {
   const Privileges* grants = p_.grants.of(user);
   if (!grants || !grants->can_send_messages()) {
-    tell_not_granted(user);
+    tell_not_granted(user, grants ? grants->message_unusable : std::string());
     return false;
   }
   to_client_namespace(message);
@@ -36,16 +36,26 @@ bool Carbons::is_echo(const Element& stanza) {
   return from && from->find('/') == std::string_view::npos;
 }
 
-void Carbons::tell_not_granted(const Jid& user) {
+void Carbons::tell_not_granted(const Jid& user, std::string_view unusable) {
   const std::string domain(user.domain());
   if (!told_.insert(domain).second) return;
   const bool fallback = p_.fallback == CarbonsFallback::prefix;
-  spdlog::warn(
-      "XEP-0356: {} does not grant the gateway message permission: what users of {} do in the "
-      "legacy app is {} (grant message = \"outgoing\", see docs/admin.md)",
-      domain, domain,
-      fallback ? "shown as the contact's messages (carbons_fallback)" : "not shown in XMPP");
-  const std::string notice = "carbons off for " + domain + " (no XEP-0356 message permission)";
+  const char* shown =
+      fallback ? "shown as the contact's messages (carbons_fallback)" : "not shown in XMPP";
+  if (unusable.empty())
+    spdlog::warn(
+        "XEP-0356: {} does not grant the gateway message permission: what users of {} do in "
+        "the legacy app is {} (grant message = \"outgoing\", see docs/admin.md)",
+        domain, domain, shown);
+  else
+    spdlog::warn(
+        "XEP-0356: the message permission of {} is unusable ({}): what users of {} do in the "
+        "legacy app is {} (see docs/admin.md)",
+        domain, unusable, domain, shown);
+  const std::string notice =
+      "carbons off for " + domain +
+      (unusable.empty() ? " (no XEP-0356 message permission)"
+                        : " (the server's XEP-0356 message permission is unusable)");
   for (const Jid& admin : p_.admins) p_.status.add_notice(admin, notice);
 }
 

@@ -45,7 +45,7 @@ class Carbons {
   CarbonsFallback fallback() const { return p_.fallback; }
 
  private:
-  void tell_not_granted(const Jid& user);
+  void tell_not_granted(const Jid& user, std::string_view unusable);
 
   Parts p_;
   std::set<std::string, std::less<>> told_;  // servers the admin was told about

@@ -18,6 +18,8 @@ class PrivilegeGrants {
   void grant(const Jid& server, Privileges grants);
   // A new stream: the grants of the previous one no longer hold.
   void clear() { by_domain_.clear(); }
+  // The server's message permission turned out unusable (logged with `why`).
+  void message_unusable(const Jid& server, std::string why);
   // The grants of the server of `jid` (a user or the server itself); null: none.
   const Privileges* of(const Jid& jid) const;
 

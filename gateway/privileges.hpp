@@ -28,10 +28,12 @@ struct Privileges {
   std::string message;
   std::string presence;
   std::vector<std::pair<std::string, std::string>> iq;  // (namespace, type)
+  // Why a message permission the server granted is not used (it would be lost), or "".
+  std::string message_unusable;
 
   bool can_get_roster() const { return roster == "get" || roster == "both"; }
   bool can_set_roster() const { return roster == "set" || roster == "both"; }
-  bool can_send_messages() const { return message == "outgoing"; }
+  bool can_send_messages() const { return message == "outgoing" && message_unusable.empty(); }
   // Whether iqs of `type` (get or set) with a payload in `payload_ns` may be sent.
   bool can_iq(IqType type, std::string_view payload_ns) const;
   // One line for the admin, e.g. "roster both, message outgoing, iq pubsub set (v2)".

@@ -108,10 +108,35 @@ void Sessions::connected() {
 }
 
 void Sessions::granted(const Jid& server, Privileges grants) {
+  const bool check_messages = grants.ns == kPrivilegeV1Ns && grants.can_send_messages();
   grants_.grant(server, std::move(grants));
+  if (check_messages)
+    rt_.component.router().tasks().spawn(check_message_routing(server), "server version");
   if (server.domain() == rt_.settings.server_domain && logins_waiting_) {
     start_waiting_logins();
     grants_timer_->cancel();
+  }
+}
+
+// ejabberd before 24.10 (privilege:1) routes a privileged message straight to its
+// recipient: no carbon reaches the user's clients, nothing is archived, and the message
+// comes back to the gateway. Its software version is the only way to tell.
+asio::awaitable<void> Sessions::check_message_routing(Jid server) {
+  Element iq = make_iq(IqType::get, rt_.component.jid().str(), server.str(),
+                       rt_.component.router().next_id());
+  iq.add_child("query", std::string(kVersionNs));
+  try {
+    const Element reply = co_await rt_.component.request(std::move(iq), std::chrono::seconds(10));
+    const Element* query = reply.child("query", kVersionNs);
+    const Element* name = query ? query->child("name", kVersionNs) : nullptr;
+    if (name && name->text() == "ejabberd") {
+      const Element* version = query->child("version", kVersionNs);
+      grants_.message_unusable(server, "ejabberd " + std::string(version ? version->text() : "") +
+                                           " routes privileged messages past carbons and MAM "
+                                           "(fixed with privilege:2, ejabberd 24.10)");
+    }
+  } catch (const StanzaError& e) {
+    spdlog::debug("XEP-0356: no software version from {}: {}", server.str(), e.what());
   }
 }
 

@@ -83,6 +83,7 @@ class Sessions {
   std::shared_ptr<Session> create(const Jid& user);
   asio::awaitable<void> after_login(std::shared_ptr<Session> session);
   void start_waiting_logins();
+  asio::awaitable<void> check_message_routing(Jid server);
   void prune_message_ids();
 
   BaseGateway::Runtime& rt_;

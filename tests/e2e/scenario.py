@@ -1,7 +1,8 @@
 # The frame every end-to-end test shares, so that each test_*.py keeps only its scenario:
 # Checks (one TAP-like line a check), run_test (a test script's entry point) and Scenario,
-# a context manager around one run of a gateway beside a private Prosody (harness.py).
-# On entry Prosody starts with the test's users registered ("prosody started"); in the
+# a context manager around one run of a gateway beside a private Prosody or ejabberd
+# (harness.Server(): .prosody is that server, whichever it is). On entry the server starts
+# with the test's users registered ("prosody started" / "ejabberd started"); in the
 # body the test connects clients (each with an Inbox), starts the gateway and waits for
 # its ping, registers with it and expects stanzas, which fail at once, naming the exit
 # code and the log's last lines, when the gateway died; on exit the clients close, the
@@ -92,9 +93,9 @@ class Scenario:
       end_check      the name of the check that the gateway exits 0 on SIGTERM at the end,
                      unless the test ended it itself (None: no such check)
       prosody_check  adds the check 'prosody stopped' at the end
-      file_share     an upload component's domain: mod_http_file_share on .http_port,
+      file_share     an upload component's domain: a XEP-0363 service on .http_port,
                      files up to size_limit
-      **prosody      the rest goes to harness.Prosody()
+      **prosody      the rest goes to harness.Server()
     A test with more to do subclasses it (class Run(Scenario))."""
 
     def __init__(self, binary, checks, label="", users=(), wait=10, sender=None,
@@ -106,10 +107,8 @@ class Scenario:
         self.http_port = None
         if file_share:
             self.http_port = harness.free_port()
-            more_global, more_config = harness.file_share_config(self.http_port, file_share,
-                                                                 size_limit)
-            prosody["extra_global"] = prosody.get("extra_global", "") + more_global
-            prosody["extra_config"] = prosody.get("extra_config", "") + more_config
+            prosody["file_share"] = dict(http_port=self.http_port, domain=file_share,
+                                         size_limit=size_limit)
         self.prosody_args = prosody
         self.prosody = self.gateway = self.client = self.box = None
         self.clients, self.inbox = {}, {}     # by user; every client is closed at the end
@@ -133,14 +132,14 @@ class Scenario:
 
     def __enter__(self):
         self.t0, self.failed_before = time.monotonic(), len(self.checks.failures)
-        self.prosody = harness.Prosody(**self.prosody_args)
+        self.prosody = harness.Server(**self.prosody_args)
         try:
             for user in self.users:
                 self.prosody.register(user, f"{user}-pw")
         except BaseException:
             self.prosody.close(failed=True)
             raise
-        self.started = bool(self.attempt("prosody started", self.prosody.start))
+        self.started = bool(self.attempt(f"{self.prosody.name} started", self.prosody.start))
         return self
 
     def __exit__(self, exc_type, exc, tb):
@@ -164,11 +163,11 @@ class Scenario:
             self.stop_gateway(self.end_check)
         self.prosody.stop()
         if self.prosody_check and self.started:
-            self.check("prosody stopped", not self.prosody.running)
+            self.check(f"{self.prosody.name} stopped", not self.prosody.running)
 
     def http_port_open(self):
         """The check that Prosody's HTTP port (file_share) accepts connections."""
-        return self.attempt("prosody's http port open", harness.wait_until,
+        return self.attempt(f"{self.prosody.name}'s http port open", harness.wait_until,
                             lambda: harness.port_open(self.http_port), 10, 0.1, "http port open")
 
     # --- clients ---

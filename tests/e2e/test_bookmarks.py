@@ -306,7 +306,8 @@ def invitations(run, what):
                        lambda m, room=room: (x := invitation(m)) is not None
                        and x.get("jid") == room)
         if m is not None:
-            got = (m.xml.get("type"), m.xml.get("to"))
+            # ejabberd drops type='normal' on the way: no type is the same (RFC 6121 5.2.2)
+            got = (m.xml.get("type") or "normal", m.xml.get("to"))
             run.check(f"{what}: …type normal, to {run.user}", got == ("normal", run.user),
                       f"got {got}")
             reason = invitation(m).get("reason")
@@ -353,7 +354,10 @@ def not_granted(binary, checks):
 
 def main(binary):
     checks = Checks()
-    granted(binary, checks)
+    if harness.PRIVILEGED_IQ:
+        granted(binary, checks)
+    else:  # ejabberd 23.01 cannot grant iqs: its users get the invitations of not_granted
+        print(f"# {harness.SERVER} has no XEP-0356 iq permission: the fallback is the test")
     not_granted(binary, checks)
     return checks.summary()
 

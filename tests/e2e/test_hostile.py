@@ -268,7 +268,7 @@ def hostile_run(run, port):
 def main(binary):
     checks = Checks()
     with Scenario(binary, checks, users=("mallory", "eve", "victim"),
-                  extra_global="c2s_stanza_size_limit = 1024 * 1024\n") as run:
+                  stanza_size_limit=1024 * 1024) as run:
         if run.started:
             hostile_run(run, harness.free_port())
     return checks.summary()

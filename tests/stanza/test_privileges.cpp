@@ -311,9 +311,7 @@ TEST_CASE("privileges: a refused roster push falls back to a subscription reques
   spdlog::default_logger()->sinks().push_back(sink);
   {
     GatewayHarness g(with_sessions(two_contacts()));
-    g.h().inject(
-        grant_message("<perm access='roster' type='both'/><perm access='message' type='outgoing'/>",
-                      "urn:xmpp:privilege:1"));
+    g.h().inject(grant_message("<perm access='roster' type='both'/>", "urn:xmpp:privilege:1"));
     REQUIRE(g.register_with(kAlice, "al", "pw").attr_or("type") == "result");
     answer_roster_get(g, {});
     std::vector<Element> pushes;  // both go out before any reply
@@ -344,4 +342,36 @@ TEST_CASE("privileges: a refused roster push falls back to a subscription reques
       CHECK(msg.level == spdlog::level::warn);
     }
   CHECK(refusals == 1);
+}
+
+// ejabberd 23.01 (privilege:1) routes a privileged message straight to its recipient: no
+// carbon, no archive. The gateway asks the server's version and stops using the permission.
+TEST_CASE("privileges: a privilege:1 message grant from ejabberd is found unusable") {
+  for (std::string_view name : {"ejabberd", "Prosody"}) {
+    CAPTURE(name);
+    GatewayHarness g(with_sessions(two_contacts()));
+    g.h().inject(grant_message("<perm access='message' type='outgoing'/>", "urn:xmpp:privilege:1"));
+    Element ask = g.next_where(
+        [](const Element& e) { return e.name() == "iq" && e.child("query", "jabber:iq:version"); });
+    CHECK(ask.attr_or("to") == "test");
+    CHECK(ask.attr_or("type") == "get");
+    g.h().inject("<iq type='result' from='test' to='gw.test' id='" +
+                 std::string(ask.attr_or("id")) + "'><query xmlns='jabber:iq:version'><name>" +
+                 std::string(name) + "</name><version>23.01</version></query></iq>");
+    drain(g);
+    bool usable = true;
+    std::string why;
+    g.h().on_component_thread([&] {
+      const Privileges* p = sessions_of(g).grants().of(Jid("alice@test"));
+      REQUIRE(p);
+      usable = p->can_send_messages();
+      why = p->message_unusable;
+    });
+    CHECK(usable == (name != "ejabberd"));
+    if (name == "ejabberd") CHECK(why.find("ejabberd 23.01 routes") == 0);
+  }
+  // privilege:2 (ejabberd 24.10, Prosody) is trusted without asking.
+  GatewayHarness g(with_sessions(two_contacts()));
+  g.h().inject(grant_message("<perm access='message' type='outgoing'/>"));
+  for (const Element& e : g.h().settle()) CHECK_FALSE(e.child("query", "jabber:iq:version"));
 }
