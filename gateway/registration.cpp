@@ -206,17 +206,34 @@ void Registration::leave_roster(const Jid& user, const std::vector<std::string>&
   Component& component = rt_.component;
   for (const auto& contact : contacts) {
     component.send(make_presence(contact, user.str(), "unavailable"));
-    if (privileged) {
-      component.send(
-          roster_removal(component.jid().str(), user.str(), contact, component.router().next_id()));
-    } else {
-      component.send(make_presence(contact, user.str(), "unsubscribe"));
-      component.send(make_presence(contact, user.str(), "unsubscribed"));
-    }
+    if (privileged)
+      component.router().tasks().spawn(remove_or_unsubscribe(user, contact), "roster removal");
+    else
+      unsubscribe(user, contact);
   }
   rt_.send_presence(user, "unavailable");
   rt_.send_presence(user, "unsubscribed");
   rt_.send_presence(user, "unsubscribe");
+}
+
+void Registration::unsubscribe(const Jid& user, const std::string& contact) {
+  rt_.component.send(make_presence(contact, user.str(), "unsubscribe"));
+  rt_.component.send(make_presence(contact, user.str(), "unsubscribed"));
+}
+
+// A removal the server refuses (ejabberd 23.01 refuses every privileged roster set) or leaves
+// unanswered must not leave a subscription behind: the contact unsubscribes instead.
+asio::awaitable<void> Registration::remove_or_unsubscribe(Jid user, std::string contact) {
+  Component& component = rt_.component;
+  try {
+    co_await component.request(
+        roster_removal(component.jid().str(), user.str(), contact, component.router().next_id()),
+        std::chrono::seconds(30));
+  } catch (const StanzaError& e) {
+    spdlog::info("{}: roster removal of {} failed ({}); it unsubscribes instead", user.str(),
+                 contact, e.what());
+    unsubscribe(user, contact);
+  }
 }
 
 // --- XEP-0077 ---

@@ -59,6 +59,8 @@ class Registration {
   asio::awaitable<void> chat_qr(const Jid& user, std::string qr_text);
   Step finish(const Jid& user);
   void leave_roster(const Jid& user, const std::vector<std::string>& contacts, bool privileged);
+  void unsubscribe(const Jid& user, const std::string& contact);
+  asio::awaitable<void> remove_or_unsubscribe(Jid user, std::string contact);
   Pending& pending(const Jid& user);
 
   BaseGateway::Runtime& rt_;

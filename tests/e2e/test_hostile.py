@@ -53,10 +53,14 @@ def apostrophes(n):
     return "'" * n
 
 
+# ejabberd 23.01 dies (SIGSEGV, found here) on a client stanza nested 5,000 deep, before
+# anything reaches the gateway: 2,000 is as deep as it survives (docs/admin.md).
+DEEPEST = 2000 if harness.SERVER == "ejabberd" else 5000
+
 # (case, body, extra payload, the limit Legate must refuse it for; None: an ordinary message)
 CASES = [("40 nested elements", "deep 40", nested(40), "depth"),
          ("300 nested elements", "deep 300", nested(300), "depth"),
-         ("5,000 nested elements", "deep 5000", nested(5000), "depth"),
+         (f"{DEEPEST:,} nested elements", f"deep {DEEPEST}", nested(DEEPEST), "depth"),
          ("100 attributes on one element", "attrs 100", attributes(100), "attributes"),
          ("10,000 attributes on one element", "attrs 10000", attributes(10000), "attributes"),
          ("attribute value of 70,000 bytes", "long attr",
@@ -147,9 +151,9 @@ def verdict(s, kind, detail, limit):
         if kind == "legate":
             return detail == TEXTS[limit], f"Legate policy-violation {detail!r}"
         if kind == "closed":
-            return True, f"Prosody closed {s.name}'s stream: {detail}"
+            return True, f"{harness.SERVER} closed {s.name}'s stream: {detail}"
         if kind == "error" and GW not in detail:
-            return True, f"Prosody's own error: {detail}"
+            return True, f"{harness.SERVER}'s own error: {detail}"
     elif s.registered and kind == "echo":
         return "NOT" not in detail, detail
     elif not s.registered and kind == "error" and "registration-required" in detail:

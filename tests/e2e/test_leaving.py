@@ -1,6 +1,8 @@
 #!/usr/bin/python3
 # End-to-end test of leaving legate-echo (form registration) against a private Prosody
-# 0.12, twice: with XEP-0356 (mod_privilege grants the gateway roster access) and without.
+# 0.12 or ejabberd 23.01, twice: with XEP-0356 (mod_privilege grants the gateway roster
+# access; ejabberd refuses the pushes, and the fallback to subscriptions is checked) and
+# without.
 # For each way out — XEP-0077 <remove/>, removing the gateway from the roster (the client's
 # roster remove: Prosody sends unsubscribe + unsubscribed to the gateway), the `unregister`
 # command as ad-hoc command and in chat (both confirmed), an admin's `delete-user` — a
@@ -78,7 +80,9 @@ class Run(Scenario):
         label = "privileged" if privileged else "plain"
         super().__init__(binary, checks, label, users=("admin", *PATHS.values()),
                          **(harness.privilege_config(GW) if privileged else {}))
-        self.privileged = privileged
+        # ejabberd 23.01 refuses the pushes: its contacts join by subscription, and leave so
+        self.privileged = privileged and harness.PRIVILEGED_ROSTER
+        self.refused_pushes = privileged and not harness.PRIVILEGED_ROSTER
         self.admin = None
         self.table = []           # (path, roster before, roster after, verdict)
 
@@ -181,6 +185,10 @@ def every_path(run):
     mode = "roster push" if run.privileged else "unsubscription"
     run.check(f"gateway log: contacts leave by {mode}",
               f"contacts leave their roster by {mode}" in run.gateway_log(), "no such line")
+    if run.refused_pushes:
+        count = run.gateway_log().count("the server refused a roster push (XEP-0356)")
+        run.check(f"gateway log: the refused roster push, once for each of {len(PATHS)} users",
+                  count == len(PATHS), f"{count} lines")
 
 
 def one_run(binary, checks, privileged):

@@ -91,3 +91,33 @@ TEST_CASE("leaving: with a XEP-0356 roster grant, every contact is removed by a 
   CHECK(got.count("unsubscribed gw.test") == 1);
   CHECK_FALSE(g.registered(kAlice));
 }
+
+// A removal the server refuses (ejabberd 23.01 fails every privileged roster set, e.g. for
+// contacts pushed by an earlier run of the gateway) must not leave a subscription behind.
+TEST_CASE("leaving: a refused roster removal falls back to unsubscribing that contact") {
+  GatewayHarness g(with_sessions(two_contacts()));
+  g.h().inject(
+      "<message from='test' to='gw.test'><privilege xmlns='urn:xmpp:privilege:2'>"
+      "<perm access='roster' type='set'/></privilege></message>");
+  register_and_log_in(g);
+  leave(g, "XEP-0077 remove");
+  const std::vector<Element> first = collect(g);
+  std::vector<std::string> removals;
+  for (const Element& e : first)
+    if (e.name() == "iq" && e.attr_or("type") == "set" && e.child("query", kRosterNs)) {
+      removals.emplace_back(e.child("query", kRosterNs)->child("item", kRosterNs)->attr_or("jid"));
+      const bool refuse = removals.back() == kBob;  // carol's is accepted
+      g.h().inject("<iq type='" + std::string(refuse ? "error" : "result") +
+                   "' from='alice@test' to='gw.test' id='" + std::string(e.attr_or("id")) + "'>" +
+                   (refuse ? "<error type='wait'><internal-server-error "
+                             "xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error>"
+                           : "") +
+                   "</iq>");
+    }
+  CHECK(removals.size() == 2);
+  const auto after = summary(collect(g));
+  CHECK(after.count("unsubscribe " + std::string(kBob)) == 1);
+  CHECK(after.count("unsubscribed " + std::string(kBob)) == 1);
+  CHECK(after.count("unsubscribe " + std::string(kCarol)) == 0);
+  CHECK_FALSE(g.registered(kAlice));
+}
