@@ -1,6 +1,8 @@
 // Sessions: assembling the parts, the life cycle across them, SessionHost.
 #include "gateway/sessions.hpp"
 
+#include <charconv>
+
 #include <spdlog/spdlog.h>
 
 #include "component/digest.hpp"
@@ -118,9 +120,23 @@ void Sessions::granted(const Jid& server, Privileges grants) {
   }
 }
 
-// ejabberd before 24.10 (privilege:1) routes a privileged message straight to its
-// recipient: no carbon reaches the user's clients, nothing is archived, and the message
-// comes back to the gateway. Its software version is the only way to tell.
+namespace {
+
+// Whether an ejabberd version ("23.01", "23.01-1") is older than 23.10; unreadable: yes.
+bool before_23_10(std::string_view version) {
+  int major = 0, minor = 0;
+  const char* end = version.data() + version.size();
+  auto [dot, ec] = std::from_chars(version.data(), end, major);
+  if (ec != std::errc() || dot == end || *dot != '.') return true;
+  if (std::from_chars(dot + 1, end, minor).ec != std::errc()) return true;
+  return major < 23 || (major == 23 && minor < 10);
+}
+
+}  // namespace
+
+// ejabberd before 23.10 routes a privileged message straight to its recipient: no carbon
+// reaches the user's clients, nothing is archived, and the message comes back to the
+// gateway. Only its software version tells (23.10 to 24.07 send the same privilege:1).
 asio::awaitable<void> Sessions::check_message_routing(Jid server) {
   Element iq = make_iq(IqType::get, rt_.component.jid().str(), server.str(),
                        rt_.component.router().next_id());
@@ -129,12 +145,12 @@ asio::awaitable<void> Sessions::check_message_routing(Jid server) {
     const Element reply = co_await rt_.component.request(std::move(iq), std::chrono::seconds(10));
     const Element* query = reply.child("query", kVersionNs);
     const Element* name = query ? query->child("name", kVersionNs) : nullptr;
-    if (name && name->text() == "ejabberd") {
-      const Element* version = query->child("version", kVersionNs);
-      grants_.message_unusable(server, "ejabberd " + std::string(version ? version->text() : "") +
+    const Element* version = query ? query->child("version", kVersionNs) : nullptr;
+    const std::string number = version ? version->text() : std::string();
+    if (name && name->text() == "ejabberd" && before_23_10(number))
+      grants_.message_unusable(server, "ejabberd " + number +
                                            " routes privileged messages past carbons and MAM "
-                                           "(fixed with privilege:2, ejabberd 24.10)");
-    }
+                                           "(fixed in ejabberd 23.10)");
   } catch (const StanzaError& e) {
     spdlog::debug("XEP-0356: no software version from {}: {}", server.str(), e.what());
   }

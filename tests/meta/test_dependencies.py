@@ -42,7 +42,8 @@ SCRIPT_COMMANDS = {
 # Run by this file only when present (without git it walks the tree instead).
 OPTIONAL_COMMANDS = {"git"}
 # Package to suggest for a command that is not on PATH at all.
-KNOWN_COMMANDS = {"prosody": "prosody", "prosodyctl": "prosody", "zbarimg": "zbar-tools",
+KNOWN_COMMANDS = {"prosody": "prosody", "prosodyctl": "prosody", "erl": "ejabberd",
+                  "zbarimg": "zbar-tools",
                   "sqlite3": "sqlite3", "openssl": "openssl", "meson": "meson",
                   "ninja": "ninja-build", "pkg-config": "pkg-config", "c++": "g++"}
 SUBPROCESS_CALLS = {"run", "Popen", "call", "check_call", "check_output"}

@@ -347,8 +347,15 @@ TEST_CASE("privileges: a refused roster push falls back to a subscription reques
 // ejabberd 23.01 (privilege:1) routes a privileged message straight to its recipient: no
 // carbon, no archive. The gateway asks the server's version and stops using the permission.
 TEST_CASE("privileges: a privilege:1 message grant from ejabberd is found unusable") {
-  for (std::string_view name : {"ejabberd", "Prosody"}) {
-    CAPTURE(name);
+  struct Server {
+    std::string_view name, version;
+    bool usable;
+  };
+  for (const Server server : {Server{"ejabberd", "23.01", false}, Server{"ejabberd", "x", false},
+                              Server{"ejabberd", "23.10", true}, Server{"ejabberd", "24.07", true},
+                              Server{"Prosody", "0.11.2", true}}) {
+    CAPTURE(server.name);
+    CAPTURE(server.version);
     GatewayHarness g(with_sessions(two_contacts()));
     g.h().inject(grant_message("<perm access='message' type='outgoing'/>", "urn:xmpp:privilege:1"));
     Element ask = g.next_where(
@@ -357,7 +364,8 @@ TEST_CASE("privileges: a privilege:1 message grant from ejabberd is found unusab
     CHECK(ask.attr_or("type") == "get");
     g.h().inject("<iq type='result' from='test' to='gw.test' id='" +
                  std::string(ask.attr_or("id")) + "'><query xmlns='jabber:iq:version'><name>" +
-                 std::string(name) + "</name><version>23.01</version></query></iq>");
+                 std::string(server.name) + "</name><version>" + std::string(server.version) +
+                 "</version></query></iq>");
     drain(g);
     bool usable = true;
     std::string why;
@@ -367,8 +375,8 @@ TEST_CASE("privileges: a privilege:1 message grant from ejabberd is found unusab
       usable = p->can_send_messages();
       why = p->message_unusable;
     });
-    CHECK(usable == (name != "ejabberd"));
-    if (name == "ejabberd") CHECK(why.find("ejabberd 23.01 routes") == 0);
+    CHECK(usable == server.usable);
+    if (!server.usable) CHECK(why.find("ejabberd " + std::string(server.version) + " routes") == 0);
   }
   // privilege:2 (ejabberd 24.10, Prosody) is trusted without asking.
   GatewayHarness g(with_sessions(two_contacts()));
