@@ -77,14 +77,14 @@ def _privilege(privilege):
     return text
 
 
-def _file_share(tmp, http_port, domain, size_limit=None):
+def _file_share(tmp, http_port, domain, size_limit=None, access="uploaders"):
     """(listener, module) for mod_http_upload on loopback, open to local users and the
     gateway (its default access rule, `local`, refuses the component: docs/admin.md)."""
     listener = (f"  - port: {http_port}\n    ip: \"127.0.0.1\"\n    module: ejabberd_http\n"
                 "    request_handlers:\n      /upload: mod_http_upload\n")
     module = (f"  mod_http_upload:\n    hosts: [\"{domain}\"]\n"
               f"    put_url: \"http://127.0.0.1:{http_port}/upload\"\n"
-              f"    docroot: \"{tmp}/upload\"\n    access: uploaders\n")
+              f"    docroot: \"{tmp}/upload\"\n    access: {access}\n")
     if size_limit is not None:
         module += f"    max_size: {size_limit}\n"
     return listener, module

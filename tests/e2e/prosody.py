@@ -43,10 +43,11 @@ def _lua_perms(privilege):
     return " ".join(perms)
 
 
-def _file_share(http_port, domain, size_limit=None):
+def _file_share(http_port, domain, size_limit=None, access=None):
     """(global, components) Lua for mod_http_file_share on loopback. http_default_host:
     Prosody routes HTTP by Host header, and 127.0.0.1 (the host of the upload URLs) is none
-    of its hosts, so without it PUT and GET answer 404."""
+    of its hosts, so without it PUT and GET answer 404. `access`: ejabberd's only (Prosody
+    gives components slots without a rule)."""
     extra_global = (f'http_ports = {{ {http_port} }}\n'
                     'http_interfaces = { "127.0.0.1" }\n'
                     'https_ports = {}\n'

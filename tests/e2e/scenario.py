@@ -94,13 +94,14 @@ class Scenario:
                      unless the test ended it itself (None: no such check)
       prosody_check  adds the check 'prosody stopped' at the end
       file_share     an upload component's domain: a XEP-0363 service on .http_port,
-                     files up to size_limit
+                     files up to size_limit; file_share_access: ejabberd's access rule
+                     (default: the gateway allowed; "local" is ejabberd's own default)
       **prosody      the rest goes to harness.Server()
     A test with more to do subclasses it (class Run(Scenario))."""
 
     def __init__(self, binary, checks, label="", users=(), wait=10, sender=None,
                  end_check="gateway exits 0 on SIGTERM", prosody_check=False,
-                 file_share=None, size_limit=None, **prosody):
+                 file_share=None, size_limit=None, file_share_access=None, **prosody):
         self.binary, self.checks, self.label, self.users = binary, checks, label, users
         self.wait, self.sender = wait, sender
         self.end_check, self.prosody_check = end_check, prosody_check
@@ -109,6 +110,8 @@ class Scenario:
             self.http_port = harness.free_port()
             prosody["file_share"] = dict(http_port=self.http_port, domain=file_share,
                                          size_limit=size_limit)
+            if file_share_access:
+                prosody["file_share"]["access"] = file_share_access
         self.prosody_args = prosody
         self.prosody = self.gateway = self.client = self.box = None
         self.clients, self.inbox = {}, {}     # by user; every client is closed at the end

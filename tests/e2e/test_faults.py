@@ -11,7 +11,8 @@
 #      client reconnects (a new stream) and writes the other 500 at once, whether or not the
 #      gateway is back yet.
 # Every message is then exactly one of: echoed; bounced with an error (Prosody's
-# remote-server-timeout + <not-connected/> while the component is away, or the gateway's
+# remote-server-timeout + <not-connected/> while the component is away, ejabberd's
+# remote-server-not-found, or the gateway's
 # recipient-unavailable before the session is logged in); receipt only (the gateway
 # accepted it before the fault, the echo 200 ms later never came); silent (nothing).
 # "Sent" means the client's write of the stanza to its socket returned (written straight to
@@ -42,6 +43,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
 from scenario import Checks, run_test  # noqa: E402
 from slixmpp.xmlstream.tostring import tostring  # noqa: E402
 from test_messaging import GW, Run  # noqa: E402  (the gateway on one database, the user)
@@ -57,6 +59,9 @@ SETTLE, SETTLE_MAX = 1.5, 15   # quiet for SETTLE s, waiting at most SETTLE_MAX 
 CONTACTS = [f"{u}@{GW}" for u in ("alice", "bob", "carol")]
 ECHO = re.compile(r"^Echo \((m\d+)\): (.*)$", re.S)
 NOT_CONNECTED = "{xmpp:prosody.im/protocol/component}not-connected"
+# How the server's bounce for a component that is not connected reads here: Prosody's
+# remote-server-timeout with <not-connected/>, ejabberd's remote-server-not-found.
+COMPONENT_GONE = "+not-connected" if harness.SERVER == "prosody" else "remote-server-not-found"
 CLASSES = ("echoed", "error", "receipt", "silent")
 
 
@@ -174,7 +179,7 @@ def account(run, burst, t_fault, fault, same_stream):
     noticed = t_fault   # when the server began bouncing: the first such message's write
     if same_stream:
         bounced = [burst.sent[i] for i in errors if age[i] < 0
-                   and any(e.endswith("+not-connected") for e in errors[i])]
+                   and any(e.endswith(COMPONENT_GONE) for e in errors[i])]
         noticed = min(bounced, default=t_fault)
         unnoticed = [i for i in silent if burst.sent[i] < noticed and age[i] < 0]
         print(f"# {run.label}: the server bounced from {(noticed - t_fault) * 1000:.1f} ms "
