@@ -8,6 +8,7 @@
 #include "legacy/contact_stanzas.hpp"
 #include "legacy/message_ids.hpp"
 #include "legacy/room_stanzas.hpp"
+#include "storage/avatar_store.hpp"
 #include "storage/id_map.hpp"
 
 namespace legate {
@@ -273,6 +274,7 @@ void ContactRouter::on_presence(Element& stanza) {
   } else if (type == "probe") {
     contact->send_presence_to(*from);
   } else if (type == "available" || type == "unavailable") {
+    if (from->has_resource()) p_.pep.on_presence(*contact, *from, stanza);
     on_user_presence(*from, type, view.show(), view.status());
   }
 }
@@ -368,9 +370,15 @@ Router::IqPayload ContactRouter::on_iq(const Element& iq) {
   if (payload.is("query", kDiscoItemsNs)) return Element("query", std::string(kDiscoItemsNs));
   if (payload.is("ping", kPingNs)) return std::nullopt;
   if (payload.is("vCard", "vcard-temp")) {
+    const auto avatar = contact->avatar_hash().empty()
+                            ? std::nullopt
+                            : AvatarStore(p_.database).get(contact->avatar_hash());
     return vcard(contact->nick().empty() ? contact->name() : contact->nick(),
-                 contact->avatar_bytes(), contact->avatar_type());
+                 avatar ? std::string_view(avatar->bytes) : std::string_view(),
+                 avatar ? std::string_view(avatar->info.type) : std::string_view());
   }
+  if (payload.is("pubsub", kPubsubNs) && iq.attr_or("type") == "get")
+    return p_.pep.items(*contact, payload);
   throw StanzaError(ErrorCondition::service_unavailable);
 }
 

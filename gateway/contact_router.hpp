@@ -10,6 +10,7 @@
 
 #include "../component/component.hpp"
 #include "../legacy/session.hpp"
+#include "contact_pep.hpp"
 #include "gateway_status.hpp"
 #include "room_router.hpp"
 #include "roster_policy.hpp"
@@ -30,6 +31,8 @@ class ContactRouter {
     GatewayStatus& status;
     FileTransfers& files;
     RoomRouter& rooms;  // for the JIDs that are rooms
+    ContactPep& pep;    // contacts' avatars and nicks (XEP-0084/0172)
+    Database& database;
     IdMap& ids;
     const Features& features;
     std::function<bool(const Jid&)> is_registered;

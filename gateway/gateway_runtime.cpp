@@ -137,6 +137,14 @@ void GatewayRuntime::attach(Component& component, Database& database, GatewaySet
         if (to && *to == gateway->jid()) return gateway->gateway_vcard();
         return sessions.contacts().on_iq(iq);
       });
+  // Contacts' PEP items (XEP-0084 avatars, XEP-0172 nicks); the gateway itself has none.
+  component.router().on_iq(
+      IqType::get, "pubsub", kPubsubNs,
+      [gateway = &gateway_, &sessions](const Element& iq) -> Router::IqPayload {
+        auto to = Jid::parse(iq.attr_or("to"));
+        if (!to || !to->has_local()) throw StanzaError(ErrorCondition::service_unavailable);
+        return sessions.contacts().on_iq(iq);
+      });
   // Rooms' affiliation lists (XEP-0045 §9.5); rooms are entities like contacts.
   component.router().on_iq(IqType::get, "query", kMucAdminNs, [&sessions](const Element& iq) {
     return sessions.contacts().on_iq(iq);

@@ -11,6 +11,7 @@
 #include "gateway/privileges.hpp"
 #include "gateway/runtime.hpp"
 #include "gateway/sessions.hpp"
+#include "storage/avatar_store.hpp"
 #include "storage/contact_store.hpp"
 
 namespace legate {
@@ -191,6 +192,7 @@ asio::awaitable<void> Registration::remove(const Jid& user) {
     contacts.push_back(c.local + "@" + rt_.component.jid().str());
   const bool privileged = rt_.sessions->roster().mode(bare) == RosterMode::privileged;
   rt_.users.remove(bare);
+  AvatarStore(rt_.database).collect();  // the user's contacts and rooms went with them
   spdlog::info("{} unregistered; {} contacts leave their roster by {}", bare.str(), contacts.size(),
                privileged ? "roster push" : "unsubscription");
   asio::post(rt_.component.router().executor(), [this, bare, contacts, privileged] {

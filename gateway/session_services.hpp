@@ -9,6 +9,7 @@
 #include "../storage/user_store.hpp"
 #include "base_gateway.hpp"
 #include "carbons.hpp"
+#include "contact_pep.hpp"
 #include "gateway_status.hpp"
 #include "privileged_iq.hpp"
 #include "roster_policy.hpp"
@@ -34,6 +35,7 @@ class SessionServices : public SessionHost {
     FileTransfers& files;
     Carbons& carbons;
     PrivilegedIq& privileged_iq;
+    ContactPep& contact_pep;
     const std::string& occupant_secret;
     std::function<void(const Jid&)> re_login;
   };
@@ -61,6 +63,9 @@ class SessionServices : public SessionHost {
     p_.users.update_legacy_data(user.bare(), data);
   }
   void add_to_roster(Contact& contact) override { p_.roster.add(contact); }
+  void identity_changed(Contact& contact, IdentityChange what) override {
+    p_.contact_pep.changed(contact, what);
+  }
   std::string carbon_id() override { return p_.carbons.next_id(); }
   bool send_carbon(const Jid& user, Element message) override {
     return p_.carbons.inject(user, std::move(message));

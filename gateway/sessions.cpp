@@ -24,6 +24,7 @@ Sessions::Sessions(BaseGateway::Runtime& runtime)
           runtime.database, runtime.component.router().executor(), runtime.writer.get())),
       prune_timer_(std::make_unique<asio::steady_timer>(runtime.component.router().executor())),
       grants_timer_(std::make_unique<asio::steady_timer>(runtime.component.router().executor())),
+      contact_pep_(runtime.component, runtime.database, registry_),
       status_(runtime.component, runtime.avatar.empty() ? "" : sha1_hex(runtime.avatar)),
       occupant_secret_(stored_secret(runtime.database, "occupant-id")),
       rooms_(runtime.component, runtime.settings.backfill_timeout),
@@ -43,12 +44,13 @@ Sessions::Sessions(BaseGateway::Runtime& runtime)
   rooms_.on_left([this](const Jid& user, const Jid& room) {
     rt_.component.router().tasks().spawn(bookmarks_.removed(user, room), "bookmark");
   });
-  contacts_ = std::make_unique<ContactRouter>(ContactRouter::Parts{
-      rt_.component, registry_, presences_, roster_, status_, *files_, rooms_, *ids_, rt_.features,
-      [this](const Jid& user) { return rt_.users.find(user).has_value(); }});
+  contacts_ = std::make_unique<ContactRouter>(
+      ContactRouter::Parts{rt_.component, registry_, presences_, roster_, status_, *files_, rooms_,
+                           contact_pep_, rt_.database, *ids_, rt_.features,
+                           [this](const Jid& user) { return rt_.users.find(user).has_value(); }});
   services_ = std::make_unique<SessionServices>(SessionServices::Parts{
       rt_.gateway, rt_.component, rt_.database, *ids_, *archive_, rt_.features, rt_.users, roster_,
-      status_, rt_.chat_input, *files_, carbons_, privileged_iq_, occupant_secret_,
+      status_, rt_.chat_input, *files_, carbons_, privileged_iq_, contact_pep_, occupant_secret_,
       [this](const Jid& user) { re_login(user); }});
   Metrics& metrics = rt_.component.metrics();
   prune_message_ids();
@@ -233,6 +235,7 @@ asio::awaitable<void> Sessions::stop(const Jid& user) {
   logins_.forget(user);
   status_.forget(user);
   presences_.forget(user);
+  contact_pep_.forget(user);
   // The id map has no foreign key: its rows go here, even for a user never logged in.
   if (auto record = rt_.users.find(user)) ids_->forget(record->id);
   if (!session) co_return;

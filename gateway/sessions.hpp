@@ -65,6 +65,7 @@ class Sessions {
   std::size_t logged_in_count() const { return registry_.logged_in_count(); }
   std::size_t failing_count() const { return logins_.failing_count(); }
   ContactRouter& contacts() { return *contacts_; }
+  ContactPep& contact_pep() { return contact_pep_; }
   RosterPolicy& roster() { return roster_; }
   RoomRouter& rooms() { return rooms_; }
   // What each server grants the gateway (XEP-0356), and what is done with it.
@@ -93,6 +94,7 @@ class Sessions {
   std::unique_ptr<asio::steady_timer> grants_timer_;  // connected(): the wait for grants
   bool logins_waiting_ = false;                       // for the grants, after a handshake
   SessionRegistry registry_;
+  ContactPep contact_pep_;
   UserPresences presences_;
   GatewayStatus status_;
   std::string occupant_secret_;  // the key of occupant ids (XEP-0421), stored

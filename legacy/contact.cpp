@@ -5,9 +5,11 @@
 
 #include "component/component.hpp"
 #include "component/digest.hpp"
+#include "legacy/avatar_image.hpp"
 #include "legacy/contact_stanzas.hpp"
 #include "legacy/message_ids.hpp"
 #include "legacy/session.hpp"
+#include "storage/avatar_store.hpp"
 #include "storage/id_map.hpp"
 
 namespace legate {
@@ -43,23 +45,40 @@ void Contact::set_name(std::string name) {
   if (name == record_.name) return;
   record_.name = std::move(name);
   save();
+  if (record_.nick.empty()) session_.host().identity_changed(*this, IdentityChange::nick);
 }
 
 void Contact::set_nick(std::string nick) {
   if (nick == record_.nick) return;
   record_.nick = std::move(nick);
   save();
+  session_.host().identity_changed(*this, IdentityChange::nick);
 }
 
 void Contact::set_avatar(std::string bytes, std::string type) {
-  std::string hash = bytes.empty() ? std::string() : sha1_hex(bytes);
-  avatar_bytes_ = std::move(bytes);
-  avatar_type_ = std::move(type);
+  std::string hash;
+  if (!bytes.empty()) {
+    try {
+      AvatarImage image = normalize_avatar(std::move(bytes), type);
+      hash = sha1_hex(image.bytes);
+      if (hash == record_.avatar_hash) return;
+      const auto size = static_cast<std::int64_t>(image.bytes.size());
+      AvatarStore(session_.host().database())
+          .put(Avatar{{hash, std::move(image.type), image.width, image.height, size},
+                      std::move(image.bytes)});
+    } catch (const AvatarError& e) {
+      spdlog::warn("{}: avatar of {} not used: {}", session_.user_jid().str(), jid_.str(),
+                   e.what());
+      return;
+    }
+  }
   if (hash == record_.avatar_hash) return;
-  record_.avatar_hash = std::move(hash);
+  const std::string old = std::exchange(record_.avatar_hash, std::move(hash));
   save();
+  if (!old.empty()) AvatarStore(session_.host().database()).release(old);
   // XEP-0153: a new hash in a presence tells clients to fetch the vCard again.
   if (presence_.show != PresenceShow::offline) send_presence_to(session_.user_jid());
+  session_.host().identity_changed(*this, IdentityChange::avatar);  // XEP-0084
 }
 
 void Contact::set_presence(PresenceShow show, std::string_view status,

@@ -38,11 +38,11 @@ class Contact {
 
   // --- identity (stored; sent to the user when it changes) ---
   void set_name(std::string name);
-  void set_nick(std::string nick);                                     // XEP-0172
-  void set_avatar(std::string bytes, std::string type = "image/png");  // XEP-0054 + XEP-0153
+  void set_nick(std::string nick);  // XEP-0172
+  // XEP-0054/0153 and XEP-0084. PNG of any size (scaled down to 200 px), or JPEG/GIF of at
+  // most 200 px; stored once by hash, never held in memory. Empty bytes: no avatar.
+  void set_avatar(std::string bytes, std::string type = "image/png");
   const std::string& avatar_hash() const { return record_.avatar_hash; }
-  const std::string& avatar_bytes() const { return avatar_bytes_; }
-  const std::string& avatar_type() const { return avatar_type_; }
   const std::string& nick() const { return record_.nick; }
 
   // --- presence ---
@@ -96,8 +96,6 @@ class Contact {
   ContactRecord record_;
   Jid jid_;
   ContactPresence presence_;
-  std::string avatar_bytes_;  // only while the session lives; the hash is stored
-  std::string avatar_type_;
 };
 
 }  // namespace legate

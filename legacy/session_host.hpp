@@ -22,6 +22,9 @@ class Database;
 class IdMap;
 class RoomArchive;
 
+// What changed of a contact's identity (Contact::set_avatar, set_nick, set_name).
+enum class IdentityChange { avatar, nick };
+
 enum class RosterMode {
   subscribe,   // contacts ask the user for a presence subscription
   privileged,  // contacts are pushed into the roster (XEP-0356)
@@ -53,6 +56,8 @@ class SessionHost {
   virtual void store_legacy_data(const Jid& user, const Json& data) = 0;
   // Puts a contact in the user's roster, the way the server allows (RosterMode).
   virtual void add_to_roster(Contact& contact) = 0;
+  // The contact's avatar or nick changed: PEP events to the user's clients that want them.
+  virtual void identity_changed(Contact& contact, IdentityChange what) = 0;
 
   // --- what the user did outside XMPP (Contact::as_user) ---
   // A fresh id for a carbon (the gateway recognises it when the server routes it back).

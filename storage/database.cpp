@@ -119,6 +119,12 @@ Statement& Statement::bind_text(int index, std::string_view value) {
   return *this;
 }
 
+Statement& Statement::bind_blob(int index, std::string_view bytes) {
+  const char* data = bytes.data() != nullptr ? bytes.data() : "";
+  check_bind(sqlite3_bind_blob64(stmt_.get(), index, data, bytes.size(), SQLITE_TRANSIENT), index);
+  return *this;
+}
+
 Statement& Statement::bind_bool(int index, bool value) {
   return bind_int(index, value ? 1 : 0);
 }
@@ -162,6 +168,12 @@ std::string_view Statement::column_text_view(int index) const {
   const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt_.get(), index));
   if (text == nullptr) return {};
   return {text, static_cast<std::size_t>(sqlite3_column_bytes(stmt_.get(), index))};
+}
+
+std::string_view Statement::column_blob_view(int index) const {
+  const auto* data = static_cast<const char*>(sqlite3_column_blob(stmt_.get(), index));
+  if (data == nullptr) return {};
+  return {data, static_cast<std::size_t>(sqlite3_column_bytes(stmt_.get(), index))};
 }
 
 // ---- Database ----

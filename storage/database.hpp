@@ -42,6 +42,7 @@ class Statement {
   Statement& bind_int(int index, std::int64_t value);
   Statement& bind_text(int index, std::string_view value);
   Statement& bind_bool(int index, bool value);
+  Statement& bind_blob(int index, std::string_view bytes);
   Statement& bind_null(int index);
 
   // Advances; true when a row is available, false when the statement has finished.
@@ -57,6 +58,8 @@ class Statement {
   std::string column_text(int index) const { return std::string(column_text_view(index)); }
   // Valid until the next step() or reset().
   std::string_view column_text_view(int index) const;
+  // Valid until the next step() or reset().
+  std::string_view column_blob_view(int index) const;
 
   const std::string& sql() const noexcept { return sql_; }
 

@@ -199,8 +199,20 @@ CREATE INDEX archive_by_other_stanza_id ON room_archive (room_id, stanza_id)
   WHERE length(stanza_id) <> 24;
 )sql";
 
-constexpr std::array<std::string_view, 6> kMigrations = {kMigration1, kMigration2, kMigration3,
-                                                         kMigration4, kMigration5, kMigration6};
+// Avatars stored once by content (XEP-0084 id = SHA-1 hex of the bytes), referenced by hash
+// from contacts and rooms; AvatarStore::collect() drops those nobody references.
+constexpr std::string_view kMigration7 = R"sql(
+CREATE TABLE avatars (
+  hash TEXT PRIMARY KEY,                   -- SHA-1 hex of bytes
+  type TEXT NOT NULL,                      -- MIME type of bytes
+  width INTEGER NOT NULL,
+  height INTEGER NOT NULL,
+  bytes BLOB NOT NULL
+) STRICT;                                   -- a rowid table: rows are large (WITHOUT ROWID is not)
+)sql";
+
+constexpr std::array<std::string_view, 7> kMigrations = {
+    kMigration1, kMigration2, kMigration3, kMigration4, kMigration5, kMigration6, kMigration7};
 
 }  // namespace
 

@@ -10,6 +10,7 @@
 #include "component/disco.hpp"
 #include "legacy/contact.hpp"
 #include "tests/stanza/sessions_fixture.hpp"
+#include "tests/support/test_png.hpp"
 
 using namespace legate;
 using namespace legate::test;
@@ -137,19 +138,19 @@ TEST_CASE("sessions: the vCard of a contact") {
   CHECK(iq_reply(g).child("vCard", kVcardNs)->child_text("FN", kVcardNs) == "Carol");
 
   // An avatar: the presence announces its hash, the vCard carries it.
+  const std::string png = make_png(48, 48);
   g.h().on_component_thread(
-      [&] { script->session(kAlice).roster().by_legacy_id("bob").set_avatar("PNGBYTES"); });
+      [&] { script->session(kAlice).roster().by_legacy_id("bob").set_avatar(png); });
   Element presence = g.next_where([](const Element& e) { return e.name() == "presence"; });
   CHECK(presence.attr_or("from") == kBob);
   REQUIRE(presence.child("x", kVcardUpdateNs));
-  CHECK(presence.child("x", kVcardUpdateNs)->child_text("photo", kVcardUpdateNs) ==
-        sha1_hex("PNGBYTES"));
+  CHECK(presence.child("x", kVcardUpdateNs)->child_text("photo", kVcardUpdateNs) == sha1_hex(png));
   alice_asks(g, kBob, "<vCard xmlns='vcard-temp'/>");
   Element with_photo = iq_reply(g);
   const Element* photo = with_photo.child("vCard", kVcardNs)->child("PHOTO", kVcardNs);
   REQUIRE(photo);
   CHECK(photo->child_text("TYPE", kVcardNs) == "image/png");
-  CHECK(photo->child_text("BINVAL", kVcardNs) == base64_encode("PNGBYTES"));
+  CHECK(photo->child_text("BINVAL", kVcardNs) == base64_encode(png));
 }
 
 TEST_CASE("sessions: a probe answers the contact's last presence") {
