@@ -55,7 +55,11 @@ std::vector<std::uint8_t> scale_down(const std::vector<std::uint8_t>& in, int w,
   return out;
 }
 
-std::string encode_png(const std::vector<std::uint8_t>& rgba, int w, int h) {
+}  // namespace
+
+std::string encode_png(int w, int h, std::span<const std::uint8_t> rgba) {
+  if (w <= 0 || h <= 0 || rgba.size() != static_cast<std::size_t>(w) * h * 4)
+    throw AvatarError("encode_png: the pixels are not width x height x 4 bytes");
   PngImage png;
   png.image.width = static_cast<png_uint_32>(w);
   png.image.height = static_cast<png_uint_32>(h);
@@ -69,6 +73,8 @@ std::string encode_png(const std::vector<std::uint8_t>& rgba, int w, int h) {
   out.resize(size);
   return out;
 }
+
+namespace {
 
 AvatarImage normalize_png(std::string bytes) {
   PngImage png;
@@ -87,7 +93,7 @@ AvatarImage normalize_png(std::string bytes) {
   const double scale = static_cast<double>(kMaxAvatarSide) / std::max(w, h);
   const int ow = std::max(1, static_cast<int>(w * scale + 0.5));
   const int oh = std::max(1, static_cast<int>(h * scale + 0.5));
-  return AvatarImage{encode_png(scale_down(rgba, w, h, ow, oh), ow, oh), "image/png", ow, oh};
+  return AvatarImage{encode_png(ow, oh, scale_down(rgba, w, h, ow, oh)), "image/png", ow, oh};
 }
 
 std::uint16_t be16(std::string_view b, std::size_t at) {

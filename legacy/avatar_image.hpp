@@ -4,6 +4,8 @@
 // on unchanged when their size can be read and is within the limit (JPEG, GIF), else refused.
 #pragma once
 
+#include <cstdint>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -28,5 +30,9 @@ class AvatarError : public std::runtime_error {
 // The image to store for `bytes` of MIME type `type` (the type is checked against the
 // bytes' signature). Throws AvatarError.
 AvatarImage normalize_avatar(std::string bytes, std::string_view type);
+
+// A PNG of width x height pixels, 4 bytes each (R, G, B, A), row by row: for bridges that
+// draw avatars (initials, placeholders). Throws AvatarError.
+std::string encode_png(int width, int height, std::span<const std::uint8_t> rgba);
 
 }  // namespace legate

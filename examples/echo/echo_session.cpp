@@ -1,6 +1,8 @@
 // EchoSession: the reference bridge's network code (everything here is the "legacy" side).
 #include "echo_session.hpp"
 
+#include "echo_avatars.hpp"
+
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/steady_timer.hpp>
@@ -45,6 +47,8 @@ struct EchoRoster : legate::Roster {
     for (const auto& id : ids) {
       legate::Contact& contact = by_legacy_id(id);
       contact.set_name(std::string(1, static_cast<char>(id[0] - 32)) + id.substr(1) + " Echo");
+      if (const std::uint32_t colour = first_colour(id); colour && contact.avatar_hash().empty())
+        contact.set_avatar(disc_avatar(colour));  // a changed one is kept across logins
       contact.online("Echoing everything");
     }
     co_return ids;
@@ -83,6 +87,11 @@ awaitable<legate::LegacyId> EchoSession::on_text(legate::Contact& to, const lega
     spawn(from_phone(to, text.body));
   } else {
     spawn(echo(to, id, text.body));
+  }
+  if (text.body == "avatar" && to.legacy_id() == "alice") {
+    alice_colour_ = next_colour(alice_colour_ ? alice_colour_ : first_colour("alice"));
+    spdlog::info("echo: alice has a new avatar for {}", user_jid().str());
+    to.set_avatar(disc_avatar(alice_colour_));
   }
   co_return id;
 }

@@ -3,7 +3,7 @@
 // reacts 👍, corrects its echo when asked, and goes away and back on request. "phone: hi" makes
 // the user's phone (the network's own app) send "hi" to the contact, "phone-react: 👍" react
 // to the contact's last message and "phone-picture" send a picture: what the user does
-// outside XMPP (carbons).
+// outside XMPP (carbons). alice and bob have avatars; "avatar" to alice changes hers.
 #pragma once
 
 #include <legate/legacy/session.hpp>
@@ -48,6 +48,7 @@ class EchoSession : public legate::Session {
   legate::asio::awaitable<void> picture_from_phone(legate::Contact& contact);
 
   std::map<legate::LegacyId, legate::LegacyId> last_message_of_;  // by contact
+  std::uint32_t alice_colour_ = 0;  // after "avatar" (0: her first colour)
   // echo_files.cpp
   legate::asio::awaitable<void> send_picture(legate::Contact& contact);
   legate::asio::awaitable<void> send_big(legate::Contact& contact, std::uint64_t megabytes);
