@@ -140,7 +140,8 @@ Router::IqPayload RoomRouter::on_iq(Session& session, Room& room, const Element&
     if (payload.attr("node")) throw StanzaError(ErrorCondition::item_not_found);
     return room.disco_info();
   }
-  if (type == "get" && payload.is("query", kMamNs)) return mam_query_form();  // XEP-0313
+  if (type == "get" && payload.is("vCard", "vcard-temp")) return room.vcard();  // XEP-0486
+  if (type == "get" && payload.is("query", kMamNs)) return mam_query_form();    // XEP-0313
   if (type == "get" && payload.is("metadata", kMamNs)) return room.archive_metadata();
   if (type == "get" && payload.is("query", kRegisterNs)) {  // §7.10: a member, by nick
     Element query("query", std::string(kRegisterNs));

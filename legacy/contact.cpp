@@ -5,10 +5,10 @@
 
 #include "component/component.hpp"
 #include "component/digest.hpp"
-#include "legacy/avatar_image.hpp"
 #include "legacy/contact_stanzas.hpp"
 #include "legacy/message_ids.hpp"
 #include "legacy/session.hpp"
+#include "legacy/stored_avatar.hpp"
 #include "storage/avatar_store.hpp"
 #include "storage/id_map.hpp"
 
@@ -56,26 +56,10 @@ void Contact::set_nick(std::string nick) {
 }
 
 void Contact::set_avatar(std::string bytes, std::string type) {
-  std::string hash;
-  if (!bytes.empty()) {
-    try {
-      AvatarImage image = normalize_avatar(std::move(bytes), type);
-      hash = sha1_hex(image.bytes);
-      if (hash == record_.avatar_hash) return;
-      const auto size = static_cast<std::int64_t>(image.bytes.size());
-      AvatarStore(session_.host().database())
-          .put(Avatar{{hash, std::move(image.type), image.width, image.height, size},
-                      std::move(image.bytes)});
-    } catch (const AvatarError& e) {
-      spdlog::warn("{}: avatar of {} not used: {}", session_.user_jid().str(), jid_.str(),
-                   e.what());
-      return;
-    }
-  }
-  if (hash == record_.avatar_hash) return;
-  const std::string old = std::exchange(record_.avatar_hash, std::move(hash));
-  save();
-  if (!old.empty()) AvatarStore(session_.host().database()).release(old);
+  const std::string owner = session_.user_jid().str() + ": " + jid_.str();
+  if (!replace_avatar(session_.host().database(), record_.avatar_hash, std::move(bytes), type,
+                      owner, [this] { save(); }))
+    return;
   // XEP-0153: a new hash in a presence tells clients to fetch the vCard again.
   if (presence_.show != PresenceShow::offline) send_presence_to(session_.user_jid());
   session_.host().identity_changed(*this, IdentityChange::avatar);  // XEP-0084

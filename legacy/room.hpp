@@ -53,6 +53,13 @@ class Room {
   void set_description(std::string description);
   void set_kind(RoomKind kind);
   void set_user_nick(std::string nick);
+  // The group's picture (XEP-0486), like Contact::set_avatar: PNG scaled down to 200 px,
+  // JPEG/GIF within it, stored once by hash. Joined resources get the room's presence with
+  // the new hash; the vCard of the room JID carries it. Empty bytes: no picture.
+  void set_avatar(std::string bytes, std::string type = "image/png");
+  const std::string& avatar_hash() const { return record_.avatar_hash; }
+  // The room's vCard (XEP-0054 on the room JID, XEP-0486): its name and picture.
+  Element vcard();
   // The subject, set by a participant (nullptr: the room) at `when` (nullopt: unknown);
   // sent to the joined resources when it changes.
   void set_subject(std::string text, Participant* by = nullptr, std::optional<Time> when = {});
@@ -174,6 +181,8 @@ class Room {
   std::string full_jid(std::string_view resource) const;
   std::string occupant_jid(std::string_view nick) const;
   void send_subject(std::string_view to);
+  // The room's own presence with its avatar hash (XEP-0486 §3.2; room_avatar.cpp).
+  void send_avatar_presence(std::string_view to);
   // The user's message reflected to every joined resource (with the room's stanza-id).
   void reflect(Element stanza, std::string_view stanza_id, const LegacyId& legacy_id = {});
   // Archives `message` (its children but the stanza-id) as sent by `nick` (XEP-0313).

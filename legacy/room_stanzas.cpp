@@ -106,7 +106,8 @@ std::vector<std::string> room_features(RoomKind kind) {
                                     "muc_unmoderated",
                                     "muc_unsecured",
                                     "urn:xmpp:ping",
-                                    "jabber:iq:register"};
+                                    "jabber:iq:register",
+                                    "vcard-temp"};
   if (kind == RoomKind::group) {
     for (const char* f : {"muc_membersonly", "muc_nonanonymous", "muc_hidden"})
       features.emplace_back(f);
@@ -135,6 +136,8 @@ Element room_disco_info(const RoomInfo& info) {
   form.add_child(
       form_field("muc#roomconfig_whois", info.kind == RoomKind::group ? "anyone" : "moderators"));
   form.add_child(form_field("muc#roomconfig_allowpm", "none"));
+  if (!info.avatar_hash.empty())  // XEP-0486 §3.1
+    form.add_child(form_field("muc#roominfo_avatarhash", info.avatar_hash, "text-multi"));
   return query;
 }
 

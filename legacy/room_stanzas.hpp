@@ -80,6 +80,7 @@ struct RoomInfo {
   std::string subject{};
   RoomKind kind = RoomKind::group;
   std::size_t occupants = 0;
+  std::string avatar_hash{};  // XEP-0486: muc#roominfo_avatarhash when set
 };
 Element room_disco_info(const RoomInfo& info);
 std::vector<std::string> room_features(RoomKind kind);

@@ -1,6 +1,8 @@
 // EchoRooms: the lounge and the lobby (see echo_rooms.hpp).
 #include "echo_rooms.hpp"
 
+#include "echo_avatars.hpp"
+
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -19,6 +21,8 @@ awaitable<void> pause(std::chrono::milliseconds delay) {
   co_await timer.async_wait(legate::asio::use_awaitable);
 }
 
+constexpr std::uint32_t kLoungeColour = 0xe9c46a;
+
 class EchoRoom : public legate::Room {
  public:
   using legate::Room::Room;
@@ -29,6 +33,7 @@ class EchoRoom : public legate::Room {
     set_kind(lounge ? legate::RoomKind::group : legate::RoomKind::channel);
     set_user_nick(session().user().data<EchoAccount>().username);
     if (subject().empty()) set_subject(lounge ? "Welcome to the lounge" : "Welcome to the lobby");
+    if (lounge && avatar_hash().empty()) set_avatar(disc_avatar(kLoungeColour));  // XEP-0486
     co_return;
   }
 
