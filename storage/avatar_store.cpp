@@ -6,14 +6,15 @@
 namespace legate {
 
 void AvatarStore::put(const Avatar& avatar) {
-  StatementScope stmt(db_.statement(
-      "INSERT INTO avatars (hash, type, width, height, bytes) VALUES (?1, ?2, ?3, ?4, ?5) "
-      "ON CONFLICT (hash) DO NOTHING"));
+  StatementScope stmt(
+      db_.statement("INSERT INTO avatars (hash, type, width, height, bytes, source) "
+                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (hash) DO NOTHING"));
   stmt->bind_text(1, avatar.info.hash)
       .bind_text(2, avatar.info.type)
       .bind_int(3, avatar.info.width)
       .bind_int(4, avatar.info.height)
       .bind_blob(5, avatar.bytes)
+      .bind_text(6, avatar.source)
       .run();
 }
 
@@ -24,8 +25,16 @@ std::optional<Avatar> AvatarStore::get(std::string_view hash) {
   if (!stmt->step()) return std::nullopt;
   Avatar avatar{{std::string(hash), stmt->column_text(0), static_cast<int>(stmt->column_int(1)),
                  static_cast<int>(stmt->column_int(2)), stmt->column_int(3)},
-                std::string(stmt->column_blob_view(4))};
+                std::string(stmt->column_blob_view(4)),
+                {}};
   return avatar;
+}
+
+std::optional<std::string> AvatarStore::by_source(std::string_view source) {
+  StatementScope stmt(db_.statement("SELECT hash FROM avatars WHERE source = ?1 LIMIT 1"));
+  stmt->bind_text(1, source);
+  if (!stmt->step()) return std::nullopt;
+  return stmt->column_text(0);
 }
 
 std::optional<AvatarInfo> AvatarStore::info(std::string_view hash) {

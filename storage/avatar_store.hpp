@@ -24,6 +24,7 @@ struct AvatarInfo {
 struct Avatar {
   AvatarInfo info;
   std::string bytes;
+  std::string source;  // SHA-1 hex of the bytes it was made from (as handed in)
 };
 
 class AvatarStore {
@@ -33,6 +34,8 @@ class AvatarStore {
   // Stores the image under its hash (already there: nothing changes).
   void put(const Avatar& avatar);
   std::optional<Avatar> get(std::string_view hash);
+  // The hash of the avatar made from bytes whose SHA-1 is `source`, if stored.
+  std::optional<std::string> by_source(std::string_view source);
   // The metadata alone, without reading the bytes.
   std::optional<AvatarInfo> info(std::string_view hash);
   // Deletes `hash` if no contact or room refers to it any more.

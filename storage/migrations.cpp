@@ -207,8 +207,12 @@ CREATE TABLE avatars (
   type TEXT NOT NULL,                      -- MIME type of bytes
   width INTEGER NOT NULL,
   height INTEGER NOT NULL,
-  bytes BLOB NOT NULL
+  bytes BLOB NOT NULL,
+  source TEXT NOT NULL                     -- SHA-1 hex of what the bridge handed in
 ) STRICT;                                   -- a rowid table: rows are large (WITHOUT ROWID is not)
+-- A bridge hands the same picture in again (at each login, for each contact that has it): it
+-- is found by the SHA-1 of its bytes, without decoding and scaling it again.
+CREATE INDEX avatars_by_source ON avatars (source);
 )sql";
 
 constexpr std::array<std::string_view, 7> kMigrations = {
