@@ -238,7 +238,6 @@ asio::awaitable<void> Room::join(std::string resource, std::string nick, std::st
   if (!id.empty()) self.set_attr("id", id);
   component.send(self);
   send_subject(to);
-  if (!record_.avatar_hash.empty()) send_avatar_presence(to);
   if (!has_resource(resource)) {
     resources_.push_back(resource);
     RoomStore(session_.host().database())

@@ -55,7 +55,8 @@ class Room {
   void set_user_nick(std::string nick);
   // The group's picture (XEP-0486), like Contact::set_avatar: PNG scaled down to 200 px,
   // JPEG/GIF within it, stored once by hash. Joined resources get the room's presence with
-  // the new hash; the vCard of the room JID carries it. Empty bytes: no picture.
+  // the new hash; joining ones find it in the roominfo form (the join sequence of XEP-0045
+  // stays as it is); the vCard of the room JID carries it. Empty bytes: no picture.
   void set_avatar(std::string bytes, std::string type = "image/png");
   const std::string& avatar_hash() const { return record_.avatar_hash; }
   // The room's vCard (XEP-0054 on the room JID, XEP-0486): its name and picture.
@@ -181,7 +182,7 @@ class Room {
   std::string full_jid(std::string_view resource) const;
   std::string occupant_jid(std::string_view nick) const;
   void send_subject(std::string_view to);
-  // The room's own presence with its avatar hash (XEP-0486 §3.2; room_avatar.cpp).
+  // The room's own presence with its avatar hash, on change (XEP-0486; room_avatar.cpp).
   void send_avatar_presence(std::string_view to);
   // The user's message reflected to every joined resource (with the room's stanza-id).
   void reflect(Element stanza, std::string_view stanza_id, const LegacyId& legacy_id = {});
