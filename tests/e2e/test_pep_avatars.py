@@ -6,8 +6,8 @@
 # bob and carol join its roster by subscription. Then: alice's and bob's metadata events
 # (96x96 PNG, 40-hex ids, distinct) and nick events reach the phone; alice's data fetched by
 # id is a PNG whose SHA-1 is the id, and her presence photo hash (XEP-0153) and vCard carry
-# the same; an unknown id is item-not-found; a "desk" client without the plugins gets no
-# event; "avatar" to alice pushes a new metadata event with a new id whose data matches,
+# the same; an unknown id is item-not-found; a "desk" client without caps and a "laptop"
+# with caps but no +notify (the gateway looks them up) get no event; "avatar" to alice pushes a new metadata event with a new id whose data matches,
 # and her next presence has that hash; the lounge's vCard and roominfo hash agree.
 # Usage: /usr/bin/python3 test_pep_avatars.py PATH/TO/legate-echo
 import asyncio
@@ -20,6 +20,8 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 from scenario import Checks, Scenario, run_test  # noqa: E402
+from slixmpp.xmlstream.handler import Callback  # noqa: E402
+from slixmpp.xmlstream.matcher import MatchXPath  # noqa: E402
 from xmpp_helpers import Inbox, element, send_chat  # noqa: E402
 
 GW = "gw.localhost"
@@ -153,17 +155,37 @@ def sync_with_vcard(run, avatar_id):
         run.check("…its photo has the same SHA-1", hashlib.sha1(photo).hexdigest() == avatar_id)
 
 
-def plain_client(run):
-    """A second resource without the PEP plugins: no pubsub event for it."""
-    desk = harness.Client(run.prosody, "tester", "tester-pw", resource="desk", timeout=5)
-    run.clients["desk"] = desk
-    if not run.attempt("tester/desk (no PEP plugins) connected", desk.connect):
-        return
-    box = run.inbox["desk"] = Inbox(desk).attach()
-    desk.run(asyncio.sleep(2.0), 3)
-    got = [m for k, m in box.items if k == "message" and m.xml.find(f".//{{{EVENT}}}event")
-           is not None]
-    run.check("tester/desk gets no pubsub event (2 s)", not got, f"{len(got)} events")
+def other_clients(run):
+    """tester/desk (no caps at all) and tester/laptop (caps without +notify, announced after
+    its Inbox is attached, so nothing the gateway sends it can be missed): no pubsub event for
+    either, once the gateway has looked laptop's caps up."""
+    boxes = {}
+    for resource, plugins in (("desk", ()), ("laptop", ["xep_0115"])):
+        client = harness.Client(run.prosody, "tester", "tester-pw", resource=resource,
+                                timeout=5, plugins=plugins)
+        run.clients[resource] = client
+        if not run.attempt(f"tester/{resource} connected", client.connect):
+            return
+        boxes[resource] = run.inbox[resource] = Inbox(client).attach()
+    laptop = run.clients["laptop"]
+    asked = []
+    laptop.xmpp.register_handler(Callback(
+        "disco#info from the gateway", MatchXPath(f"{{jabber:client}}iq/{{{DISCO_INFO}}}query"),
+        lambda iq: iq["type"] == "get" and iq["from"].domain == GW and asked.append(iq)))
+    # xep_0115 alone sends no caps: computed and announced now, without +notify.
+    run.attempt("tester/laptop announces caps without +notify", laptop.run,
+                laptop.xmpp["xep_0115"].update_caps(broadcast=True))
+
+    async def gateway_asked():  # the shared loop must run meanwhile (not time.sleep)
+        while not asked:
+            await asyncio.sleep(0.05)
+    run.attempt("the gateway asks tester/laptop's disco#info", laptop.run, gateway_asked(),
+                WAIT)
+    laptop.run(asyncio.sleep(2.0), 3)
+    for resource, box in boxes.items():
+        got = [m for k, m in box.items if k == "message"
+               and m.xml.find(f".//{{{EVENT}}}event") is not None]
+        run.check(f"tester/{resource} gets no pubsub event (2 s)", not got, f"{len(got)} events")
 
 
 def change(run, old_id):
@@ -201,7 +223,7 @@ def main(binary):
     with Run(binary, checks) as run:
         if run.ready():
             first = pep(run)
-            plain_client(run)
+            other_clients(run)
             if first:
                 change(run, first)
             lounge(run)
