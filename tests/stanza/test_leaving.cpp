@@ -10,7 +10,7 @@
 #include <set>
 
 #include "gateway/privileges.hpp"
-#include "tests/stanza/sessions_fixture.hpp"
+#include "tests/stanza/privileges_fixture.hpp"
 
 using namespace legate;
 using namespace legate::test;
@@ -76,9 +76,7 @@ TEST_CASE("leaving: without a roster grant, every contact unsubscribes both ways
 
 TEST_CASE("leaving: with a XEP-0356 roster grant, every contact is removed by a roster push") {
   GatewayHarness g(with_sessions(two_contacts()));
-  g.h().inject(
-      "<message from='test' to='gw.test'><privilege xmlns='urn:xmpp:privilege:2'>"
-      "<perm access='roster' type='set'/></privilege></message>");
+  g.h().inject(grant_message("<perm access='roster' type='set'/>"));
   register_and_log_in(g);
   leave(g, "XEP-0077 remove");
   const auto got = summary(collect(g));
@@ -96,9 +94,7 @@ TEST_CASE("leaving: with a XEP-0356 roster grant, every contact is removed by a 
 // contacts pushed by an earlier run of the gateway) must not leave a subscription behind.
 TEST_CASE("leaving: a refused roster removal falls back to unsubscribing that contact") {
   GatewayHarness g(with_sessions(two_contacts()));
-  g.h().inject(
-      "<message from='test' to='gw.test'><privilege xmlns='urn:xmpp:privilege:2'>"
-      "<perm access='roster' type='set'/></privilege></message>");
+  g.h().inject(grant_message("<perm access='roster' type='set'/>"));
   register_and_log_in(g);
   leave(g, "XEP-0077 remove");
   const std::vector<Element> first = collect(g);
