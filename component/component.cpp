@@ -3,6 +3,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "component/caps.hpp"
+
 namespace legate {
 
 Component::Component(asio::any_io_executor executor, ConnectionOptions options)
@@ -29,6 +31,12 @@ bool Component::for_own_jid(const Element& iq) const {
   return to && *to == jid_;
 }
 
+bool Component::is_caps_node(std::string_view node) const {
+  const std::string_view ver = disco_.caps_ver();
+  return node.size() == kCapsNode.size() + 1 + ver.size() && node.starts_with(kCapsNode) &&
+         node[kCapsNode.size()] == '#' && node.ends_with(ver);
+}
+
 Router::IqPayload Component::for_node(const Element& iq) const {
   if (!node_handler_) throw StanzaError(ErrorCondition::item_not_found, "unknown node");
   return node_handler_(iq);
@@ -42,8 +50,15 @@ Router::IqPayload Component::for_entity(const Element& iq) const {
 void Component::install_builtin_services() {
   router_.on_iq(IqType::get, "query", kDiscoInfoNs, [this](const Element& iq) -> Router::IqPayload {
     if (!for_own_jid(iq)) return for_entity(iq);
-    if (!iq.first_child()->attr_or("node").empty()) return for_node(iq);
-    return disco_.info();
+    const std::string_view node = iq.first_child()->attr_or("node");
+    if (node.empty()) return disco_.info();
+    // XEP-0115 §6.2: the caps of the component's presences name "node#ver".
+    if (is_caps_node(node)) {
+      Element info = disco_.info();
+      info.set_attr("node", node);
+      return info;
+    }
+    return for_node(iq);
   });
   router_.on_iq(IqType::get, "query", kDiscoItemsNs,
                 [this](const Element& iq) -> Router::IqPayload {

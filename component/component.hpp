@@ -74,6 +74,7 @@ class Component {
   bool for_own_jid(const Element& iq) const;
   Router::IqPayload for_entity(const Element& iq) const;
   Router::IqPayload for_node(const Element& iq) const;
+  bool is_caps_node(std::string_view node) const;
 
   Jid jid_;
   Metrics metrics_;  // before connection_: it counts into it

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "component/caps.hpp"
+
 namespace legate {
 
 Disco::Disco() {
@@ -41,6 +43,7 @@ void Disco::rebuild() {
   for (const auto& f : features_) {
     info_.add_child("feature", std::string(kDiscoInfoNs)).set_attr("var", f);
   }
+  caps_ver_ = legate::caps_ver(identities_, features_);
   items_ = Element("query", std::string(kDiscoItemsNs));
   for (const auto& item : items_list_) {
     Element& e = items_.add_child("item", std::string(kDiscoItemsNs));

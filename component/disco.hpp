@@ -39,6 +39,8 @@ class Disco {
   // The <query/> payloads of the replies (kept built: asked far more often than changed).
   const Element& info() const { return info_; }
   const Element& items() const { return items_; }
+  // The XEP-0115 ver of info(), for the component's own presences.
+  const std::string& caps_ver() const { return caps_ver_; }
 
  private:
   void rebuild();
@@ -47,6 +49,7 @@ class Disco {
   std::vector<DiscoItem> items_list_;
   Element info_;
   Element items_;
+  std::string caps_ver_;
 };
 
 }  // namespace legate

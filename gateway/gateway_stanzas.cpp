@@ -39,6 +39,11 @@ void on_message(Runtime& rt, Element& stanza) {
     return;
   }
   const Jid user = from->bare();
+  if (stanza.child("event", kPubsubEventNs)) {  // the user's PEP: read markers (XEP-0490)
+    if (auto session = rt.sessions->find(user); session && !from->has_resource())
+      rt.sessions->displayed().on_event(session, stanza);
+    return;
+  }
   const std::string_view body = message.body();
   if (body.empty()) return;  // chat states, receipts…: nothing to do here
   if (rt.chat_input.deliver(user.str(), std::string(body))) return;

@@ -1,6 +1,7 @@
 // GatewayStatus: the gateway's presence to each user.
 #include "gateway/gateway_status.hpp"
 
+#include "component/caps.hpp"
 #include "legacy/contact_stanzas.hpp"
 
 namespace legate {
@@ -45,6 +46,9 @@ void GatewayStatus::send(const Jid& user) {
         .add_child("photo", std::string(kVcardUpdateNs))
         .set_text(avatar_hash_);
   }
+  // XEP-0115: the user's server learns the gateway's +notify interests from it (XEP-0490).
+  if (shown.show != PresenceShow::offline)
+    presence.add_child(caps_element(kCapsNode, component_.disco().caps_ver()));
   component_.send(presence);
 }
 

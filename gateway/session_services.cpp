@@ -2,6 +2,8 @@
 #include "gateway/session_services.hpp"
 
 #include "gateway/file_transfers.hpp"
+#include "legacy/room.hpp"
+#include "legacy/session.hpp"
 
 namespace legate {
 
@@ -22,6 +24,10 @@ asio::awaitable<std::string> SessionServices::send_file(Contact& from, OutgoingF
 
 asio::awaitable<std::string> SessionServices::upload_file(Contact& about, OutgoingFile file) {
   co_return co_await p_.files.upload(about, std::move(file));
+}
+
+void SessionServices::read_elsewhere(Room& room, std::string_view stanza_id) {
+  p_.displayed.read_elsewhere(room.session().user_jid(), room.jid(), std::string(stanza_id));
 }
 
 }  // namespace legate

@@ -10,6 +10,7 @@
 #include "base_gateway.hpp"
 #include "carbons.hpp"
 #include "contact_pep.hpp"
+#include "displayed_sync.hpp"
 #include "gateway_status.hpp"
 #include "privileged_iq.hpp"
 #include "roster_policy.hpp"
@@ -36,6 +37,7 @@ class SessionServices : public SessionHost {
     Carbons& carbons;
     PrivilegedIq& privileged_iq;
     ContactPep& contact_pep;
+    DisplayedSync& displayed;
     const std::string& occupant_secret;
     std::function<void(const Jid&)> re_login;
   };
@@ -78,6 +80,7 @@ class SessionServices : public SessionHost {
     return p_.privileged_iq(std::move(user), std::move(iq));
   }
   const std::string& occupant_secret() override { return p_.occupant_secret; }
+  void read_elsewhere(Room& room, std::string_view stanza_id) override;
 
  private:
   Parts p_;

@@ -34,6 +34,7 @@ Sessions::Sessions(BaseGateway::Runtime& runtime)
           runtime.settings.carbons_fallback ? CarbonsFallback::prefix : CarbonsFallback::off}),
       roster_(runtime.component, grants_, runtime.info.name),
       bookmarks_(runtime.component, grants_, privileged_iq_),
+      displayed_(runtime.component, grants_, privileged_iq_),
       logins_(registry_, status_, runtime.component.router().tasks(),
               runtime.settings.first_login_retry,
               [this](std::shared_ptr<Session> session) { return after_login(std::move(session)); }),
@@ -50,8 +51,8 @@ Sessions::Sessions(BaseGateway::Runtime& runtime)
                            [this](const Jid& user) { return rt_.users.find(user).has_value(); }});
   services_ = std::make_unique<SessionServices>(SessionServices::Parts{
       rt_.gateway, rt_.component, rt_.database, *ids_, *archive_, rt_.features, rt_.users, roster_,
-      status_, rt_.chat_input, *files_, carbons_, privileged_iq_, contact_pep_, occupant_secret_,
-      [this](const Jid& user) { re_login(user); }});
+      status_, rt_.chat_input, *files_, carbons_, privileged_iq_, contact_pep_, displayed_,
+      occupant_secret_, [this](const Jid& user) { re_login(user); }});
   Metrics& metrics = rt_.component.metrics();
   prune_message_ids();
   metrics_hook_ = metrics.on_collect([this, &metrics] {
@@ -192,6 +193,7 @@ asio::awaitable<void> Sessions::after_login(std::shared_ptr<Session> session) {
       }
     });
   }
+  rt_.component.router().tasks().spawn(displayed_.after_login(user), "read markers");
   // The session is logged in and messages flow even if the contact list cannot be had:
   // a failed fill() is reported, not treated as a failed login (which would log in again
   // without logging out first).
@@ -236,6 +238,7 @@ asio::awaitable<void> Sessions::stop(const Jid& user) {
   status_.forget(user);
   presences_.forget(user);
   contact_pep_.forget(user);
+  displayed_.forget(user);
   // The id map has no foreign key: its rows go here, even for a user never logged in.
   if (auto record = rt_.users.find(user)) ids_->forget(record->id);
   if (!session) co_return;

@@ -17,6 +17,7 @@
 #include "bookmarks.hpp"
 #include "carbons.hpp"
 #include "contact_router.hpp"
+#include "displayed_sync.hpp"
 #include "gateway_status.hpp"
 #include "login_scheduler.hpp"
 #include "privilege_grants.hpp"
@@ -73,6 +74,7 @@ class Sessions {
   PrivilegedIq& privileged_iq() { return privileged_iq_; }
   UserPep& pep() { return pep_; }
   Carbons& carbons() { return carbons_; }
+  DisplayedSync& displayed() { return displayed_; }
   GatewayStatus& status() { return status_; }
   FileTransfers& files() { return *files_; }
 
@@ -105,6 +107,7 @@ class Sessions {
   Carbons carbons_;
   RosterPolicy roster_;
   Bookmarks bookmarks_;
+  DisplayedSync displayed_;
   LoginScheduler logins_;
   std::unique_ptr<FileTransfers> files_;
   std::unique_ptr<ContactRouter> contacts_;

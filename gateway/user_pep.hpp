@@ -12,6 +12,8 @@
 namespace legate {
 
 inline constexpr std::string_view kPubsubNs = "http://jabber.org/protocol/pubsub";
+inline constexpr std::string_view kPubsubOwnerNs = "http://jabber.org/protocol/pubsub#owner";
+inline constexpr std::string_view kNodeConfigForm = "http://jabber.org/protocol/pubsub#node_config";
 inline constexpr std::string_view kPublishOptionsForm =
     "http://jabber.org/protocol/pubsub#publish-options";
 
@@ -28,6 +30,11 @@ class UserPep {
   asio::awaitable<void> publish(Jid user, std::string node, Element item, Options options = {});
   // Retracts an item, notifying the user's other resources.
   asio::awaitable<void> retract(Jid user, std::string node, std::string item_id);
+  // Creates `node` with this configuration; false when it already existed (left as it is).
+  asio::awaitable<bool> create(Jid user, std::string node, Options config);
+  // Sets `jid`'s affiliation to the node (XEP-0060 §8.9.2), e.g. "member" on a whitelist.
+  asio::awaitable<void> affiliate(Jid user, std::string node, std::string jid,
+                                  std::string affiliation);
 
  private:
   PrivilegedIq& iq_;
@@ -37,5 +44,7 @@ class UserPep {
 Element pep_items_query(std::string_view node);
 Element pep_publish(std::string_view node, Element item, const UserPep::Options& options);
 Element pep_retract(std::string_view node, std::string_view item_id);
+Element pep_create(std::string_view node, const UserPep::Options& config);
+Element pep_affiliation(std::string_view node, std::string_view jid, std::string_view affiliation);
 
 }  // namespace legate

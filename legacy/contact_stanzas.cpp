@@ -206,13 +206,7 @@ Element contact_presence(std::string_view from, std::string_view to, const Conta
   Element& update = presence.add_child("x", std::string(kVcardUpdateNs));
   update.add_child(with_text("photo", std::string(kVcardUpdateNs), avatar_hash));
   // Capabilities only matter for an entity that can receive stanzas.
-  if (available && !caps_ver.empty()) {
-    Element c("c", std::string(kCapsNs));
-    c.set_attr("hash", "sha-1");
-    c.set_attr("node", caps_node);
-    c.set_attr("ver", caps_ver);
-    presence.add_child(std::move(c));
-  }
+  if (available && !caps_ver.empty()) presence.add_child(caps_element(caps_node, caps_ver));
   return presence;
 }
 

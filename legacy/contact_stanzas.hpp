@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "../component/caps.hpp"
 #include "../component/disco.hpp"
 #include "../component/element.hpp"
 #include "types.hpp"
@@ -32,7 +33,6 @@ inline constexpr std::string_view kHintsNs = "urn:xmpp:hints";                  
 inline constexpr std::string_view kNickNs = "http://jabber.org/protocol/nick";  // XEP-0172
 inline constexpr std::string_view kVcardNs = "vcard-temp";                      // XEP-0054
 inline constexpr std::string_view kVcardUpdateNs = "vcard-temp:x:update";       // XEP-0153
-inline constexpr std::string_view kCapsNs = "http://jabber.org/protocol/caps";  // XEP-0115
 inline constexpr std::string_view kIdleNs = "urn:xmpp:idle:1";                  // XEP-0319
 inline constexpr std::string_view kOobNs = "jabber:x:oob";                      // XEP-0066
 
@@ -95,9 +95,6 @@ Element vcard(std::string_view nick_or_name, std::string_view avatar_bytes,
 // XEP-0082 UTC timestamp, "2026-11-25T10:00:00Z", for delay and idle.
 std::string xmpp_datetime(std::chrono::system_clock::time_point when);
 
-// XEP-0115 §5.1 verification string (no extended forms; identities have no xml:lang).
-std::string caps_ver(const std::vector<Identity>& identities,
-                     const std::vector<std::string>& features);
 // The disco features a contact advertises (sorted): the base set plus one per Features flag.
 std::vector<std::string> contact_features(const Features& f);
 // The disco#info <query/> of a contact: identity client/pc (named `name` when non-empty).
@@ -105,7 +102,7 @@ Element contact_disco_info(const Features& f, std::string_view name);
 // The caps ver matching contact_disco_info(f, name), so the two can never disagree.
 std::string contact_caps_ver(const Features& f, std::string_view name);
 // The node of contacts' XEP-0115 caps: a disco#info query for "node#ver" names it.
-inline constexpr std::string_view kContactCapsNode = "https://legate.invalid/caps";
+inline constexpr std::string_view kContactCapsNode = kCapsNode;
 
 // ---------------------------------------------------------------------------------------
 // Inbound, user → contact.

@@ -232,7 +232,11 @@ void Participant::active() {
 }
 
 void Participant::displayed(const LegacyId& legacy_id) {
-  if (auto target = xmpp_id_of(legacy_id)) notify_room(displayed_message(jid().str(), "", *target));
+  auto target = xmpp_id_of(legacy_id);
+  if (!target) return;
+  notify_room(displayed_message(jid().str(), "", *target));
+  // The user's occupant: read in the legacy app, so the user's clients mark it read too.
+  if (room_.me_ == this) room_.session().host().read_elsewhere(room_, *target);
 }
 
 void Participant::correct(const LegacyId& legacy_id, std::string_view new_body) {

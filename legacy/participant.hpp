@@ -70,7 +70,9 @@ class Participant {
   void composing();
   void paused();
   void active();
-  // XEP-0333: this participant read the room up to message `legacy_id`.
+  // XEP-0333: this participant read the room up to message `legacy_id`. On the user's own
+  // occupant (Room::user()): the user read it in the legacy app; their clients also learn
+  // it through their read-marker node (XEP-0490).
   void displayed(const LegacyId& legacy_id);
 
   // Framework side.

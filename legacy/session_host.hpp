@@ -20,6 +20,7 @@ class Component;
 class Contact;
 class Database;
 class IdMap;
+class Room;
 class RoomArchive;
 
 // What changed of a contact's identity (Contact::set_avatar, set_nick, set_name).
@@ -74,6 +75,9 @@ class SessionHost {
   // An iq on the user's own account through their server (XEP-0356 §6.3), e.g. to their PEP:
   // returns the inner result; throws StanzaError (forbidden when not granted, nothing sent).
   virtual asio::awaitable<Element> privileged_iq(Jid user, Element iq) = 0;
+  // The user read the room's message `stanza_id` outside XMPP (in the legacy network's app):
+  // published to their read-marker node, which their clients sync on (XEP-0490).
+  virtual void read_elsewhere(Room& room, std::string_view stanza_id) = 0;
   // The key of the rooms' occupant ids (XEP-0421): stored, so they survive restarts.
   virtual const std::string& occupant_secret() = 0;
 };

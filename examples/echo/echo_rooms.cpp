@@ -3,6 +3,7 @@
 
 #include "echo_avatars.hpp"
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -104,6 +105,7 @@ class EchoRoom : public legate::Room {
     co_return;
   }
   awaitable<void> on_displayed(const legate::LegacyId& id) override {
+    spdlog::info("echo: {} read {} in {}", session().user_jid().str(), id, legacy_id());
     if (legacy_id() == "lounge") participant("alice").displayed(id);
     co_return;
   }
@@ -124,9 +126,15 @@ class EchoRoom : public legate::Room {
         set_subject(body.substr(7), &alice);
         co_return;
       }
-      participant("bob").send_text("bob heard: " + body,
-                                   {.legacy_id = new_message_id(), .reply_to = id});
+      const legate::LegacyId reply = new_message_id();
+      participant("bob").send_text("bob heard: " + body, {.legacy_id = reply, .reply_to = id});
       participant("alice").react(id, {"👍"});
+      if (body == "phone-read") {  // the user then reads bob's answer in the echo app
+        co_await pause(100ms);
+        spdlog::info("echo: {} read {} in {} from their phone", session().user_jid().str(), reply,
+                     legacy_id());
+        user().displayed(reply);
+      }
       co_return;
     }
     if (body.starts_with("/nick ")) {

@@ -7,7 +7,8 @@
 //    answers "carol heard: <body>"; "/nick <new>" renames dave; "/kick" kicks him.
 // The lounge has a history: 30 messages of alice and bob from yesterday (backfilled at the
 // first history query of each run). In the lounge, an invited contact joins and says "thanks for
-// the invitation", the user typing makes bob type, and a message the user read alice reads too.
+// the invitation", the user typing makes bob type, and a message the user read alice reads too;
+// "phone-read" makes the user read bob's answer in the echo app (their clients sync it, XEP-0490).
 // Kicks, affiliation changes and leaving are accepted in both (a left room is back at the next
 // login: the echo network keeps no memberships); destroying is refused.
 #pragma once

@@ -83,7 +83,7 @@ awaitable<legate::LegacyId> EchoSession::on_text(legate::Contact& to, const lega
   legate::LegacyId id = new_message_id();
   spdlog::info("echo: {} -> {}: {} '{}'", user_jid().str(), to.legacy_id(), id, text.body);
   if (text.body.starts_with("phone: ") || text.body.starts_with("phone-react: ") ||
-      text.body == "phone-picture") {
+      text.body == "phone-picture" || text.body == "phone-read") {
     spawn(from_phone(to, text.body));
   } else {
     spawn(echo(to, id, text.body));
@@ -107,9 +107,14 @@ awaitable<void> EchoSession::from_phone(legate::Contact& contact, std::string co
     co_return;
   }
   if (command == "phone-picture") co_return co_await picture_from_phone(contact);
-  const std::string emoji = command.substr(13);
   auto last = last_message_of_.find(contact.legacy_id());
   if (last == last_message_of_.end()) co_return;
+  if (command == "phone-read") {
+    spdlog::info("echo: {} read {} of {} on their phone", user_jid().str(), last->second,
+                 contact.legacy_id());
+    co_return contact.as_user().displayed(last->second);
+  }
+  const std::string emoji = command.substr(13);
   spdlog::info("echo: {} reacted {} to {} from their phone", user_jid().str(), emoji, last->second);
   contact.as_user().react(last->second, {emoji});
 }

@@ -2,8 +2,9 @@
 // every user; each echoes what you write (as a reply), types first, marks it displayed,
 // reacts 👍, corrects its echo when asked, and goes away and back on request. "phone: hi" makes
 // the user's phone (the network's own app) send "hi" to the contact, "phone-react: 👍" react
-// to the contact's last message and "phone-picture" send a picture: what the user does
-// outside XMPP (carbons). alice and bob have avatars; "avatar" to alice changes hers.
+// to the contact's last message, "phone-picture" send a picture and "phone-read" read the
+// contact's last message: what the user does outside XMPP (carbons). alice and bob have
+// avatars; "avatar" to alice changes hers.
 #pragma once
 
 #include <legate/legacy/session.hpp>

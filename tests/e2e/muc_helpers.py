@@ -179,16 +179,17 @@ class RawLog:
 
 class MucRun(Scenario):
     """tester from several resources: clients, inboxes and raw logs (of `kinds`) by resource;
-    the first connected is .client. Stanzas go out raw; ids come from next_id()."""
+    the first connected is .client. Stanzas go out raw; ids come from next_id(). `server`:
+    harness.Server()'s keyword arguments (grants, modules)."""
 
-    def __init__(self, binary, checks, end_check, kinds=("message", "presence")):
+    def __init__(self, binary, checks, end_check, kinds=("message", "presence"), **server):
         super().__init__(binary, checks, users=("tester",), wait=WAIT, sender=None,
-                         end_check=end_check)
+                         end_check=end_check, **server)
         self.kinds, self.logs, self.serial = kinds, {}, 0
 
-    def connect_resource(self, resource):
+    def connect_resource(self, resource, plugins=()):
         client = harness.Client(self.prosody, "tester", "tester-pw", resource=resource,
-                                timeout=5)
+                                timeout=5, plugins=plugins)
         self.clients[resource] = client
         if not self.attempt(f"tester/{resource} connected", client.connect):
             return None

@@ -15,8 +15,6 @@ using namespace legate::test;
 
 namespace {
 
-constexpr std::string_view kPubsubOwnerNs = "http://jabber.org/protocol/pubsub#owner";
-
 Privileges parsed(std::string_view xml) {
   auto grants = parse_privileges(parse_element(xml));
   REQUIRE(grants);
