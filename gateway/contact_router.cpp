@@ -251,6 +251,17 @@ void ContactRouter::on_presence(Element& stanza) {
   auto session = p_.sessions.find(user);
   if (Room* room = session ? session->rooms().by_jid(*to) : nullptr)
     return p_.rooms.on_presence(session, *room, stanza);
+  // A join (XEP-0045 §7.2) to a group the bridge can open by name (Rooms::legacy_id_of);
+  // to any other JID, item-not-found rather than silence (a contact is no room).
+  if (session && type == "available" && stanza.child("x", kMucNs)) {
+    if (!session->logged_in())
+      return p_.rooms.refuse_join(stanza, StanzaError(ErrorCondition::recipient_unavailable,
+                                                      "not logged in to the legacy network"));
+    if (Room* room = session->rooms().for_join(*to))
+      return p_.rooms.on_presence(session, *room, stanza);
+    return p_.rooms.refuse_join(stanza,
+                                StanzaError(ErrorCondition::item_not_found, "no such group"));
+  }
   Contact* contact = session ? session->roster().by_jid(*to) : nullptr;
   if (!contact) {
     if (type == "subscribe" || type == "probe")

@@ -41,9 +41,10 @@ class RoomRouter {
   // goes back as a reply to `header` (the invitation's from/to/id).
   void invite(const std::shared_ptr<Session>& session, const Jid& room, const Jid& contact,
               std::string reason, Element header);
+  // The error presence answering a join (from the occupant JID it was sent to).
+  void refuse_join(const Element& stanza, const StanzaError& error);
 
  private:
-  void refuse_join(const Element& stanza, const StanzaError& error);
   // Mediated invitations in a message to the room (XEP-0045 §7.8.2); false if none.
   bool mediated_invites(const std::shared_ptr<Session>& session, Room& room, const Element& stanza);
 

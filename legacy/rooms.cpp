@@ -47,6 +47,21 @@ Room* Rooms::by_jid(const Jid& jid) {
   return it == by_local_.end() ? nullptr : it->second;
 }
 
+Room* Rooms::for_join(const Jid& jid) {
+  if (Room* room = by_jid(jid)) return room;
+  if (jid.domain() != session_.host().component().jid().domain() || !jid.has_local())
+    return nullptr;
+  auto legacy_id = legacy_id_of(jid.local());
+  if (!legacy_id) return nullptr;
+  Room& room = by_legacy_id(*legacy_id);
+  // The stored room must answer to the JID joined (else a second join would create another).
+  if (room.jid().local() != jid.local()) {
+    forget(room);
+    return nullptr;
+  }
+  return &room;
+}
+
 std::vector<Room*> Rooms::all() {
   std::vector<Room*> out;
   for (auto& record : RoomStore(session_.host().database()).all(session_.user().id)) {

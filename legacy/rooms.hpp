@@ -32,12 +32,21 @@ class Rooms {
   virtual std::unique_ptr<Room> make_room(RoomRecord record);
   // JID local part of a group's legacy id (default: XEP-0106 escaping).
   virtual std::string local_part(const LegacyId& legacy_id) const;
+  // A join to `local_part@gw` where the user has no room yet (networks whose groups anyone
+  // can enter by name, like IRC channels): the group's legacy id, and the room is created
+  // and stored for the join; nullopt, item-not-found. Default: nullopt (rooms come from
+  // fill() and by_legacy_id()).
+  virtual std::optional<LegacyId> legacy_id_of(std::string_view /*local_part*/) const {
+    return std::nullopt;
+  }
 
   // --- lookups ---
   // The room with this legacy id (created and stored on first use).
   Room& by_legacy_id(const LegacyId& legacy_id);
   // The stored room a JID of this gateway addresses (bare or occupant JID); nullptr if none.
   Room* by_jid(const Jid& jid);
+  // by_jid(), else the room legacy_id_of() names, created (for a join); nullptr if none.
+  Room* for_join(const Jid& jid);
   // Every stored room of the user.
   std::vector<Room*> all();
   // The user left the group for good: the room, its participants and joined resources are

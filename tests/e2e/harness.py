@@ -201,7 +201,41 @@ def Server(**kwargs):
     return Ejabberd(**kwargs) if SERVER == "ejabberd" else Prosody(**kwargs)
 
 
-class PrivateServer:
+def stop_process(proc, name, port, host="127.0.0.1", timeout=10.0):
+    """SIGTERM a server by PID and wait (SIGKILL after `timeout`), then wait for its port to
+    close. Returns the exit code, None if it had to be killed or never started."""
+    if proc is None:
+        return None
+    code, killed = _terminate(proc, timeout)
+    if killed:
+        print(f"# {name} ignored SIGTERM for {timeout} s, killed", file=sys.stderr)
+    wait_until(lambda: not port_open(port, host), 5, 0.1, f"{name} port closed")
+    return code
+
+
+class Restartable:
+    """What a private server started by start(), stopped by stop() (its process in .proc)
+    and cleaned up by close(failed) also offers: restart(), running, and `with` (the logs
+    dumped when the block fails)."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        self.close(failed=exc_type is not None and not (
+            exc_type is SystemExit and exc.code in (0, None)))
+
+    def restart(self):
+        """Stop, then start again on the same ports, config and data."""
+        self.stop()
+        return self.start()
+
+    @property
+    def running(self):
+        return self.proc is not None and self.proc.poll() is None
+
+
+class PrivateServer(Restartable):
     """What Prosody and Ejabberd share. As a context manager it always stops what it started
     (the server and adopted Gateways) and removes its temp dir (kept when LEGATE_KEEP_TMP is
     set); on an exception it prints the logs' tails. The server-neutral features:
@@ -239,22 +273,7 @@ class PrivateServer:
     def stop(self, timeout=10.0):
         """SIGTERM and wait, SIGKILL fallback. Returns the exit code (None if
         never started)."""
-        if self.proc is None:
-            return None
-        code, killed = _terminate(self.proc, timeout)
-        if killed:
-            print(f"# {self.name} ignored SIGTERM for {timeout} s, killed", file=sys.stderr)
-        wait_until(lambda: not port_open(self.c2s_port), 5, 0.1, "c2s port closed")
-        return code
-
-    def restart(self):
-        """Stop, then start again on the same ports, config and data."""
-        self.stop()
-        return self.start()
-
-    @property
-    def running(self):
-        return self.proc is not None and self.proc.poll() is None
+        return stop_process(self.proc, self.name, self.c2s_port, timeout=timeout)
 
     def adopt(self, label, child):
         """Have child (with .stop() and .log_path) stopped on exit, its log
@@ -288,13 +307,6 @@ class PrivateServer:
                 print(f"# kept temp dir {self.tmp}", file=sys.stderr)
             else:
                 shutil.rmtree(self.tmp, ignore_errors=True)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, exc_type, exc, tb):
-        self.close(failed=exc_type is not None and not (
-            exc_type is SystemExit and exc.code in (0, None)))
 
 
 class Gateway:

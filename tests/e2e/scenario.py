@@ -58,19 +58,20 @@ class Checks:
 
 def run_test(main, total_timeout, what="PATH/TO/legate-echo", kind="gateway binary"):
     """The common entry point of an e2e test script: one argument (an executable `kind`,
-    given to main), logging, signal handling, a hard deadline, and exit status 2 with a
-    `not ok` line when the run aborts or overruns."""
-    if len(sys.argv) != 2:
-        sys.exit(f"usage: {sys.argv[0]} {what}")
+    given to main; none when `what` is None), logging, signal handling, a hard deadline, and
+    exit status 2 with a `not ok` line when the run aborts or overruns."""
+    if len(sys.argv) != (1 if what is None else 2):
+        sys.exit(f"usage: {sys.argv[0]} {what or ''}")
     harness.setup_logging()
     harness.install_signal_handlers()
     harness.set_deadline(total_timeout)
-    binary = sys.argv[1]
-    if not (os.path.isfile(binary) and os.access(binary, os.X_OK)):
-        print(f"not ok - {kind} {binary} is not an executable file", flush=True)
-        sys.exit(1)
+    args = sys.argv[1:]
+    for binary in args:
+        if not (os.path.isfile(binary) and os.access(binary, os.X_OK)):
+            print(f"not ok - {kind} {binary} is not an executable file", flush=True)
+            sys.exit(1)
     try:
-        sys.exit(main(binary))
+        sys.exit(main(*args))
     except harness.Overtime as e:
         print(f"not ok - {e.code}", flush=True)
         sys.exit(2)

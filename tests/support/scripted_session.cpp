@@ -286,6 +286,11 @@ class ScriptedRooms : public Rooms {
  public:
   explicit ScriptedRooms(ScriptedSession& session) : Rooms(session), scripted_(session) {}
   asio::awaitable<std::vector<LegacyId>> fill() override { co_return scripted_.script().rooms; }
+  std::optional<LegacyId> legacy_id_of(std::string_view local) const override {
+    const std::string& prefix = scripted_.script().open_prefix;
+    if (prefix.empty() || !local.starts_with(prefix)) return std::nullopt;
+    return LegacyId(local);
+  }
   std::unique_ptr<Room> make_room(RoomRecord record) override {
     return std::make_unique<ScriptedRoom>(scripted_, std::move(record));
   }

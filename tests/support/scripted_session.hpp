@@ -76,6 +76,9 @@ struct SessionScript {
   // "room_affiliation" (file_name = the affiliation), "room_leave", "room_destroy" (accepted unless
   // `errors` refuses them or `unimplemented` leaves them to the Room defaults).
   std::vector<LegacyId> rooms;
+  // Groups anyone may open by joining their JID (Rooms::legacy_id_of): local parts starting
+  // with this prefix ("" : none), the legacy id being the local part.
+  std::string open_prefix;
   bool room_history = false;  // backfill() archives bob's H1…H3
   // fill() throws this (after login succeeded) when not empty.
   std::string fill_failure;

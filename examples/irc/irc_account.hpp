@@ -1,0 +1,62 @@
+// IrcAccount: what legate-irc keeps about a user (the legacy data): the IRC servers they
+// registered, each with its connection settings, as JSON through Boost.JSON.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <boost/json/value.hpp>
+#include <boost/json/value_from.hpp>
+#include <boost/json/value_to.hpp>
+#include "irc_client.hpp"
+
+namespace irc {
+
+struct IrcAccount {
+  std::vector<IrcServer> servers;
+  // The server of this host (as registered, lower case), or nullptr.
+  const IrcServer* server(std::string_view host) const {
+    for (const auto& s : servers)
+      if (s.host == host) return &s;
+    return nullptr;
+  }
+};
+
+inline void tag_invoke(boost::json::value_from_tag, boost::json::value& json, const IrcServer& s) {
+  json = {{"host", s.host},         {"port", s.port},
+          {"tls", s.tls},           {"verify", s.verify_certificate},
+          {"nick", s.nick},         {"password", s.password},
+          {"username", s.username}, {"realname", s.realname}};
+}
+
+// Missing keys take their defaults (data stored by older versions of the bridge).
+inline IrcServer tag_invoke(boost::json::value_to_tag<IrcServer>, const boost::json::value& json) {
+  const auto& o = json.as_object();
+  IrcServer s;
+  auto text = [&o](const char* key, std::string& out) {
+    if (const auto* v = o.if_contains(key); v && v->is_string()) out = v->as_string().c_str();
+  };
+  text("host", s.host);
+  text("nick", s.nick);
+  text("password", s.password);
+  text("username", s.username);
+  text("realname", s.realname);
+  if (const auto* v = o.if_contains("port")) s.port = v->to_number<std::uint16_t>();
+  if (const auto* v = o.if_contains("tls")) s.tls = v->as_bool();
+  if (const auto* v = o.if_contains("verify")) s.verify_certificate = v->as_bool();
+  return s;
+}
+
+inline void tag_invoke(boost::json::value_from_tag, boost::json::value& json, const IrcAccount& a) {
+  json = {{"servers", boost::json::value_from(a.servers)}};
+}
+
+inline IrcAccount tag_invoke(boost::json::value_to_tag<IrcAccount>,
+                             const boost::json::value& json) {
+  IrcAccount a;
+  if (const auto* v = json.as_object().if_contains("servers"))
+    a.servers = boost::json::value_to<std::vector<IrcServer>>(*v);
+  return a;
+}
+
+}  // namespace irc

@@ -1,0 +1,243 @@
+// IrcClient: TCP/TLS connection, registration, reading and throttled writing.
+#include "irc_client.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read_until.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <stdexcept>
+
+namespace irc {
+namespace {
+
+using tcp = asio::ip::tcp;
+namespace ssl = asio::ssl;
+
+// A line a server may send, tags included (IRCv3 allows 8191 bytes of tags); anything
+// longer ends the connection rather than growing the buffer.
+constexpr std::size_t kMaxRead = 16 * 1024;
+
+ssl::context& tls_context(bool verify) {
+  static ssl::context checked = [] {
+    ssl::context c(ssl::context::tls_client);
+    c.set_default_verify_paths();
+    c.set_verify_mode(ssl::verify_peer);
+    return c;
+  }();
+  static ssl::context unchecked = [] {
+    ssl::context c(ssl::context::tls_client);
+    c.set_verify_mode(ssl::verify_none);
+    return c;
+  }();
+  return verify ? checked : unchecked;
+}
+
+// What a numeric during registration means for the user.
+std::optional<std::string> registration_failure(const IrcLine& line) {
+  if (line.command == "464") return "the server password was refused";
+  if (line.command == "465") return "banned from this server: " + std::string(line.param(1));
+  if (line.command == "ERROR")
+    return "the server closed the connection: " + std::string(line.param(0));
+  return std::nullopt;
+}
+
+}  // namespace
+
+struct IrcClient::Stream {
+  explicit Stream(asio::any_io_executor executor)
+      : socket(executor), resolver(executor), watchdog(executor), throttle(executor) {}
+  tcp::socket socket;
+  std::optional<ssl::stream<tcp::socket&>> tls;
+  tcp::resolver resolver;
+  asio::steady_timer watchdog;  // the connect deadline
+  asio::steady_timer throttle;
+  bool timed_out = false;
+};
+
+IrcClient::IrcClient(asio::any_io_executor executor, IrcServer server)
+    : server_(std::move(server)),
+      stream_(std::make_unique<Stream>(executor)),
+      nick_(server_.nick),
+      tokens_(server_.burst) {}
+
+IrcClient::~IrcClient() = default;
+
+bool IrcClient::open() const {
+  return stream_->socket.is_open();
+}
+
+void IrcClient::close() {
+  boost::system::error_code ignored;
+  stream_->socket.shutdown(tcp::socket::shutdown_both, ignored);
+  stream_->socket.close(ignored);
+  stream_->throttle.cancel();
+}
+
+asio::awaitable<void> IrcClient::connect(std::chrono::seconds timeout) {
+  Stream& s = *stream_;
+  s.watchdog.expires_after(timeout);
+  s.watchdog.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
+    auto self = weak.lock();
+    if (ec || !self) return;
+    self->stream_->timed_out = true;
+    self->stream_->resolver.cancel();
+    self->close();
+  });
+  try {
+    auto endpoints = co_await s.resolver.async_resolve(server_.host, std::to_string(server_.port),
+                                                       asio::use_awaitable);
+    co_await asio::async_connect(
+        s.socket, endpoints, [&s](const auto&, const auto&) { return !s.timed_out; },
+        asio::use_awaitable);
+    s.socket.set_option(tcp::no_delay(true));  // one line, one segment: no 40 ms stalls
+    if (server_.tls) {
+      auto& tls = s.tls.emplace(s.socket, tls_context(server_.verify_certificate));
+      if (!SSL_set_tlsext_host_name(tls.native_handle(), server_.host.c_str()))
+        throw std::runtime_error("cannot set the TLS server name");
+      if (server_.verify_certificate)
+        tls.set_verify_callback(ssl::host_name_verification(server_.host));
+      co_await tls.async_handshake(ssl::stream_base::client, asio::use_awaitable);
+    }
+    register_user();
+    while (true) {
+      const std::optional<IrcLine> line = co_await next_line();
+      if (line->command == "001") {
+        if (!line->param(0).empty()) nick_ = std::string(line->param(0));
+        break;
+      } else if (line->command == "433" || line->command == "432" || line->command == "437") {
+        if (nick_.size() >= 30) throw std::runtime_error("no nick available on this server");
+        nick_ += '_';  // taken (or refused): the next try
+        send(irc_command("NICK", {nick_}));
+      } else if (auto failure = registration_failure(*line)) {
+        throw std::runtime_error(*failure);
+      }
+    }
+  } catch (const std::exception& e) {
+    s.watchdog.cancel();
+    close();
+    if (s.timed_out)
+      throw std::runtime_error(server_.host + ": no welcome within " +
+                               std::to_string(timeout.count()) + " s");
+    if (auto* system = dynamic_cast<const boost::system::system_error*>(&e))
+      throw std::runtime_error(server_.host + ": " + system->code().message());
+    throw std::runtime_error(server_.host + ": " + e.what());
+  }
+  s.watchdog.cancel();
+}
+
+void IrcClient::register_user() {
+  if (!server_.password.empty()) send(irc_command("PASS", {}, server_.password));
+  send(irc_command("NICK", {nick_}));
+  const std::string& user = server_.username.empty() ? server_.nick : server_.username;
+  const std::string& real = server_.realname.empty() ? server_.nick : server_.realname;
+  send(irc_command("USER", {user, "0", "*"}, real));
+}
+
+asio::awaitable<std::string> IrcClient::read_line() {
+  Stream& s = *stream_;
+  auto buffer = asio::dynamic_buffer(buffer_, kMaxRead);
+  const std::size_t n =
+      s.tls ? co_await asio::async_read_until(*s.tls, buffer, '\n', asio::use_awaitable)
+            : co_await asio::async_read_until(s.socket, buffer, '\n', asio::use_awaitable);
+  std::string line = buffer_.substr(0, n);
+  buffer_.erase(0, n);
+  co_return line;
+}
+
+asio::awaitable<std::optional<IrcLine>> IrcClient::next_line() {
+  while (true) {
+    const std::string raw = co_await read_line();
+    std::optional<IrcLine> line = parse_irc_line(raw);
+    if (!line) continue;
+    if (line->command != "PING") co_return line;
+    send(irc_command("PONG", {}, line->param(0)));
+  }
+}
+
+asio::awaitable<std::string> IrcClient::run(LineHandler handler) {
+  try {
+    while (true) {
+      const std::optional<IrcLine> line = co_await next_line();
+      if (line->command == "ERROR") {
+        close();
+        co_return "the server closed the connection: " + std::string(line->param(0));
+      }
+      handler(*line);
+    }
+  } catch (const boost::system::system_error& e) {
+    if (e.code() == asio::error::operation_aborted) throw;  // cancelled: the session ends
+    close();
+    if (e.code() == asio::error::not_found) co_return "a line longer than 16 KiB";
+    co_return e.code().message();
+  }
+}
+
+void IrcClient::send(std::string line) {
+  queue_.push_back(std::move(line));
+  if (writing_ || !open()) return;
+  writing_ = true;
+  asio::co_spawn(
+      stream_->socket.get_executor(),
+      [self = shared_from_this()]() -> asio::awaitable<void> { co_await self->write_all(); },
+      asio::detached);
+}
+
+asio::awaitable<void> IrcClient::write_all() {
+  Stream& s = *stream_;
+  try {
+    while (!queue_.empty() && open()) {
+      if (server_.interval.count() > 0) {  // a token bucket: `burst` lines, then 1/interval
+        const auto now = std::chrono::steady_clock::now();
+        if (tokens_ < server_.burst) {
+          const auto earned = (now - refill_) / server_.interval;
+          if (earned > 0) {
+            tokens_ = static_cast<unsigned>(
+                std::min<long long>(server_.burst, tokens_ + static_cast<long long>(earned)));
+            refill_ += earned * server_.interval;
+          }
+        }
+        if (tokens_ == 0) {
+          s.throttle.expires_at(refill_ + server_.interval);
+          boost::system::error_code ignored;
+          co_await s.throttle.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+          continue;
+        }
+        if (tokens_ == server_.burst) refill_ = now;  // the bucket starts draining now
+        --tokens_;
+      }
+      std::string line = std::move(queue_.front());
+      queue_.pop_front();
+      co_await write(line);
+    }
+  } catch (const boost::system::system_error&) {
+    close();  // the reader sees it too, and says why
+  }
+  writing_ = false;
+}
+
+asio::awaitable<void> IrcClient::write(const std::string& line) {
+  Stream& s = *stream_;
+  if (s.tls)
+    co_await asio::async_write(*s.tls, asio::buffer(line), asio::use_awaitable);
+  else
+    co_await asio::async_write(s.socket, asio::buffer(line), asio::use_awaitable);
+}
+
+asio::awaitable<void> IrcClient::quit(std::string reason) {
+  if (!open()) co_return;
+  send(irc_command("QUIT", {}, reason));
+  asio::steady_timer wait(stream_->socket.get_executor(), std::chrono::milliseconds(20));
+  for (int i = 0; i < 50 && writing_; ++i) {
+    wait.expires_after(std::chrono::milliseconds(20));
+    co_await wait.async_wait(asio::use_awaitable);
+  }
+  close();
+}
+
+}  // namespace irc

@@ -1,0 +1,83 @@
+// IrcClient: one connection of a user to one IRC server, on Boost.Asio: TCP (optionally TLS
+// with certificate checking, OpenSSL), registration (PASS, NICK, USER; another nick when the
+// wanted one is taken), PINGs answered, lines read one by one (bounded: a hostile server
+// cannot make it buffer without end) and written in order through a throttle that follows
+// the usual server flood limits, so one user's burst never delays anybody else's.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <legate/component/asio.hpp>
+#include "irc_line.hpp"
+
+namespace irc {
+
+namespace asio = legate::asio;
+
+struct IrcServer {
+  std::string host;
+  std::uint16_t port = 6667;
+  bool tls = false;
+  bool verify_certificate = true;
+  std::string nick;
+  std::string password;  // the server password (PASS), if any
+  std::string username;  // USER's user name (default: the nick)
+  std::string realname;  // USER's real name (default: the nick)
+  // Outgoing throttle: `burst` lines at once, then one per `interval` (0: no throttle).
+  unsigned burst = 10;
+  std::chrono::milliseconds interval{1000};
+};
+
+class IrcClient : public std::enable_shared_from_this<IrcClient> {
+ public:
+  using LineHandler = std::function<void(const IrcLine&)>;
+
+  IrcClient(asio::any_io_executor executor, IrcServer server);
+  ~IrcClient();
+  IrcClient(const IrcClient&) = delete;
+  IrcClient& operator=(const IrcClient&) = delete;
+
+  // Connects and registers until the server's welcome (001). Throws std::runtime_error
+  // saying why not (refused, timed out, bad certificate, banned, password…).
+  asio::awaitable<void> connect(std::chrono::seconds timeout);
+  // Reads lines until the connection ends, each to `handler` after PINGs are answered;
+  // returns the reason it ended.
+  asio::awaitable<std::string> run(LineHandler handler);
+  // Queues one line (from irc_command()); lines go out in order.
+  void send(std::string line);
+  // Sends QUIT with `reason` and closes once it is written (or after a second).
+  asio::awaitable<void> quit(std::string reason);
+  void close();
+
+  const IrcServer& server() const { return server_; }
+  // Our nick as the server knows it (it may differ from the wanted one).
+  const std::string& nick() const { return nick_; }
+  void set_nick(std::string nick) { nick_ = std::move(nick); }
+  bool open() const;
+
+ private:
+  struct Stream;
+  asio::awaitable<std::string> read_line();
+  // The next line that parses, PINGs answered on the way (never nullopt).
+  asio::awaitable<std::optional<IrcLine>> next_line();
+  asio::awaitable<void> write_all();
+  asio::awaitable<void> write(const std::string& line);
+  void register_user();
+
+  IrcServer server_;
+  std::unique_ptr<Stream> stream_;
+  std::string buffer_;
+  std::deque<std::string> queue_;
+  std::string nick_;
+  bool writing_ = false;
+  unsigned tokens_;
+  std::chrono::steady_clock::time_point refill_;
+};
+
+}  // namespace irc

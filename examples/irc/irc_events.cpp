@@ -1,0 +1,154 @@
+// IrcSession: what the server says (messages, membership, numerics) shown on XMPP.
+#include <spdlog/spdlog.h>
+
+#include <legate/legacy/contact.hpp>
+#include "irc_rooms.hpp"
+#include "irc_session.hpp"
+#include "irc_text.hpp"
+
+namespace irc {
+namespace {
+
+constexpr std::string_view kVersion = "Legate IRC 0.1 (https://legate.invalid)";
+
+bool is_channel(std::string_view target) {
+  return !target.empty() && (target.front() == '#' || target.front() == '&');
+}
+
+bool same_nick(std::string_view a, std::string_view b) {
+  return irc_lower(a) == irc_lower(b);
+}
+
+// Modes that take a parameter when set (+) / when unset (-), as most servers define them.
+bool takes_param(char mode, bool set) {
+  return std::string_view("ohvqabeIk").find(mode) != std::string_view::npos || (set && mode == 'l');
+}
+
+}  // namespace
+
+void IrcSession::on_privmsg(IrcClient& client, const IrcLine& line) {
+  const std::string_view from = line.nick();
+  const std::string_view target = line.param(0);
+  std::string_view text = line.param(1);
+  if (line.prefix.find('!') == std::string::npos && !is_channel(target)) {
+    spdlog::debug("{}: notice from {}: {}", user_jid().str(), line.prefix, text);
+    return;  // the server's own notices (hostname lookups…)
+  }
+  std::string body;
+  if (auto request = parse_ctcp(text)) {
+    if (request->command != "ACTION") {
+      if (line.command == "PRIVMSG" && request->command == "VERSION")
+        client.send(irc_command("NOTICE", {from}, ctcp("VERSION", kVersion)));
+      else if (line.command == "PRIVMSG" && request->command == "PING")
+        client.send(irc_command("NOTICE", {from}, ctcp("PING", request->argument)));
+      return;
+    }
+    body = "/me " + plain_irc_text(request->argument);
+  } else {
+    body = plain_irc_text(text);
+  }
+  const legate::SendOptions options{.legacy_id = next_message_id()};
+  if (is_channel(target)) {
+    if (IrcRoom* room = room_of(client, target))
+      room->participant_by_nick(from).send_text(body, options);
+    return;
+  }
+  legate::Contact& contact = roster().by_legacy_id(irc_key(from, client.server().host));
+  if (contact.name() != from) contact.set_name(std::string(from));
+  contact.send_text(body, options);
+}
+
+void IrcSession::on_membership(IrcClient& client, const IrcLine& line) {
+  const std::string_view nick = line.nick();
+  const bool me = same_nick(nick, client.nick());
+  const std::string& host = client.server().host;
+  if (line.command == "JOIN") {
+    IrcRoom* room = room_of(client, line.param(0));
+    if (!room) return;
+    if (me) {
+      room->set_name(std::string(line.param(0)));  // the channel as the server spells it
+    } else {
+      room->participant_by_nick(nick).joined();
+    }
+  } else if (line.command == "PART") {
+    IrcRoom* room = room_of(client, line.param(0));
+    if (!room) return;
+    if (me) {
+      room->user_removed("You left " + std::string(line.param(0)));
+    } else if (legate::Participant* p = room->find_participant(nick)) {
+      p->left(line.param(1));
+    }
+  } else if (line.command == "QUIT") {
+    for (auto& [key, room] : *rooms_)
+      if (room->server() == irc_lower(host))
+        if (legate::Participant* p = room->find_participant(nick); p && p->present())
+          p->left(line.param(0));
+  } else if (line.command == "NICK") {
+    const std::string fresh(line.param(0));
+    if (me) client.set_nick(fresh);
+    for (auto& [key, room] : *rooms_) {
+      if (room->server() != irc_lower(host)) continue;
+      if (me) {
+        room->set_user_nick(fresh);
+      } else if (legate::Participant* p = room->find_participant(nick)) {
+        p->rename(fresh);
+      }
+    }
+  } else if (line.command == "KICK") {
+    IrcRoom* room = room_of(client, line.param(0));
+    if (!room) return;
+    const std::string_view victim = line.param(1);
+    if (same_nick(victim, client.nick())) {
+      room->user_removed(line.param(2), true);
+    } else if (legate::Participant* p = room->find_participant(victim)) {
+      p->kicked(line.param(2));
+    }
+  } else if (line.command == "TOPIC") {
+    IrcRoom* room = room_of(client, line.param(0));
+    if (!room) return;
+    legate::Participant& by = me ? room->user() : room->participant_by_nick(nick);
+    room->set_subject(plain_irc_text(line.param(1)), &by);
+  } else if (line.command == "MODE" && is_channel(line.param(0))) {
+    IrcRoom* room = room_of(client, line.param(0));
+    if (!room) return;
+    bool set = true;
+    std::size_t next = 2;
+    for (char mode : line.param(1)) {
+      if (mode == '+' || mode == '-') {
+        set = mode == '+';
+        continue;
+      }
+      if (!takes_param(mode, set)) continue;
+      const std::string_view who = line.param(next++);
+      if (mode != 'o' && mode != 'h' && mode != 'v') continue;
+      legate::Participant* p =
+          same_nick(who, client.nick()) ? &room->user() : room->find_participant(who);
+      if (p) apply_prefix(*p, set ? (mode == 'o' ? '@' : mode == 'h' ? '%' : '+') : 0);
+    }
+  }
+}
+
+void IrcSession::on_numeric(IrcClient& client, const IrcLine& line) {
+  const std::string& n = line.command;
+  if (n == "332") {  // RPL_TOPIC: me channel :topic
+    if (IrcRoom* room = room_of(client, line.param(1)))
+      room->set_subject(plain_irc_text(line.param(2)));
+  } else if (n == "353") {  // RPL_NAMREPLY: me = channel :names
+    if (IrcRoom* room = room_of(client, line.param(2))) room->names(line.param(3));
+  } else if (n == "366") {  // RPL_ENDOFNAMES: me channel :End
+    IrcRoom* room = room_of(client, line.param(1));
+    if (room) room->names_done();
+    join_done(client, line.param(1));
+  } else if (n == "403" || n == "405" || n == "471" || n == "473" || n == "474" || n == "475" ||
+             n == "477") {
+    join_failed(client, line.param(1), n, line.param(2));
+  } else if (n == "401") {  // ERR_NOSUCHNICK: me nick :No such nick
+    if (is_channel(line.param(1))) return;
+    legate::Contact& contact = roster().by_legacy_id(irc_key(line.param(1), client.server().host));
+    contact.send_text("(IRC) " + std::string(line.param(2)), {.legacy_id = next_message_id()});
+  } else if (n == "482") {  // ERR_CHANOPRIVSNEEDED
+    send_gateway_message(std::string(line.param(1)) + ": " + std::string(line.param(2)));
+  }
+}
+
+}  // namespace irc

@@ -1,0 +1,97 @@
+// IrcGateway: registration form and its checks.
+#include "irc_gateway.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <charconv>
+
+namespace irc {
+namespace {
+
+using legate::ErrorCondition;
+using legate::StanzaError;
+
+// RFC 2812 §2.3.1 nicks, with the usual 30-character limit of today's servers.
+bool valid_nick(std::string_view nick) {
+  if (nick.empty() || nick.size() > 30) return false;
+  const auto special = [](char c) {
+    return std::string_view("[]\\`_^{|}").find(c) != std::string_view::npos;
+  };
+  const auto letter = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
+  if (!letter(nick[0]) && !special(nick[0])) return false;
+  for (char c : nick)
+    if (!letter(c) && !special(c) && !(c >= '0' && c <= '9') && c != '-') return false;
+  return true;
+}
+
+bool valid_host(std::string_view host) {
+  if (host.empty() || host.size() > 253) return false;
+  for (char c : host)
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-' || c == ':'))
+      return false;
+  return true;
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return out;
+}
+
+}  // namespace
+
+legate::GatewayInfo IrcGateway::info() const {
+  legate::GatewayInfo info;
+  info.name = "Legate IRC";
+  info.type = "irc";
+  info.registration_type = legate::RegistrationType::form;
+  info.instructions =
+      "Name an IRC server and your nick. Join channels as #channel%server@this-gateway; "
+      "write to people as nick%server@this-gateway.";
+  info.registration_fields = {
+      legate::FormField::text("server", "IRC server (host name)", true),
+      legate::FormField::text("port", "Port (6667, or 6697 with TLS)", false),
+      legate::FormField::boolean("tls", "Use TLS", false),
+      legate::FormField::boolean("verify", "Check the server's certificate", true),
+      legate::FormField::text("nick", "Nick", true),
+      legate::FormField::private_text("password", "Server password (if any)", false),
+  };
+  info.welcome_message = "Welcome to Legate IRC! Join #channel%server@ this gateway.";
+  return info;
+}
+
+IrcServer server_of(const legate::Form& form) {
+  IrcServer server;
+  server.host = lower(form.value("server"));
+  if (!valid_host(server.host))
+    throw StanzaError(ErrorCondition::not_acceptable, "the server must be a host name");
+  server.tls = form.value("tls") == "true" || form.value("tls") == "1";
+  const std::string_view verify = form.value("verify");
+  server.verify_certificate = !(verify == "false" || verify == "0");
+  std::string_view port = form.value("port");
+  if (port.empty()) port = server.tls ? "6697" : "6667";
+  unsigned value = 0;
+  auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
+  if (ec != std::errc() || end != port.data() + port.size() || value == 0 || value > 65535)
+    throw StanzaError(ErrorCondition::not_acceptable, "the port must be a number up to 65535");
+  server.port = static_cast<std::uint16_t>(value);
+  server.nick = std::string(form.value("nick"));
+  if (!valid_nick(server.nick))
+    throw StanzaError(ErrorCondition::not_acceptable,
+                      "the nick must be up to 30 letters, digits or []\\`_^{|}-, not starting "
+                      "with a digit or -");
+  server.password = std::string(form.value("password"));
+  return server;
+}
+
+legate::asio::awaitable<legate::Json> IrcGateway::validate(const legate::Jid& user,
+                                                           const legate::Form& form) {
+  IrcServer server = server_of(form);
+  spdlog::info("{}: IRC server {}:{} as {}", user.str(), server.host, server.port, server.nick);
+  IrcAccount account;
+  account.servers.push_back(std::move(server));
+  co_return boost::json::value_from(account);
+}
+
+}  // namespace irc

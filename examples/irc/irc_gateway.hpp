@@ -1,0 +1,22 @@
+// IrcGateway: legate-irc's registration: the user names an IRC server (host, port, TLS and
+// certificate check, nick, optional server password); a later registration adds another
+// server (several per user, each reached as `#chan%server@gw` and `nick%server@gw`).
+#pragma once
+
+#include <legate/gateway/gateway.hpp>
+#include "irc_session.hpp"
+
+namespace irc {
+
+class IrcGateway : public legate::Gateway<IrcSession> {
+ public:
+  legate::GatewayInfo info() const override;
+  legate::asio::awaitable<legate::Json> validate(const legate::Jid& user,
+                                                 const legate::Form& form) override;
+};
+
+// The server a registration form names; throws StanzaError(bad-request / not-acceptable)
+// saying which field is wrong.
+IrcServer server_of(const legate::Form& form);
+
+}  // namespace irc

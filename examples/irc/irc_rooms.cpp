@@ -1,0 +1,116 @@
+// IrcRoom: a channel's JOIN, NAMES, messages and topic.
+#include "irc_rooms.hpp"
+
+#include <legate/component/stanza_error.hpp>
+#include "irc_line.hpp"
+#include "irc_session.hpp"
+
+namespace irc {
+
+IrcRoom::IrcRoom(IrcSession& session, legate::RoomRecord record)
+    : legate::Room(session, std::move(record)), irc_(session), index_(session.room_index()) {
+  std::tie(channel_, server_) = split_key(legacy_id());
+  (*index_)[legacy_id()] = this;
+}
+
+IrcRoom::~IrcRoom() {
+  if (auto it = index_->find(legacy_id()); it != index_->end() && it->second == this)
+    index_->erase(it);
+}
+
+legate::asio::awaitable<void> IrcRoom::update_info() {
+  set_kind(legate::RoomKind::channel);
+  if (name().empty()) set_name(channel_);
+  co_await irc_.join(*this);
+}
+
+legate::asio::awaitable<legate::LegacyId> IrcRoom::on_text(const legate::Text& text) {
+  IrcClient* client = irc_.client(server_);
+  if (!client)
+    throw legate::StanzaError(legate::ErrorCondition::recipient_unavailable,
+                              "not connected to " + server_);
+  irc_.say(*client, channel_, text.body);
+  co_return irc_.next_message_id();
+}
+
+legate::asio::awaitable<void> IrcRoom::on_set_subject(std::string subject) {
+  IrcClient* client = irc_.client(server_);
+  if (!client)
+    throw legate::StanzaError(legate::ErrorCondition::recipient_unavailable,
+                              "not connected to " + server_);
+  // Shown at once as the user's; a server refusal (482: not an operator) comes as a notice.
+  client->send(irc_command("TOPIC", {channel_}, subject));
+  co_return;
+}
+
+void IrcRoom::names(std::string_view list) {
+  IrcClient* client = irc_.client(server_);
+  while (!list.empty()) {
+    const std::size_t space = list.find(' ');
+    std::string_view entry = list.substr(0, space);
+    list = space == std::string_view::npos ? std::string_view() : list.substr(space + 1);
+    char prefix = 0;
+    while (!entry.empty() &&
+           (entry.front() == '@' || entry.front() == '%' || entry.front() == '+' ||
+            entry.front() == '~' || entry.front() == '&')) {
+      if (!prefix) prefix = entry.front();
+      entry.remove_prefix(1);
+    }
+    if (entry.empty()) continue;
+    if (client && irc_lower(entry) == irc_lower(client->nick())) {
+      apply_prefix(user(), prefix);
+      continue;
+    }
+    listed_.insert(irc_lower(entry));
+    legate::Participant& p = participant_by_nick(entry);
+    apply_prefix(p, prefix);
+    if (!p.present()) p.joined();
+  }
+}
+
+void IrcRoom::names_done() {
+  for (legate::Participant* p : participants())
+    if (!p->is_user() && p->present() && !listed_.contains(irc_lower(p->nick()))) p->left();
+  listed_.clear();
+}
+
+void apply_prefix(legate::Participant& participant, char prefix) {
+  using legate::Affiliation;
+  using legate::Role;
+  switch (prefix) {
+    case '~':
+    case '&':
+    case '@':
+      participant.set_affiliation(Affiliation::admin);
+      participant.set_role(Role::moderator);
+      break;
+    case '%':
+      participant.set_affiliation(Affiliation::member);
+      participant.set_role(Role::moderator);
+      break;
+    case '+':
+      participant.set_affiliation(Affiliation::member);
+      participant.set_role(Role::participant);
+      break;
+    default:
+      participant.set_affiliation(Affiliation::none);
+      participant.set_role(Role::participant);
+  }
+}
+
+IrcRooms::IrcRooms(IrcSession& session) : legate::Rooms(session), irc_(session) {}
+
+std::optional<legate::LegacyId> IrcRooms::legacy_id_of(std::string_view local) const {
+  if (local.size() < 3 || (local.front() != '#' && local.front() != '&')) return std::nullopt;
+  const std::size_t at = local.rfind('%');
+  if (at == std::string_view::npos || at < 2 || at + 1 == local.size()) return std::nullopt;
+  // Channel names have no space, comma or BEL (RFC 2812 §1.3); the JID has no space anyway.
+  if (local.substr(0, at).find_first_of(",\x07") != std::string_view::npos) return std::nullopt;
+  return irc_key(local.substr(0, at), local.substr(at + 1));
+}
+
+std::unique_ptr<legate::Room> IrcRooms::make_room(legate::RoomRecord record) {
+  return std::make_unique<IrcRoom>(irc_, std::move(record));
+}
+
+}  // namespace irc

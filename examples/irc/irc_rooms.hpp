@@ -1,0 +1,54 @@
+// IrcRoom and IrcRooms: IRC channels as rooms `#chan%server@gw` (kind channel: open, nicks
+// only). A room is opened by joining its JID (IrcRooms::legacy_id_of); its first join of a
+// run sends JOIN and waits for the server's NAMES, whose nicks become the participants.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+
+#include <legate/legacy/rooms.hpp>
+
+namespace irc {
+
+class IrcSession;
+
+class IrcRoom : public legate::Room {
+ public:
+  IrcRoom(IrcSession& session, legate::RoomRecord record);
+  ~IrcRoom() override;
+
+  const std::string& channel() const { return channel_; }
+  const std::string& server() const { return server_; }
+
+  legate::asio::awaitable<void> update_info() override;
+  legate::asio::awaitable<legate::LegacyId> on_text(const legate::Text& text) override;
+  legate::asio::awaitable<void> on_set_subject(std::string subject) override;
+
+  // NAMES: the nicks of this listing (353), then the end of it (366): who is not in it left.
+  void names(std::string_view list);
+  void names_done();
+
+ private:
+  IrcSession& irc_;
+  std::shared_ptr<std::map<std::string, IrcRoom*, std::less<>>> index_;
+  std::string channel_;
+  std::string server_;
+  std::set<std::string> listed_;  // the nicks of the NAMES in progress
+};
+
+class IrcRooms : public legate::Rooms {
+ public:
+  explicit IrcRooms(IrcSession& session);
+  std::optional<legate::LegacyId> legacy_id_of(std::string_view local_part) const override;
+  std::unique_ptr<legate::Room> make_room(legate::RoomRecord record) override;
+
+ private:
+  IrcSession& irc_;
+};
+
+// The participant settings of a NAMES/MODE prefix: @ op, % half-op, + voice.
+void apply_prefix(legate::Participant& participant, char prefix);
+
+}  // namespace irc

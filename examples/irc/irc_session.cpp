@@ -1,0 +1,211 @@
+// IrcSession: connections, and IRC's lines turned into rooms, participants and contacts.
+#include "irc_session.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <legate/legacy/contact.hpp>
+#include "irc_rooms.hpp"
+#include "irc_text.hpp"
+
+namespace irc {
+namespace {
+
+using legate::ErrorCondition;
+using legate::StanzaError;
+
+constexpr auto kConnectTimeout = std::chrono::seconds(30);
+constexpr auto kJoinTimeout = std::chrono::seconds(15);
+
+bool is_channel(std::string_view target) {
+  return !target.empty() && (target.front() == '#' || target.front() == '&');
+}
+
+class IrcRoster : public legate::Roster {
+ public:
+  using legate::Roster::Roster;
+  // nick%server: IRC users and services, for private messages.
+  std::optional<legate::LegacyId> legacy_id_of(std::string_view local) const override {
+    const std::size_t at = local.rfind('%');
+    if (local.empty() || is_channel(local) || at == std::string_view::npos || at == 0 ||
+        at + 1 == local.size())
+      return std::nullopt;
+    return irc_key(local.substr(0, at), local.substr(at + 1));
+  }
+};
+
+// What a JOIN refusal (numeric) is in XMPP terms (XEP-0045 §7.2).
+ErrorCondition join_refusal(std::string_view numeric) {
+  if (numeric == "471") return ErrorCondition::service_unavailable;    // full
+  if (numeric == "473") return ErrorCondition::registration_required;  // invite only
+  if (numeric == "474") return ErrorCondition::forbidden;              // banned
+  if (numeric == "475") return ErrorCondition::not_authorized;         // key
+  if (numeric == "403") return ErrorCondition::item_not_found;
+  return ErrorCondition::not_allowed;  // 405 too many channels, 477 needs a registered nick…
+}
+
+}  // namespace
+
+std::string irc_key(std::string_view name, std::string_view server) {
+  return irc_lower(name) + "%" + irc_lower(server);
+}
+
+std::pair<std::string, std::string> split_key(std::string_view key) {
+  const std::size_t at = key.rfind('%');
+  if (at == std::string_view::npos) return {std::string(key), ""};
+  return {std::string(key.substr(0, at)), std::string(key.substr(at + 1))};
+}
+
+struct IrcSession::PendingJoin {
+  explicit PendingJoin(asio::any_io_executor executor) : done(executor) {
+    done.expires_at(asio::steady_timer::time_point::max());
+  }
+  asio::steady_timer done;  // cancelled when the join ends
+  std::optional<StanzaError> error;
+  bool finished = false;
+  void finish(std::optional<StanzaError> failure = std::nullopt) {
+    finished = true;
+    error = std::move(failure);
+    done.cancel();
+  }
+};
+
+std::unique_ptr<legate::Rooms> IrcSession::make_rooms() {
+  return std::make_unique<IrcRooms>(*this);
+}
+
+std::unique_ptr<legate::Roster> IrcSession::make_roster() {
+  return std::make_unique<IrcRoster>(*this);
+}
+
+legate::LegacyId IrcSession::next_message_id() {
+  return "irc-" + std::to_string(++next_id_) + "-" +
+         std::to_string(std::chrono::steady_clock::now().time_since_epoch().count());
+}
+
+IrcClient* IrcSession::client(std::string_view server) {
+  auto it = clients_.find(server);
+  return it == clients_.end() || !it->second->open() ? nullptr : it->second.get();
+}
+
+asio::awaitable<std::string> IrcSession::login() {
+  const IrcAccount account = user().data<IrcAccount>();
+  if (account.servers.empty()) throw std::runtime_error("no IRC server registered");
+  quitting_ = false;
+  rooms().all();  // every stored room registers itself: IRC lines find them
+  std::string hosts;
+  for (const IrcServer& server : account.servers) {
+    auto client = std::make_shared<IrcClient>(executor(), server);
+    co_await client->connect(kConnectTimeout);
+    spdlog::info("{}: connected to {} as {}", user_jid().str(), server.host, client->nick());
+    clients_[irc_lower(server.host)] = client;
+    spawn(read(client));
+    hosts += (hosts.empty() ? "" : ", ") + server.host;
+  }
+  // Back in the channels the user is in (after a lost connection or a restart).
+  for (auto& [key, room] : *rooms_) {
+    if (!room->joined()) continue;
+    if (IrcClient* c = client(room->server())) {
+      joins_.try_emplace(key, std::make_shared<PendingJoin>(executor()));
+      c->send(irc_command("JOIN", {room->channel()}));
+    }
+  }
+  co_return "Connected to " + hosts;
+}
+
+asio::awaitable<void> IrcSession::logout() {
+  quitting_ = true;
+  auto clients = std::move(clients_);
+  clients_.clear();
+  for (auto& [host, client] : clients) co_await client->quit("Leaving");
+  for (auto& [key, join] : joins_)
+    join->finish(StanzaError(ErrorCondition::recipient_unavailable, "disconnected"));
+  joins_.clear();
+}
+
+asio::awaitable<void> IrcSession::read(std::shared_ptr<IrcClient> client) {
+  const std::string reason =
+      co_await client->run([this, c = client.get()](const IrcLine& line) { on_line(*c, line); });
+  if (quitting_) co_return;
+  spdlog::info("{}: lost the connection to {}: {}", user_jid().str(), client->server().host,
+               reason);
+  send_gateway_status("Reconnecting to " + client->server().host + " (" + reason + ")",
+                      legate::PresenceShow::away);
+  re_login();  // logs out and in again; the scheduler retries with backoff
+}
+
+void IrcSession::say(IrcClient& client, std::string_view target, std::string_view body) {
+  bool action = false;
+  if (body.starts_with("/me ")) {
+    action = true;
+    body.remove_prefix(4);
+  }
+  const std::size_t budget = irc_text_budget(client.nick(), target) - (action ? 9 : 0);
+  for (const std::string& piece : split_irc_text(body, budget))
+    client.send(irc_command("PRIVMSG", {target}, action ? ctcp("ACTION", piece) : piece));
+}
+
+asio::awaitable<void> IrcSession::join(IrcRoom& room) {
+  IrcClient* c = client(room.server());
+  if (!c)
+    throw StanzaError(ErrorCondition::recipient_unavailable, "not connected to " + room.server());
+  const std::string key = room.legacy_id();
+  auto [it, fresh] = joins_.try_emplace(key, nullptr);
+  if (fresh) {
+    it->second = std::make_shared<PendingJoin>(executor());
+    c->send(irc_command("JOIN", {room.channel()}));
+  }
+  std::shared_ptr<PendingJoin> pending = it->second;
+  pending->done.expires_after(kJoinTimeout);
+  if (!pending->finished) co_await pending->done.async_wait(asio::as_tuple(asio::use_awaitable));
+  if (auto found = joins_.find(key); found != joins_.end() && found->second == pending)
+    joins_.erase(found);
+  if (!pending->finished)
+    throw StanzaError(ErrorCondition::remote_server_timeout,
+                      room.server() + " did not answer the JOIN of " + room.channel());
+  if (pending->error) throw *pending->error;
+}
+
+void IrcSession::join_done(const IrcClient& client, std::string_view channel) {
+  if (auto it = joins_.find(irc_key(channel, client.server().host)); it != joins_.end())
+    it->second->finish();
+}
+
+void IrcSession::join_failed(const IrcClient& client, std::string_view channel,
+                             std::string_view numeric, std::string_view text) {
+  auto it = joins_.find(irc_key(channel, client.server().host));
+  if (it == joins_.end()) return;
+  spdlog::info("{}: {} refused to join {}: {}", user_jid().str(), client.server().host, channel,
+               text);
+  it->second->finish(StanzaError(join_refusal(numeric), std::string(text)));
+}
+
+IrcRoom* IrcSession::room_of(const IrcClient& client, std::string_view channel) {
+  auto it = rooms_->find(irc_key(channel, client.server().host));
+  return it == rooms_->end() ? nullptr : it->second;
+}
+
+legate::asio::awaitable<legate::LegacyId> IrcSession::on_text(legate::Contact& to,
+                                                              const legate::Text& text) {
+  auto [nick, server] = split_key(to.legacy_id());
+  IrcClient* c = client(server);
+  if (!c) throw StanzaError(ErrorCondition::recipient_unavailable, "not connected to " + server);
+  say(*c, to.name().empty() ? nick : to.name(), text.body);
+  co_return next_message_id();
+}
+
+void IrcSession::on_line(IrcClient& client, const IrcLine& line) {
+  try {
+    if (line.command == "PRIVMSG" || line.command == "NOTICE") return on_privmsg(client, line);
+    if (!line.command.empty() && line.command[0] >= '0' && line.command[0] <= '9')
+      return on_numeric(client, line);
+    on_membership(client, line);
+  } catch (const std::exception& e) {
+    spdlog::warn("{}: {} {} not handled: {}", user_jid().str(), client.server().host, line.command,
+                 e.what());
+  }
+}
+
+}  // namespace irc

@@ -1,0 +1,72 @@
+// IrcSession: one user's IRC connections (one IrcClient per registered server), and what
+// IRC says turned into rooms, participants and contacts:
+//   - channels are rooms `#chan%server@gw` (kind channel), joined from the client by that
+//     JID; IRC users are contacts `nick%server@gw` for private messages (services such as
+//     NickServ too);
+//   - PRIVMSG/NOTICE (CTCP ACTION as "/me …", formatting codes stripped), JOIN, PART, QUIT,
+//     NICK, KICK, TOPIC, MODE (ops are admins/moderators, voiced members) and NAMES;
+//   - CTCP VERSION and PING answered; a lost connection logs in again (with backoff) and
+//     rejoins the channels the user is in.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include <legate/legacy/session.hpp>
+#include "irc_account.hpp"
+#include "irc_client.hpp"
+
+namespace irc {
+
+class IrcRoom;
+
+class IrcSession : public legate::Session {
+ public:
+  using legate::Session::Session;
+
+  asio::awaitable<std::string> login() override;
+  asio::awaitable<void> logout() override;
+  std::unique_ptr<legate::Rooms> make_rooms() override;
+  std::unique_ptr<legate::Roster> make_roster() override;
+  asio::awaitable<legate::LegacyId> on_text(legate::Contact& to, const legate::Text& text) override;
+
+  // For rooms: the connection to `server` (nullptr when not connected).
+  IrcClient* client(std::string_view server);
+  // Sends a text (split into lines, "/me " as an ACTION) to a channel or nick.
+  void say(IrcClient& client, std::string_view target, std::string_view body);
+  // JOIN, waiting for the end of NAMES; throws StanzaError with the server's refusal.
+  asio::awaitable<void> join(IrcRoom& room);
+  // A fresh legacy id for a message (IRC has none).
+  legate::LegacyId next_message_id();
+
+  // The rooms by legacy id "#chan%server": each IrcRoom is in it while it exists. Shared, as
+  // rooms outlive the session's own members (legate::Session owns them).
+  using RoomIndex = std::map<std::string, IrcRoom*, std::less<>>;
+  const std::shared_ptr<RoomIndex>& room_index() { return rooms_; }
+
+ private:
+  struct PendingJoin;
+  asio::awaitable<void> read(std::shared_ptr<IrcClient> client);
+  void on_line(IrcClient& client, const IrcLine& line);
+  void on_privmsg(IrcClient& client, const IrcLine& line);
+  void on_membership(IrcClient& client, const IrcLine& line);
+  void on_numeric(IrcClient& client, const IrcLine& line);
+  IrcRoom* room_of(const IrcClient& client, std::string_view channel);
+  void join_done(const IrcClient& client, std::string_view channel);
+  void join_failed(const IrcClient& client, std::string_view channel, std::string_view numeric,
+                   std::string_view text);
+
+  std::map<std::string, std::shared_ptr<IrcClient>, std::less<>> clients_;  // by server
+  std::shared_ptr<RoomIndex> rooms_ = std::make_shared<RoomIndex>();
+  std::map<std::string, std::shared_ptr<PendingJoin>, std::less<>> joins_;  // same keys
+  bool quitting_ = false;
+  std::uint64_t next_id_ = 0;
+};
+
+// "#chan%server" (lower case: IRC is case-insensitive) and "nick%server".
+std::string irc_key(std::string_view name, std::string_view server);
+// The name and the server of a key.
+std::pair<std::string, std::string> split_key(std::string_view key);
+
+}  // namespace irc

@@ -1,0 +1,252 @@
+#!/usr/bin/python3
+# End-to-end test of legate-irc between a private Prosody 0.12 or ejabberd 23.01
+# (LEGATE_E2E_SERVER) and a private ngIRCd (ngircd.py), with a slixmpp client "desk" for
+# tester and plain-socket IRC peers (irc_peer.py) alice, bob and carol. tester registers with
+# the form (server 127.0.0.1, ngIRCd's port, nick tester) and the gateway connects to IRC.
+# alice creates #test (op); desk joins #test%127.0.0.1@gw: alice is an admin/moderator
+# participant, alice sees tester JOIN. Both ways in the channel: Unicode, /me ↔ CTCP ACTION,
+# three lines → three PRIVMSGs in order, a 900-byte line → pieces within 512 bytes that
+# rebuild it, IRC formatting codes stripped, the topic (both ways), a nick change (303), a
+# private message both ways (nick%127.0.0.1@gw), bob joining and being kicked (307). ngIRCd
+# restarts: the gateway reconnects and rejoins #test by itself (carol finds tester there, desk
+# sees carol come). Before that alice2 kicks tester from #other: desk gets its own 307. Usage: /usr/bin/python3 test_irc.py PATH/TO/legate-irc
+import os
+import re
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+from irc_peer import IrcPeer, line_is, same  # noqa: E402
+from muc_helpers import (CLIENT_NS, WAIT, MucRun, codes, frm, groupchat,  # noqa: E402
+                         muc_item, show)
+from ngircd import Ngircd  # noqa: E402
+from scenario import Checks, run_test  # noqa: E402
+from xmpp_helpers import register_set, send_chat  # noqa: E402
+
+GW = "gw.localhost"
+TOTAL_TIMEOUT = 120
+SERVER = "127.0.0.1"
+ROOM = f"#test%{SERVER}@{GW}"
+NICK = "tester"
+
+
+def body(e):
+    return e.findtext(f"{{{CLIENT_NS}}}body")
+
+
+def subject(e):
+    return e.findtext(f"{{{CLIENT_NS}}}subject")
+
+
+class Run(MucRun):
+    def __init__(self, binary, checks):
+        super().__init__(binary, checks, "gateway exits 0 on SIGTERM at the end")
+        self.irc = None
+        self.peers = {}
+
+    def __enter__(self):
+        super().__enter__()
+        self.irc = Ngircd()
+        self.prosody.adopt("ngircd", self.irc)
+        self.started = self.started and bool(self.attempt("ngircd started", self.irc.start))
+        return self
+
+    def __exit__(self, *exc):
+        for peer in self.peers.values():
+            peer.close()
+        try:
+            return super().__exit__(*exc)
+        finally:
+            self.irc.close()
+
+    def peer(self, nick):
+        p = IrcPeer(self.client.run, self.irc.host, self.irc.port, nick)
+        self.peers[nick] = p
+        return self.attempt(f"IRC peer {nick} connected", p.connect) and p
+
+    def ready(self):
+        gw_ok = (self.started and self.connect_resource("desk")
+                 and self.start_gateway())
+        if not gw_ok:
+            return False
+        fields = {"server": SERVER, "port": str(self.irc.port), "nick": NICK, "tls": "false"}
+        return bool(self.attempt("registration form accepted", register_set, self.client, GW,
+                                 fields)
+                    and self.expect("gateway presence 'Connected to 127.0.0.1'",
+                                    lambda p: p["type"] == "available"
+                                    and (p["status"] or "").startswith("Connected to"),
+                                    frm=GW, kind="presence"))
+
+    def from_room(self, mark, nick, pred, what, kind="message"):
+        """The check that a `kind` stanza from ROOM/nick matching pred reaches desk after
+        mark; the stanza (an Element), or None."""
+        got = self.expect_raw(what, "desk", mark, ROOM.partition("/")[0],
+                              lambda k, e: k == kind and frm(e) == f"{ROOM}/{nick}"
+                              and pred(e))
+        return None if got is None else got[2]
+
+    def log_count(self, pattern):
+        with open(self.gateway.log_path, encoding="utf-8", errors="replace") as f:
+            return len(re.findall(pattern, f.read()))
+
+
+def join(run, alice):
+    seq = run.send_join(f"desk joins {ROOM}", "desk", ROOM, NICK, run.next_id("join"))
+    if seq is None:
+        return False
+    presences = {frm(e).partition("/")[2]: e for _, k, e in seq if k == "presence"}
+    a = presences.get("alice")
+    run.check("…alice is there, an admin and moderator (IRC op)",
+              a is not None and (muc_item(a).get("affiliation"), muc_item(a).get("role"))
+              == ("admin", "moderator"), show("presence", a) if a is not None else f"{seq}")
+    me = presences.get(NICK)
+    run.check("…the self-presence has 110", me is not None and 110 in codes(me))
+    run.attempt("alice sees tester JOIN #test", alice.expect,
+                line_is("JOIN", "#test", nick=NICK), WAIT)
+    return True
+
+
+def xmpp_to_irc(run, alice):
+    cases = [("Unicode", "héllo wörld ✓ 日本", ["héllo wörld ✓ 日本"]),
+             ("three lines", "one\ntwo\nthree", ["one", "two", "three"])]
+    for what, text, want in cases:
+        m = alice.mark()
+        run.send("desk", groupchat(ROOM, run.next_id("m"), body=text))
+        got = []
+        for piece in want:
+            line = run.attempt(f"{what}: alice gets PRIVMSG '{piece}'", alice.expect,
+                               lambda ln: ln.command == "PRIVMSG" and same(ln.params[0], "#test")
+                               and ln.nick == NICK and ln.text == piece
+                               and not any(x is ln for x in got), WAIT, "PRIVMSG", m)
+            if line is not None:
+                got.append(line)
+        run.check(f"{what}: in order", [ln.text for ln in got] == want, f"{[ln.text for ln in got]}")
+    m = alice.mark()
+    run.send("desk", groupchat(ROOM, run.next_id("m"), body="/me waves"))
+    run.attempt("/me: alice gets a CTCP ACTION", alice.expect,
+                lambda ln: ln.command == "PRIVMSG" and ln.text == "\x01ACTION waves\x01",
+                WAIT, "ACTION", m)
+    long_text = " ".join(f"word{i:03d}" for i in range(100)) + " " + "é" * 200  # ~1,200 bytes
+    m = alice.mark()
+    run.send("desk", groupchat(ROOM, run.next_id("m"), body=long_text))
+
+    run.attempt("a 1,200-byte line arrives as several PRIVMSGs", alice.expect,
+                lambda ln: ln.command == "PRIVMSG" and ln.nick == NICK
+                and ln.text.endswith("é"), WAIT, "the last piece", m)
+    pieces = [ln for ln in alice.since(m) if ln.command == "PRIVMSG" and ln.nick == NICK]
+    run.check("…each relayed line within 512 bytes, more than one",
+              len(pieces) > 1 and all(len(p.raw.encode()) + 2 <= 512 for p in pieces),
+              f"{[len(p.raw.encode()) for p in pieces]}")
+    joined = " ".join(p.text for p in pieces)
+    run.check("…which rebuild the text (cut at spaces or between characters)",
+              joined.replace(" ", "") == long_text.replace(" ", "")
+              and joined.split()[:100] == long_text.split()[:100], f"{len(joined)} chars")
+
+
+def irc_to_xmpp(run, alice):
+    mark = run.mark("desk")
+    alice.privmsg("#test", "hi from \x02IRC\x02 \x0304,12in red\x03 ✓")
+    run.from_room(mark, "alice", lambda e: body(e) == "hi from IRC in red ✓",
+                  "alice's PRIVMSG reaches desk, formatting stripped")
+    mark = run.mark("desk")
+    alice.action("#test", "dances")
+    run.from_room(mark, "alice", lambda e: body(e) == "/me dances", "alice's ACTION is '/me dances'")
+    mark = run.mark("desk")
+    run.attempt("alice sets the topic", alice.topic, "#test", "Topic from IRC")
+    run.from_room(mark, "alice", lambda e: subject(e) == "Topic from IRC",
+                  "the topic reaches desk as the subject, set by alice")
+    m = alice.mark()
+    run.send("desk", groupchat(ROOM, run.next_id("s"), inner="<subject>Topic from XMPP</subject>"))
+    run.attempt("desk's subject reaches IRC as a TOPIC", alice.expect,
+                lambda ln: ln.command == "TOPIC" and ln.nick == NICK and ln.text == "Topic from XMPP",
+                WAIT, "TOPIC", m)
+
+
+def nick_and_private(run, alice):
+    mark = run.mark("desk")
+    run.attempt("alice becomes alice2", alice.nick, "alice2")
+    gone = run.from_room(mark, "alice", lambda e: e.get("type") == "unavailable"
+                         and 303 in codes(e), "desk: alice unavailable with 303", "presence")
+    if gone is not None:
+        run.check("…naming alice2", muc_item(gone).get("nick") == "alice2", show("presence", gone))
+    run.from_room(mark, "alice2", lambda e: e.get("type") is None, "desk: alice2 available",
+                  "presence")
+    contact = f"alice2%{SERVER}@{GW}"
+    mark = run.mark("desk")
+    alice.privmsg(NICK, "private hello ✓")
+    run.expect_raw("alice2's private message comes from " + contact, "desk", mark, contact,
+                   lambda k, e: k == "message" and body(e) == "private hello ✓")
+    m = alice.mark()
+    send_chat(run.client, contact, "private reply")
+    run.attempt("desk's reply reaches alice2 as a private PRIVMSG", alice.expect,
+                lambda ln: ln.command == "PRIVMSG" and same(ln.params[0], "alice2")
+                and ln.nick == NICK and ln.text == "private reply", WAIT, "PRIVMSG", m)
+
+
+def kick_bob(run, alice):
+    bob = run.peer("bob")
+    if not bob:
+        return
+    mark = run.mark("desk")
+    run.attempt("bob joins #test", bob.join, "#test")
+    run.from_room(mark, "bob", lambda e: e.get("type") is None, "desk: bob joins", "presence")
+    mark = run.mark("desk")
+    run.attempt("alice2 kicks bob", alice.kick, "#test", "bob", "out")
+    run.from_room(mark, "bob", lambda e: e.get("type") == "unavailable" and 307 in codes(e),
+                  "desk: bob unavailable with 307", "presence")
+
+
+def restart(run):
+    run.attempt("ngircd restarts", run.irc.restart)
+    carol = run.peer("carol")
+    if not carol:
+        return None
+    run.attempt("the gateway connects again", harness.wait_until,
+                lambda: run.log_count(r"connected to 127\.0\.0\.1 as tester") >= 2, 30, 0.2,
+                "second connection")
+    mark = run.mark("desk")
+    names = run.attempt("carol joins #test", carol.join, "#test")
+    if names is not None and not any(n.lstrip("@+") == NICK for n in names):
+        run.attempt("…tester rejoins #test", carol.expect, line_is("JOIN", "#test", nick=NICK),
+                    20)
+    else:
+        run.check("…tester is back in #test (NAMES)", names is not None, f"{names}")
+    run.from_room(mark, "carol", lambda e: e.get("type") is None,
+                  "desk (still in #test) sees carol join after the restart", "presence")
+    return carol
+
+
+def kicked(run, alice):
+    """In a second channel, #other (alice2 op), alice2 kicks tester: desk's own 307."""
+    other = f"#other%{SERVER}@{GW}"
+    if run.attempt("alice2 creates #other", alice.join, "#other") is None:
+        return
+    if run.send_join(f"desk joins {other}", "desk", other, NICK, run.next_id("join")) is None:
+        return
+    run.attempt("alice2 sees tester JOIN #other", alice.expect,
+                line_is("JOIN", "#other", nick=NICK), WAIT)
+    mark = run.mark("desk")
+    run.attempt("alice2 kicks tester from #other", alice.kick, "#other", NICK, "bye")
+    run.expect_raw("desk: its own unavailable presence with 110 and 307", "desk", mark, other,
+                   lambda k, e: k == "presence" and frm(e) == f"{other}/{NICK}"
+                   and e.get("type") == "unavailable" and {110, 307} <= codes(e))
+
+
+def main(binary):
+    checks = Checks()
+    with Run(binary, checks) as run:
+        if run.ready():
+            alice = run.peer("alice")
+            if alice and run.attempt("alice creates #test", alice.join, "#test") is not None \
+                    and join(run, alice):
+                xmpp_to_irc(run, alice)
+                irc_to_xmpp(run, alice)
+                nick_and_private(run, alice)
+                kick_bob(run, alice)
+                kicked(run, alice)
+                restart(run)
+    return checks.summary()
+
+
+if __name__ == "__main__":
+    run_test(main, TOTAL_TIMEOUT, what="PATH/TO/legate-irc")
