@@ -33,7 +33,7 @@ void RoomRouter::on_presence(const std::shared_ptr<Session>& session, Room& room
   if (!from || !to || !from->has_resource()) return;
   const std::string resource(from->resource());
   const std::string_view type = view.presence_type();
-  if (type == "unavailable") return room.leave(resource);
+  if (type == "unavailable") return room.leave(resource, true, view.status());
   if (type != "available") return;  // probes and subscriptions: rooms have none
   const std::string nick(to->resource());
   const bool muc_join = stanza.child("x", kMucNs) != nullptr;

@@ -221,6 +221,7 @@ asio::awaitable<void> Room::ensure_info() {
 
 asio::awaitable<void> Room::join(std::string resource, std::string nick, std::string id) {
   co_await ensure_info();
+  co_await on_join();
   if (!record_.participants_filled) {
     co_await fill_participants();
     record_.participants_filled = true;
@@ -249,15 +250,17 @@ asio::awaitable<void> Room::join(std::string resource, std::string nick, std::st
   }
 }
 
-void Room::leave(std::string_view resource, bool send) {
+void Room::leave(std::string_view resource, bool send, std::string_view status) {
   auto it = std::find(resources_.begin(), resources_.end(), resource);
   if (it == resources_.end()) return;
   resources_.erase(it);
   RoomStore(session_.host().database()).remove_resource(record_.id, resource);
-  if (!send) return;
-  Element self = presence_of(user(), full_jid(resource), "unavailable");
-  add_status(self, MucStatus::self);
-  session_.host().component().send(self);
+  if (send) {
+    Element self = presence_of(user(), full_jid(resource), "unavailable");
+    add_status(self, MucStatus::self);
+    session_.host().component().send(self);
+  }
+  if (resources_.empty()) on_all_left(status);
 }
 
 void Room::user_removed(std::string_view reason, bool kicked) {

@@ -88,6 +88,13 @@ class Room {
   virtual asio::awaitable<void> update_info() { co_return; }
   // Called at the first join ever (and when asked again): add the participants.
   virtual asio::awaitable<void> fill_participants() { co_return; }
+  // Called at every join of one of the user's resources, after update_info(): networks where
+  // being in a group lasts a connection (IRC) enter it here if they are not in it; a
+  // StanzaError refuses the join.
+  virtual asio::awaitable<void> on_join() { co_return; }
+  // The user's last joined resource left (an unavailable presence, with its status, or a
+  // bounce): such networks leave the group too.
+  virtual void on_all_left(std::string_view /*status*/) {}
   // Called once per run at the first history query: archive the messages of the legacy
   // group between `after` (the newest archived before this run; none: the first time) and
   // `before` (the oldest seen live in this run; none: up to now) with
@@ -136,7 +143,7 @@ class Room {
   // self-presence, then the subject. A resource already in is sent everything again.
   asio::awaitable<void> join(std::string resource, std::string nick, std::string id);
   // A resource left (or vanished): its unavailable self-presence; nothing else changes.
-  void leave(std::string_view resource, bool send = true);
+  void leave(std::string_view resource, bool send = true, std::string_view status = {});
   bool has_resource(std::string_view resource) const;
   const std::vector<std::string>& resources() const { return resources_; }
   // A groupchat message from a joined resource (text, correction, retraction, reaction):

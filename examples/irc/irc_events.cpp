@@ -74,6 +74,7 @@ void IrcSession::on_membership(IrcClient& client, const IrcLine& line) {
     IrcRoom* room = room_of(client, line.param(0));
     if (!room) return;
     if (me) {
+      left_channel(*room);
       room->user_removed("You left " + std::string(line.param(0)));
     } else if (legate::Participant* p = room->find_participant(nick)) {
       p->left(line.param(1));
@@ -99,6 +100,7 @@ void IrcSession::on_membership(IrcClient& client, const IrcLine& line) {
     if (!room) return;
     const std::string_view victim = line.param(1);
     if (same_nick(victim, client.nick())) {
+      left_channel(*room);
       room->user_removed(line.param(2), true);
     } else if (legate::Participant* p = room->find_participant(victim)) {
       p->kicked(line.param(2));

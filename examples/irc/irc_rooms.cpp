@@ -21,7 +21,19 @@ IrcRoom::~IrcRoom() {
 legate::asio::awaitable<void> IrcRoom::update_info() {
   set_kind(legate::RoomKind::channel);
   if (name().empty()) set_name(channel_);
+  co_return;
+}
+
+legate::asio::awaitable<void> IrcRoom::on_join() {
   co_await irc_.join(*this);
+}
+
+void IrcRoom::on_all_left(std::string_view status) {
+  IrcClient* client = irc_.client(server_);
+  if (!client || !irc_.in_channel(*this)) return;
+  client->send(status.empty() ? irc_command("PART", {channel_})
+                              : irc_command("PART", {channel_}, status));
+  irc_.left_channel(*this);
 }
 
 legate::asio::awaitable<legate::LegacyId> IrcRoom::on_text(const legate::Text& text) {

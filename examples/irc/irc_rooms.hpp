@@ -23,6 +23,10 @@ class IrcRoom : public legate::Room {
   const std::string& server() const { return server_; }
 
   legate::asio::awaitable<void> update_info() override;
+  // JOIN when not in the channel (waiting for NAMES); PART (with the status) when the
+  // user's last resource leaves.
+  legate::asio::awaitable<void> on_join() override;
+  void on_all_left(std::string_view status) override;
   legate::asio::awaitable<legate::LegacyId> on_text(const legate::Text& text) override;
   legate::asio::awaitable<void> on_set_subject(std::string subject) override;
 

@@ -120,6 +120,7 @@ asio::awaitable<void> IrcSession::logout() {
   auto clients = std::move(clients_);
   clients_.clear();
   for (auto& [host, client] : clients) co_await client->quit("Leaving");
+  in_channel_.clear();
   for (auto& [key, join] : joins_)
     join->finish(StanzaError(ErrorCondition::recipient_unavailable, "disconnected"));
   joins_.clear();
@@ -129,6 +130,8 @@ asio::awaitable<void> IrcSession::read(std::shared_ptr<IrcClient> client) {
   const std::string reason =
       co_await client->run([this, c = client.get()](const IrcLine& line) { on_line(*c, line); });
   if (quitting_) co_return;
+  const std::string suffix = "%" + irc_lower(client->server().host);
+  std::erase_if(in_channel_, [&suffix](const std::string& key) { return key.ends_with(suffix); });
   spdlog::info("{}: lost the connection to {}: {}", user_jid().str(), client->server().host,
                reason);
   send_gateway_status("Reconnecting to " + client->server().host + " (" + reason + ")",
@@ -152,6 +155,7 @@ asio::awaitable<void> IrcSession::join(IrcRoom& room) {
   if (!c)
     throw StanzaError(ErrorCondition::recipient_unavailable, "not connected to " + room.server());
   const std::string key = room.legacy_id();
+  if (in_channel_.contains(key)) co_return;
   auto [it, fresh] = joins_.try_emplace(key, nullptr);
   if (fresh) {
     it->second = std::make_shared<PendingJoin>(executor());
@@ -169,8 +173,20 @@ asio::awaitable<void> IrcSession::join(IrcRoom& room) {
 }
 
 void IrcSession::join_done(const IrcClient& client, std::string_view channel) {
-  if (auto it = joins_.find(irc_key(channel, client.server().host)); it != joins_.end())
-    it->second->finish();
+  const std::string key = irc_key(channel, client.server().host);
+  in_channel_.insert(key);
+  if (auto it = joins_.find(key); it != joins_.end()) {
+    it->second->finish();  // its waiter (if any) holds it
+    joins_.erase(it);
+  }
+}
+
+bool IrcSession::in_channel(const IrcRoom& room) const {
+  return in_channel_.contains(room.legacy_id());
+}
+
+void IrcSession::left_channel(const IrcRoom& room) {
+  in_channel_.erase(room.legacy_id());
 }
 
 void IrcSession::join_failed(const IrcClient& client, std::string_view channel,
@@ -180,6 +196,7 @@ void IrcSession::join_failed(const IrcClient& client, std::string_view channel,
   spdlog::info("{}: {} refused to join {}: {}", user_jid().str(), client.server().host, channel,
                text);
   it->second->finish(StanzaError(join_refusal(numeric), std::string(text)));
+  joins_.erase(it);
 }
 
 IrcRoom* IrcSession::room_of(const IrcClient& client, std::string_view channel) {

@@ -11,6 +11,7 @@
 
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 
 #include <legate/legacy/session.hpp>
@@ -35,8 +36,11 @@ class IrcSession : public legate::Session {
   IrcClient* client(std::string_view server);
   // Sends a text (split into lines, "/me " as an ACTION) to a channel or nick.
   void say(IrcClient& client, std::string_view target, std::string_view body);
-  // JOIN, waiting for the end of NAMES; throws StanzaError with the server's refusal.
+  // JOIN unless in the channel already, waiting for the end of NAMES; throws StanzaError
+  // with the server's refusal.
   asio::awaitable<void> join(IrcRoom& room);
+  bool in_channel(const IrcRoom& room) const;
+  void left_channel(const IrcRoom& room);
   // A fresh legacy id for a message (IRC has none).
   legate::LegacyId next_message_id();
 
@@ -60,6 +64,7 @@ class IrcSession : public legate::Session {
   std::map<std::string, std::shared_ptr<IrcClient>, std::less<>> clients_;  // by server
   std::shared_ptr<RoomIndex> rooms_ = std::make_shared<RoomIndex>();
   std::map<std::string, std::shared_ptr<PendingJoin>, std::less<>> joins_;  // same keys
+  std::set<std::string, std::less<>> in_channel_;  // keys of the channels we are in on IRC
   bool quitting_ = false;
   std::uint64_t next_id_ = 0;
 };

@@ -9,7 +9,9 @@
 # rebuild it, IRC formatting codes stripped, the topic (both ways), a nick change (303), a
 # private message both ways (nick%127.0.0.1@gw), bob joining and being kicked (307). ngIRCd
 # restarts: the gateway reconnects and rejoins #test by itself (carol finds tester there, desk
-# sees carol come). Before that alice2 kicks tester from #other: desk gets its own 307. Usage: /usr/bin/python3 test_irc.py PATH/TO/legate-irc
+# sees carol come). Before that three users join and quit at once (a netsplit) and desk sees
+# each go with the quit message, and alice2 kicks tester from #other: desk gets its own 307.
+# At the end desk leaves #test with a status (carol sees PART with it) and joins again (JOIN). Usage: /usr/bin/python3 test_irc.py PATH/TO/legate-irc
 import os
 import re
 import sys
@@ -232,6 +234,45 @@ def kicked(run, alice):
                    and e.get("type") == "unavailable" and {110, 307} <= codes(e))
 
 
+def mass_quit(run):
+    """A netsplit-like burst: three users join #test and quit at once; desk sees each go."""
+    peers = [run.peer(n) for n in ("dave", "erin", "frank")]
+    if not all(peers):
+        return
+    mark = run.mark("desk")
+    for p in peers:
+        run.attempt(f"{p.nickname} joins #test", p.join, "#test")
+    for p in peers:
+        run.from_room(mark, p.nickname, lambda e: e.get("type") is None,
+                      f"desk: {p.nickname} joins", "presence")
+    mark = run.mark("desk")
+    for p in peers:
+        p.send("QUIT :irc.localhost split.localhost")
+    for p in peers:
+        got = run.from_room(mark, p.nickname, lambda e: e.get("type") == "unavailable",
+                            f"desk: {p.nickname} quits", "presence")
+        if got is not None:
+            run.check("…with the quit message as status",
+                      "split.localhost" in (got.findtext(f"{{{CLIENT_NS}}}status") or ""),
+                      show("presence", got))
+
+
+def leave_and_come_back(run, carol):
+    """desk leaves #test with a status: PART with it; joining again sends JOIN again."""
+    m = carol.mark()
+    run.send("desk", f"<presence to='{ROOM}/{NICK}' type='unavailable'>"
+                     "<status>gone for lunch</status></presence>")
+    part = run.attempt("carol sees tester PART #test", carol.expect,
+                       line_is("PART", "#test", nick=NICK), WAIT, "PART", m)
+    if part is not None:
+        run.check("…with desk's status as the reason", part.text == "gone for lunch",
+                  part.raw)
+    m = carol.mark()
+    if run.send_join("desk joins #test again", "desk", ROOM, NICK, run.next_id("join")):
+        run.attempt("carol sees tester JOIN #test again", carol.expect,
+                    line_is("JOIN", "#test", nick=NICK), WAIT, "JOIN", m)
+
+
 def main(binary):
     checks = Checks()
     with Run(binary, checks) as run:
@@ -243,8 +284,11 @@ def main(binary):
                 irc_to_xmpp(run, alice)
                 nick_and_private(run, alice)
                 kick_bob(run, alice)
+                mass_quit(run)
                 kicked(run, alice)
-                restart(run)
+                carol = restart(run)
+                if carol:
+                    leave_and_come_back(run, carol)
     return checks.summary()
 
 
