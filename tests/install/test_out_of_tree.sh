@@ -38,6 +38,10 @@ unit="$root/lib/systemd/system/legate-echo.service"
 [ -f "$unit" ] || fail "lib/systemd/system/legate-echo.service not installed"
 grep -q "^ExecStart=$prefix/bin/legate-echo --config " "$unit" || fail "ExecStart in $unit"
 grep -q '^Type=notify$' "$unit" || fail "Type=notify in $unit"
+[ -x "$root/bin/legate-irc" ] || fail "bin/legate-irc not installed"
+[ -f "$root/share/legate/irc.ini" ] || fail "share/legate/irc.ini not installed"
+grep -q "^ExecStart=$prefix/bin/legate-irc --config " "$root/lib/systemd/system/legate-irc.service" \
+  || fail "lib/systemd/system/legate-irc.service not installed, or its ExecStart"
 [ -f "$root/lib/sysusers.d/legate.conf" ] || fail "lib/sysusers.d/legate.conf not installed"
 [ -n "$(find "$root" -name 'liblegate.so*')" ] || fail "liblegate.so not installed"
 
