@@ -56,6 +56,8 @@ legate::GatewayInfo IrcGateway::info() const {
       legate::FormField::boolean("verify", "Check the server's certificate", true),
       legate::FormField::text("nick", "Nick", true),
       legate::FormField::private_text("password", "Server password (if any)", false),
+      legate::FormField::text("throttle", "Milliseconds between lines after a burst of 10 "
+                                          "(0: no throttle; default 1000)", false),
   };
   info.welcome_message = "Welcome to Legate IRC! Join #channel%server@ this gateway.";
   return info;
@@ -82,6 +84,14 @@ IrcServer server_of(const legate::Form& form) {
                       "the nick must be up to 30 letters, digits or []\\`_^{|}-, not starting "
                       "with a digit or -");
   server.password = std::string(form.value("password"));
+  if (std::string_view throttle = form.value("throttle"); !throttle.empty()) {
+    unsigned ms = 0;
+    auto [end, ec] = std::from_chars(throttle.data(), throttle.data() + throttle.size(), ms);
+    if (ec != std::errc() || end != throttle.data() + throttle.size() || ms > 60000)
+      throw StanzaError(ErrorCondition::not_acceptable,
+                        "the throttle must be a number of milliseconds up to 60000");
+    server.interval = std::chrono::milliseconds(ms);
+  }
   return server;
 }
 
