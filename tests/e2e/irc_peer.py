@@ -105,8 +105,10 @@ class IrcPeer:
     Methods that the server echoes (join, topic, kick, nick, part) wait for the echo and
     raise IrcError on a refusal; privmsg, action, notice and send only wait until written."""
 
-    def __init__(self, runner, host, port, nick, user=None, realname=None, timeout=10.0):
+    def __init__(self, runner, host, port, nick, user=None, realname=None, timeout=10.0,
+                 password=None):
         self.runner, self.host, self.port, self.timeout = runner, host, port, timeout
+        self.password = password
         self.nickname, self.user = nick, user or nick
         self.realname = realname or f"Legate e2e {nick}"
         self.lines, self.sent = [], []
@@ -208,7 +210,8 @@ class IrcPeer:
         t = timeout or self.timeout
         self.runner(self._open(), t)
         try:
-            self._exchange([f"NICK {self.nickname}", f"USER {self.user} 0 * :{self.realname}"],
+            self._exchange(([f"PASS :{self.password}"] if self.password else [])
+                           + [f"NICK {self.nickname}", f"USER {self.user} 0 * :{self.realname}"],
                            line_is("001"), _refusal("NICK", self.nickname), "welcome (001)", t)
         except BaseException:
             self.close()

@@ -30,7 +30,7 @@ CONFIG_TEMPLATE = """\
 \tPorts = {port}
 \tMotdPhrase = {motd}
 \tHelpFile =
-[Limits]
+{global_extra}[Limits]
 \tMaxConnections = 0
 \tMaxConnectionsIP = 0
 \tMaxJoins = 0
@@ -44,7 +44,7 @@ CONFIG_TEMPLATE = """\
 \tDNS = no
 \tIncludeDir = {tmp}/ngircd.conf.d
 {extra_config}
-{channels}"""
+{ssl}{channels}"""
 
 # What --configtest says of the config above; any other " - " line is a problem.
 _EXPECTED_WARNINGS = ("No help text available",
@@ -73,13 +73,17 @@ class Ngircd(Restartable):
       nick_length   MaxNickLength (ngIRCd refuses more than 31)
       ping_timeout, pong_timeout  seconds of silence before ngIRCd PINGs a client, and
                     before it drops one that does not answer (ngIRCd refuses less than 5)
-      extra_config  more raw lines for the [Options] section (or more sections)"""
+      extra_config  more raw lines for the [Options] section (or more sections)
+      password      the server password every client must give (PASS)
+      tls           also listen with TLS on .tls_port, with a self-signed certificate for
+                    127.0.0.1 made by openssl in the temp dir (.cert_path)"""
     name = "ngircd"
     host = "127.0.0.1"
 
     def __init__(self, tmp=None, server_name="irc.localhost", port=None, channels=(),
                  motd="Legate end-to-end test server", nick_length=30, ping_timeout=120,
-                 pong_timeout=20, extra_config="", start_timeout=10.0):
+                 pong_timeout=20, extra_config="", start_timeout=10.0, password=None,
+                 tls=False):
         self.own_tmp = tmp is None
         self.tmp = tempfile.mkdtemp(prefix="legate-e2e-ngircd-") if tmp is None else tmp
         self.server_name, self.start_timeout = server_name, start_timeout
@@ -90,12 +94,25 @@ class Ngircd(Restartable):
         self.log_path = self.console_path = os.path.join(self.tmp, "ngircd.log")
         self.proc = None
         os.makedirs(os.path.join(self.tmp, "ngircd.conf.d"), exist_ok=True)
+        self.tls_port = self.cert_path = None
+        ssl = ""
+        if tls:
+            self.tls_port = free_port()
+            self.cert_path, key = (os.path.join(self.tmp, n) for n in ("cert.pem", "key.pem"))
+            subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+                            "-days", "2", "-subj", "/CN=127.0.0.1", "-keyout", key,
+                            "-out", self.cert_path], check=True, capture_output=True,
+                           timeout=60, stdin=subprocess.DEVNULL)
+            os.chmod(key, 0o644)  # ngIRCd reads it after dropping to "nobody"
+            ssl = (f"[SSL]\n\tCertFile = {self.cert_path}\n\tKeyFile = {key}\n"
+                   f"\tPorts = {self.tls_port}\n")
+        global_extra = f"\tPassword = {password}\n" if password else ""
         with open(self.config, "w") as f:
             f.write(CONFIG_TEMPLATE.format(
                 server_name=server_name, tmp=self.tmp, port=self.port, motd=motd,
                 nick_length=nick_length, ping_timeout=ping_timeout,
-                pong_timeout=pong_timeout, extra_config=extra_config,
-                channels=_channel_sections(channels)))
+                pong_timeout=pong_timeout, extra_config=extra_config, ssl=ssl,
+                global_extra=global_extra, channels=_channel_sections(channels)))
         # Run as root, ngIRCd reads this config, then drops to "nobody" (it refuses
         # ServerUID root): only a REHASH, which the tests do not use, would read it again.
         try:

@@ -11,7 +11,9 @@
 # restarts: the gateway reconnects and rejoins #test by itself (carol finds tester there, desk
 # sees carol come). Before that three users join and quit at once (a netsplit) and desk sees
 # each go with the quit message, and alice2 kicks tester from #other: desk gets its own 307.
-# At the end desk leaves #test with a status (carol sees PART with it) and joins again (JOIN). Usage: /usr/bin/python3 test_irc.py PATH/TO/legate-irc
+# After it the channel's archive (MAM) still has what was said before, with count and
+# complete. At the end desk leaves #test with a status (carol sees PART with it) and joins
+# again (JOIN). Usage: /usr/bin/python3 test_irc.py PATH/TO/legate-irc
 import os
 import re
 import sys
@@ -257,6 +259,40 @@ def mass_quit(run):
                       show("presence", got))
 
 
+MAM_NS, RSM_NS = "urn:xmpp:mam:2", "http://jabber.org/protocol/rsm"
+FORWARD_NS = "urn:xmpp:forward:0"
+
+
+def history(run):
+    """After the restart, the channel's archive (XEP-0313, the last page) still has what was
+    said before it, both ways, with count and complete."""
+    import xml.etree.ElementTree as ET
+    room = ROOM.partition("/")[0]
+    mark = run.mark("desk")
+    iq = run.client.xmpp.make_iq_set(ito=room)
+    query = ET.SubElement(iq.xml, f"{{{MAM_NS}}}query", queryid="irc-q")
+    rsm = ET.SubElement(query, f"{{{RSM_NS}}}set")
+    ET.SubElement(rsm, f"{{{RSM_NS}}}max").text = "100"
+    ET.SubElement(rsm, f"{{{RSM_NS}}}before")
+    got = run.attempt("a MAM query to the channel answers", run.client.run,
+                      iq.send(timeout=10), 11)
+    if got is None:
+        return
+    bodies = []
+    for _, kind, e in run.since("desk", mark):
+        fwd = e.find(f"{{{MAM_NS}}}result/{{{FORWARD_NS}}}forwarded/{{{CLIENT_NS}}}message")
+        if kind == "message" and fwd is not None:
+            bodies.append(fwd.findtext(f"{{{CLIENT_NS}}}body"))
+    run.check("…with alice's message and desk's, from before the restart",
+              "hi from IRC in red ✓" in bodies and "héllo wörld ✓ 日本" in bodies,
+              f"{len(bodies)} results")
+    fin = got.xml.find(f"{{{MAM_NS}}}fin")
+    count = None if fin is None else fin.findtext(f"{{{RSM_NS}}}set/{{{RSM_NS}}}count")
+    run.check("…a <fin/> with complete and a count", fin is not None
+              and fin.get("complete") is not None and count is not None
+              and int(count) >= len(bodies), f"count {count}, {len(bodies)} results")
+
+
 def leave_and_come_back(run, carol):
     """desk leaves #test with a status: PART with it; joining again sends JOIN again."""
     m = carol.mark()
@@ -288,6 +324,7 @@ def main(binary):
                 kicked(run, alice)
                 carol = restart(run)
                 if carol:
+                    history(run)
                     leave_and_come_back(run, carol)
     return checks.summary()
 
