@@ -1,6 +1,8 @@
 // IrcGateway: registration form and its checks.
 #include "irc_gateway.hpp"
 
+#include "irc_commands.hpp"
+
 #include <spdlog/spdlog.h>
 
 #include <charconv>
@@ -49,18 +51,24 @@ legate::GatewayInfo IrcGateway::info() const {
   info.instructions =
       "Name an IRC server and your nick. Join channels as #channel%server@this-gateway; "
       "write to people as nick%server@this-gateway.";
-  info.registration_fields = {
+  info.registration_fields = server_fields();
+  info.welcome_message = "Welcome to Legate IRC! Join #channel%server@ this gateway.";
+  return info;
+}
+
+std::vector<legate::FormField> server_fields() {
+  return {
       legate::FormField::text("server", "IRC server (host name)", true),
       legate::FormField::text("port", "Port (6667, or 6697 with TLS)", false),
       legate::FormField::boolean("tls", "Use TLS", false),
       legate::FormField::boolean("verify", "Check the server's certificate", true),
       legate::FormField::text("nick", "Nick", true),
       legate::FormField::private_text("password", "Server password (if any)", false),
-      legate::FormField::text("throttle", "Milliseconds between lines after a burst of 10 "
-                                          "(0: no throttle; default 1000)", false),
+      legate::FormField::text("throttle",
+                              "Milliseconds between lines after a burst of 10 "
+                              "(0: no throttle; default 1000)",
+                              false),
   };
-  info.welcome_message = "Welcome to Legate IRC! Join #channel%server@ this gateway.";
-  return info;
 }
 
 IrcServer server_of(const legate::Form& form) {
@@ -93,6 +101,10 @@ IrcServer server_of(const legate::Form& form) {
     server.interval = std::chrono::milliseconds(ms);
   }
   return server;
+}
+
+std::vector<legate::Command> IrcGateway::commands() {
+  return irc_commands();
 }
 
 legate::asio::awaitable<legate::Json> IrcGateway::validate(const legate::Jid& user,

@@ -13,8 +13,11 @@ class IrcGateway : public legate::Gateway<IrcSession> {
   legate::GatewayInfo info() const override;
   legate::asio::awaitable<legate::Json> validate(const legate::Jid& user,
                                                  const legate::Form& form) override;
+  std::vector<legate::Command> commands() override;
 };
 
+// The fields of a server: the registration form, and `add-server`'s.
+std::vector<legate::FormField> server_fields();
 // The server a registration form names; throws StanzaError(bad-request / not-acceptable)
 // saying which field is wrong.
 IrcServer server_of(const legate::Form& form);

@@ -13,7 +13,8 @@
 # each go with the quit message, and alice2 kicks tester from #other: desk gets its own 307.
 # After it the channel's archive (MAM) still has what was said before, with count and
 # complete. At the end desk leaves #test with a status (carol sees PART with it) and joins
-# again (JOIN). Usage: /usr/bin/python3 test_irc.py PATH/TO/legate-irc
+# again (JOIN). The ad-hoc `join` enters #cmd; `add-server` adds "localhost" (the same ngIRCd by
+# another name) with nick tester2, and desk joins #multi%localhost@gw through it. Usage: /usr/bin/python3 test_irc.py PATH/TO/legate-irc
 import os
 import re
 import sys
@@ -25,6 +26,7 @@ from muc_helpers import (CLIENT_NS, WAIT, MucRun, codes, frm, groupchat,  # noqa
                          muc_item, show)
 from ngircd import Ngircd  # noqa: E402
 from scenario import Checks, run_test  # noqa: E402
+from adhoc_helpers import run_command  # noqa: E402
 from xmpp_helpers import register_set, send_chat  # noqa: E402
 
 GW = "gw.localhost"
@@ -69,7 +71,7 @@ class Run(MucRun):
         return self.attempt(f"IRC peer {nick} connected", p.connect) and p
 
     def ready(self):
-        gw_ok = (self.started and self.connect_resource("desk")
+        gw_ok = (self.started and self.connect_resource("desk", ["xep_0050"])
                  and self.start_gateway())
         if not gw_ok:
             return False
@@ -309,6 +311,38 @@ def leave_and_come_back(run, carol):
                     line_is("JOIN", "#test", nick=NICK), WAIT, "JOIN", m)
 
 
+def commands(run, carol):
+    """`join` (ad-hoc) enters #cmd; `add-server` adds 'localhost' (the same ngIRCd by another
+    name) as tester2: the gateway connects there too and #multi%localhost@gw is joinable."""
+    m = carol.mark()
+    first = run.attempt("ad-hoc join: the form", run_command, run.client, GW, "join")
+    if first is not None:
+        done = run.attempt("…submitted (#cmd on 127.0.0.1)", run_command, run.client, GW, "join",
+                           {"channel": "#cmd", "server": SERVER}, first.sessionid)
+        notes = " ".join(text for _, text in (done.notes if done else []))
+        run.check("…says which JID to open", f"#cmd%{SERVER}@{GW}" in notes, notes)
+        run.attempt("carol joins #cmd", carol.join, "#cmd")
+        names = carol.since(m)
+        run.check("…tester is in #cmd (NAMES)",
+                  any(ln.command == "353" and NICK in [n.lstrip("@%+") for n in ln.text.split()]
+                      for ln in names), f"{[ln.raw for ln in names][-3:]}")
+    form = run.attempt("ad-hoc add-server: the form", run_command, run.client, GW, "add-server")
+    if form is None:
+        return
+    run.attempt("…submitted (localhost, nick tester2)", run_command, run.client, GW,
+                "add-server", {"server": "localhost", "port": str(run.irc.port),
+                               "nick": "tester2"}, form.sessionid)
+    run.attempt("the gateway connects to localhost as tester2", harness.wait_until,
+                lambda: run.log_count(r"connected to localhost as tester2") >= 1, 20, 0.2,
+                "tester2")
+    m = carol.mark()
+    run.attempt("carol creates #multi", carol.join, "#multi")
+    multi = f"#multi%localhost@{GW}"
+    if run.send_join(f"desk joins {multi}", "desk", multi, "tester2", run.next_id("join")):
+        run.attempt("carol sees tester2 JOIN #multi", carol.expect,
+                    line_is("JOIN", "#multi", nick="tester2"), WAIT, "JOIN", m)
+
+
 def main(binary):
     checks = Checks()
     with Run(binary, checks) as run:
@@ -326,6 +360,7 @@ def main(binary):
                 if carol:
                     history(run)
                     leave_and_come_back(run, carol)
+                    commands(run, carol)
     return checks.summary()
 
 
