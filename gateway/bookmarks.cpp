@@ -55,20 +55,30 @@ asio::awaitable<void> Bookmarks::after_login(std::shared_ptr<Session> session,
     spdlog::warn("{}: bookmarks could not be read: {}", user.str(), e.what());
     co_return;
   }
+  for (Room* room : session->rooms().all()) {
+    if (have.contains(room->jid().str())) continue;  // the user's own settings stay
+    co_await publish(user.bare(), bookmark_item(*room, room->user_nick()), room->jid().str());
+  }
+}
+
+asio::awaitable<void> Bookmarks::publish(Jid user, Element item, std::string room) {
+  const std::string who = user.str();
   const UserPep::Options options = {{"pubsub#persist_items", "true"},
                                     {"pubsub#max_items", "max"},
                                     {"pubsub#send_last_published_item", "never"},
                                     {"pubsub#access_model", "whitelist"}};
-  for (Room* room : session->rooms().all()) {
-    if (have.contains(room->jid().str())) continue;  // the user's own settings stay
-    try {
-      co_await pep_.publish(user.bare(), std::string(kBookmarksNode),
-                            bookmark_item(*room, room->user_nick()), options);
-    } catch (const StanzaError& e) {
-      spdlog::warn("{}: the bookmark of {} was refused: {}", user.str(), room->jid().str(),
-                   e.what());
-    }
+  try {
+    co_await pep_.publish(std::move(user), std::string(kBookmarksNode), std::move(item), options);
+  } catch (const StanzaError& e) {
+    spdlog::warn("{}: the bookmark of {} was refused: {}", who, room, e.what());
   }
+}
+
+asio::awaitable<void> Bookmarks::opened(std::shared_ptr<Session> session, Jid room_jid) {
+  const Jid user = session->user_jid().bare();
+  Room* room = session->rooms().by_jid(room_jid);
+  if (!room || !can_publish(user)) co_return;
+  co_await publish(user, bookmark_item(*room, room->user_nick()), room_jid.str());
 }
 
 asio::awaitable<void> Bookmarks::removed(Jid user, Jid room) {

@@ -28,11 +28,16 @@ class Bookmarks {
   // After fill(): `fresh` are the rooms this login created (the ones to invite to without
   // the grant).
   asio::awaitable<void> after_login(std::shared_ptr<Session> session, std::vector<Room*> fresh);
+  // A room opened by a join from the user's client (Rooms::legacy_id_of): its bookmark, so
+  // that the user's other clients have it too (nothing without the grant: they joined).
+  asio::awaitable<void> opened(std::shared_ptr<Session> session, Jid room);
   // The user left `room` for good.
   asio::awaitable<void> removed(Jid user, Jid room);
 
  private:
   bool can_publish(const Jid& user) const;
+  // Publishes the bookmark of `room` (logged, not thrown, when refused).
+  asio::awaitable<void> publish(Jid user, Element item, std::string room);
   void invite(const Jid& user, Room& room);
 
   Component& component_;

@@ -258,7 +258,7 @@ void ContactRouter::on_presence(Element& stanza) {
       return p_.rooms.refuse_join(stanza, StanzaError(ErrorCondition::recipient_unavailable,
                                                       "not logged in to the legacy network"));
     if (Room* room = session->rooms().for_join(*to))
-      return p_.rooms.on_presence(session, *room, stanza);
+      return p_.rooms.on_presence(session, *room, stanza, /*opened=*/true);
     return p_.rooms.refuse_join(stanza,
                                 StanzaError(ErrorCondition::item_not_found, "no such group"));
   }

@@ -26,7 +26,8 @@ void RoomRouter::refuse_join(const Element& stanza, const StanzaError& error) {
   component_.send(reply);
 }
 
-void RoomRouter::on_presence(const std::shared_ptr<Session>& session, Room& room, Element& stanza) {
+void RoomRouter::on_presence(const std::shared_ptr<Session>& session, Room& room, Element& stanza,
+                             bool opened) {
   PresenceView view(stanza);
   auto from = view.from();
   auto to = view.to();
@@ -54,18 +55,20 @@ void RoomRouter::on_presence(const std::shared_ptr<Session>& session, Room& room
   const std::string id(stanza.attr_or("id"));
   Element header = make_presence(to->str(), from->str());
   if (!id.empty()) header.set_attr("id", id);
-  session->enqueue([this, session, target, resource, nick, id, header]() -> asio::awaitable<void> {
-    try {
-      co_await target->join(resource, nick, id);
-    } catch (const StanzaError& e) {
-      refuse_join(header, e);
-    } catch (const std::exception& e) {
-      rethrow_if_cancellation(e);
-      spdlog::error("{}: joining {} failed: {}", session->user_jid().str(), target->jid().str(),
-                    e.what());
-      refuse_join(header, StanzaError(ErrorCondition::internal_server_error));
-    }
-  });
+  session->enqueue(
+      [this, session, target, resource, nick, id, header, opened]() -> asio::awaitable<void> {
+        try {
+          co_await target->join(resource, nick, id);
+          if (opened && on_opened_) on_opened_(session, *target);
+        } catch (const StanzaError& e) {
+          refuse_join(header, e);
+        } catch (const std::exception& e) {
+          rethrow_if_cancellation(e);
+          spdlog::error("{}: joining {} failed: {}", session->user_jid().str(), target->jid().str(),
+                        e.what());
+          refuse_join(header, StanzaError(ErrorCondition::internal_server_error));
+        }
+      });
 }
 
 void RoomRouter::on_message(const std::shared_ptr<Session>& session, Room& room, Element& stanza) {

@@ -19,12 +19,18 @@ class RoomRouter {
   RoomRouter(Component& component, std::chrono::seconds backfill_timeout)
       : component_(component), backfill_timeout_(backfill_timeout) {}
 
-  void on_presence(const std::shared_ptr<Session>& session, Room& room, Element& stanza);
+  // `opened`: the room was just created for this join (Rooms::legacy_id_of); on success it
+  // is reported to on_opened (its bookmark).
+  void on_presence(const std::shared_ptr<Session>& session, Room& room, Element& stanza,
+                   bool opened = false);
   void on_message(const std::shared_ptr<Session>& session, Room& room, Element& stanza);
   Router::IqPayload on_iq(Session& session, Room& room, const Element& iq);
   // The gateway stops: every joined resource of every room is told (332).
   static void shutdown(Session& session);
   // Called when the user left a room for good (its bookmark goes).
+  void on_opened(std::function<void(std::shared_ptr<Session>, Room&)> callback) {
+    on_opened_ = std::move(callback);
+  }
   void on_left(std::function<void(const Jid& user, const Jid& room)> callback) {
     on_left_ = std::move(callback);
   }
@@ -51,6 +57,7 @@ class RoomRouter {
   Component& component_;
   std::chrono::seconds backfill_timeout_;  // a first history query waits that long
   std::function<void(const Jid& user, const Jid& room)> on_left_;
+  std::function<void(std::shared_ptr<Session>, Room&)> on_opened_;
 };
 
 }  // namespace legate

@@ -42,6 +42,10 @@ Sessions::Sessions(BaseGateway::Runtime& runtime)
           FileTransfers::Parts{runtime.component, runtime.database, runtime.upload,
                                runtime.features, registry_, presences_},
           FileLimits{runtime.settings.max_file_bytes, runtime.settings.file_timeout})) {
+  rooms_.on_opened([this](std::shared_ptr<Session> session, Room& room) {
+    rt_.component.router().tasks().spawn(bookmarks_.opened(std::move(session), room.jid()),
+                                         "bookmark");
+  });
   rooms_.on_left([this](const Jid& user, const Jid& room) {
     rt_.component.router().tasks().spawn(bookmarks_.removed(user, room), "bookmark");
   });

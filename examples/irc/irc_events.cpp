@@ -50,7 +50,7 @@ void IrcSession::on_privmsg(IrcClient& client, const IrcLine& line) {
   const legate::SendOptions options{.legacy_id = next_message_id()};
   if (is_channel(target)) {
     if (IrcRoom* room = room_of(client, target))
-      room->participant_by_nick(from).send_text(body, options);
+      room->message_from(from, std::move(body), options.legacy_id);
     return;
   }
   legate::Contact& contact = roster().by_legacy_id(irc_key(from, client.server().host));

@@ -55,6 +55,48 @@ legate::asio::awaitable<void> IrcRoom::on_set_subject(std::string subject) {
   co_return;
 }
 
+legate::asio::awaitable<void> IrcRoom::on_correct(const legate::LegacyId&,
+                                                  const legate::Text& text) {
+  IrcClient* client = irc_.client(server_);
+  if (!client)
+    throw legate::StanzaError(legate::ErrorCondition::recipient_unavailable,
+                              "not connected to " + server_);
+  irc_.say(*client, channel_, "* " + text.body);
+  co_return;
+}
+
+namespace {
+
+// "s/old/new/" (the last slash optional): old and new, or nullopt.
+std::optional<std::pair<std::string, std::string>> sed_correction(std::string_view body) {
+  if (body.size() < 4 || !body.starts_with("s/")) return std::nullopt;
+  body.remove_prefix(2);
+  const std::size_t slash = body.find('/');
+  if (slash == std::string_view::npos || slash == 0) return std::nullopt;
+  std::string_view replacement = body.substr(slash + 1);
+  if (replacement.ends_with('/')) replacement.remove_suffix(1);
+  if (replacement.find('/') != std::string_view::npos) return std::nullopt;
+  return std::pair{std::string(body.substr(0, slash)), std::string(replacement)};
+}
+
+}  // namespace
+
+void IrcRoom::message_from(std::string_view nick, std::string body, legate::LegacyId id) {
+  const std::string key = irc_lower(nick);
+  legate::Participant& who = participant_by_nick(nick);
+  auto last = last_said_.find(key);
+  if (auto sed = sed_correction(body); sed && last != last_said_.end()) {
+    const std::size_t at = last->second.body.find(sed->first);
+    if (at != std::string::npos) {
+      last->second.body.replace(at, sed->first.size(), sed->second);
+      who.correct(last->second.id, last->second.body);
+      return;
+    }
+  }
+  who.send_text(body, {.legacy_id = id});
+  last_said_.insert_or_assign(key, Said{std::move(id), std::move(body)});
+}
+
 void IrcRoom::names(std::string_view list) {
   IrcClient* client = irc_.client(server_);
   while (!list.empty()) {

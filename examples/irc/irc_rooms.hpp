@@ -29,6 +29,14 @@ class IrcRoom : public legate::Room {
   void on_all_left(std::string_view status) override;
   legate::asio::awaitable<legate::LegacyId> on_text(const legate::Text& text) override;
   legate::asio::awaitable<void> on_set_subject(std::string subject) override;
+  // IRC has no corrections: the new text goes out as a new line marked "* " (the usual IRC
+  // convention, also the Matrix bridge's).
+  legate::asio::awaitable<void> on_correct(const legate::LegacyId& id,
+                                           const legate::Text& text) override;
+
+  // A participant's message: shown, or, when it is a sed-style "s/old/new/" that applies to
+  // that nick's previous message here, shown as a correction of it (XEP-0308).
+  void message_from(std::string_view nick, std::string body, legate::LegacyId id);
 
   // NAMES: the nicks of this listing (353), then the end of it (366): who is not in it left.
   void names(std::string_view list);
@@ -40,6 +48,11 @@ class IrcRoom : public legate::Room {
   std::string channel_;
   std::string server_;
   std::set<std::string> listed_;  // the nicks of the NAMES in progress
+  struct Said {
+    legate::LegacyId id;
+    std::string body;
+  };
+  std::map<std::string, Said, std::less<>> last_said_;  // by nick (lower case)
 };
 
 class IrcRooms : public legate::Rooms {

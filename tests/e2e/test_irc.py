@@ -6,7 +6,8 @@
 # alice creates #test (op); desk joins #test%127.0.0.1@gw: alice is an admin/moderator
 # participant, alice sees tester JOIN. Both ways in the channel: Unicode, /me ↔ CTCP ACTION,
 # three lines → three PRIVMSGs in order, a 900-byte line → pieces within 512 bytes that
-# rebuild it, IRC formatting codes stripped, the topic (both ways), a nick change (303), a
+# rebuild it, IRC formatting codes stripped, the topic (both ways), corrections (XMPP → IRC
+# as a line marked "* ", IRC → XMPP from a sed-style s/old/new/), a nick change (303), a
 # private message both ways (nick%127.0.0.1@gw), bob joining and being kicked (307). ngIRCd
 # restarts: the gateway reconnects and rejoins #test by itself (carol finds tester there, desk
 # sees carol come). Before that three users join and quit at once (a netsplit) and desk sees
@@ -23,7 +24,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 from irc_peer import IrcPeer, line_is, same  # noqa: E402
 from muc_helpers import (CLIENT_NS, WAIT, MucRun, codes, frm, groupchat,  # noqa: E402
-                         muc_item, show)
+                         muc_item, show, stanza_id)
 from ngircd import Ngircd  # noqa: E402
 from scenario import Checks, run_test  # noqa: E402
 from adhoc_helpers import run_command  # noqa: E402
@@ -36,6 +37,37 @@ ROOM = f"#test%{SERVER}@{GW}"
 NICK = "tester"
 
 
+BOOKMARKS_NS, PUBSUB_NS = "urn:xmpp:bookmarks:1", "http://jabber.org/protocol/pubsub"
+
+
+def harness_bookmarks():
+    return harness.bookmarks_config(GW, iq=harness.PRIVILEGED_IQ)
+
+
+def bookmark(run):
+    """The check that the channel desk opened by joining it is bookmarked (XEP-0402, the
+    pubsub iq grant: Prosody) with autojoin and the nick; nothing to check without it."""
+    if not harness.PRIVILEGED_IQ:
+        return
+    import xml.etree.ElementTree as ET
+    room = ROOM.partition("/")[0]
+
+    def items():
+        iq = run.client.xmpp.make_iq_get(ito=run.client.xmpp.boundjid.bare)
+        pubsub = ET.SubElement(iq.xml, f"{{{PUBSUB_NS}}}pubsub")
+        ET.SubElement(pubsub, f"{{{PUBSUB_NS}}}items", node=BOOKMARKS_NS)
+        got = run.client.run(iq.send(timeout=5), 6).xml
+        return {i.get("id"): i.find(f"{{{BOOKMARKS_NS}}}conference")
+                for i in got.iter(f"{{{PUBSUB_NS}}}item")}
+    found = run.attempt(f"the bookmark of {room} is published", harness.wait_until,
+                        lambda: room in items(), WAIT, 0.3, "bookmark")
+    if found:
+        c = items()[room]
+        run.check("…autojoin, the nick", c is not None and c.get("autojoin") in ("true", "1")
+                  and c.findtext(f"{{{BOOKMARKS_NS}}}nick") == NICK,
+                  "" if c is None else ET.tostring(c, encoding="unicode"))
+
+
 def body(e):
     return e.findtext(f"{{{CLIENT_NS}}}body")
 
@@ -46,7 +78,9 @@ def subject(e):
 
 class Run(MucRun):
     def __init__(self, binary, checks):
-        super().__init__(binary, checks, "gateway exits 0 on SIGTERM at the end")
+        # Bookmarks of channels joined from the client need the pubsub iq grant (Prosody).
+        super().__init__(binary, checks, "gateway exits 0 on SIGTERM at the end",
+                         **harness_bookmarks())
         self.irc = None
         self.peers = {}
 
@@ -166,6 +200,38 @@ def irc_to_xmpp(run, alice):
     run.attempt("desk's subject reaches IRC as a TOPIC", alice.expect,
                 lambda ln: ln.command == "TOPIC" and ln.nick == NICK and ln.text == "Topic from XMPP",
                 WAIT, "TOPIC", m)
+
+
+CORRECT_NS = "urn:xmpp:message-correct:0"
+
+
+def corrections(run, alice):
+    """XMPP → IRC: a correction goes out as a new line marked '* '. IRC → XMPP: a sed-style
+    's/old/new/' corrects alice's previous message (XEP-0308, naming its stanza-id)."""
+    mid = run.next_id("c")
+    m = alice.mark()
+    run.send("desk", groupchat(ROOM, mid, body="helo everyone"))
+    run.attempt("alice gets 'helo everyone'", alice.expect,
+                lambda ln: ln.command == "PRIVMSG" and ln.text == "helo everyone", WAIT, "", m)
+    m = alice.mark()
+    run.send("desk", groupchat(ROOM, run.next_id("c"), body="hello everyone",
+                               inner=f"<replace xmlns='{CORRECT_NS}' id='{mid}'/>"))
+    run.attempt("desk's correction reaches IRC as '* hello everyone'", alice.expect,
+                lambda ln: ln.command == "PRIVMSG" and ln.text == "* hello everyone", WAIT, "", m)
+    mark = run.mark("desk")
+    alice.privmsg("#test", "hello wrold")
+    first = run.from_room(mark, "alice", lambda e: body(e) == "hello wrold",
+                          "desk gets alice's 'hello wrold'")
+    sid = None if first is None else stanza_id(first, ROOM.partition("/")[0])
+    mark = run.mark("desk")
+    alice.privmsg("#test", "s/wrold/world/")
+    fixed = run.from_room(mark, "alice", lambda e: body(e) == "hello world",
+                          "alice's s/wrold/world/ reaches desk as 'hello world'")
+    if fixed is not None:
+        replace = fixed.find(f"{{{CORRECT_NS}}}replace")
+        run.check("…a correction (XEP-0308) of her message, by its stanza-id",
+                  sid is not None and replace is not None and replace.get("id") == sid,
+                  show("message", fixed))
 
 
 def nick_and_private(run, alice):
@@ -350,8 +416,10 @@ def main(binary):
             alice = run.peer("alice")
             if alice and run.attempt("alice creates #test", alice.join, "#test") is not None \
                     and join(run, alice):
+                bookmark(run)
                 xmpp_to_irc(run, alice)
                 irc_to_xmpp(run, alice)
+                corrections(run, alice)
                 nick_and_private(run, alice)
                 kick_bob(run, alice)
                 mass_quit(run)
