@@ -23,11 +23,17 @@ struct IrcAccount {
 };
 
 inline void tag_invoke(boost::json::value_from_tag, boost::json::value& json, const IrcServer& s) {
-  json = {{"host", s.host},         {"port", s.port},
-          {"tls", s.tls},           {"verify", s.verify_certificate},
-          {"nick", s.nick},         {"password", s.password},
-          {"username", s.username}, {"realname", s.realname},
-          {"burst", s.burst},       {"interval_ms", s.interval.count()}};
+  json = {{"host", s.host},
+          {"port", s.port},
+          {"tls", s.tls},
+          {"verify", s.verify_certificate},
+          {"nick", s.nick},
+          {"password", s.password},
+          {"username", s.username},
+          {"realname", s.realname},
+          {"burst", s.burst},
+          {"interval_ms", s.interval.count()},
+          {"after_connect", boost::json::value_from(s.after_connect)}};
 }
 
 // Missing keys take their defaults (data stored by older versions of the bridge).
@@ -46,6 +52,8 @@ inline IrcServer tag_invoke(boost::json::value_to_tag<IrcServer>, const boost::j
   if (const auto* v = o.if_contains("tls")) s.tls = v->as_bool();
   if (const auto* v = o.if_contains("verify")) s.verify_certificate = v->as_bool();
   if (const auto* v = o.if_contains("burst")) s.burst = v->to_number<unsigned>();
+  if (const auto* v = o.if_contains("after_connect"))
+    s.after_connect = boost::json::value_to<std::vector<std::string>>(*v);
   if (const auto* v = o.if_contains("interval_ms"))
     s.interval = std::chrono::milliseconds(v->to_number<std::int64_t>());
   return s;

@@ -109,6 +109,11 @@ asio::awaitable<void> IrcClient::connect(std::chrono::seconds timeout) {
       const std::optional<IrcLine> line = co_await next_line();
       if (line->command == "001") {
         if (!line->param(0).empty()) nick_ = std::string(line->param(0));
+        for (const std::string& command : server_.after_connect) {  // one line each
+          const std::string_view line =
+              std::string_view(command).substr(0, command.find_first_of("\r\n"));
+          if (!line.empty() && line.size() <= kMaxLine - 2) send(std::string(line) + "\r\n");
+        }
         break;
       } else if (line->command == "433" || line->command == "432" || line->command == "437") {
         if (nick_.size() >= 30) throw std::runtime_error("no nick available on this server");

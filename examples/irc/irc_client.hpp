@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <legate/component/asio.hpp>
 #include "irc_line.hpp"
@@ -29,6 +30,8 @@ struct IrcServer {
   std::string password;  // the server password (PASS), if any
   std::string username;  // USER's user name (default: the nick)
   std::string realname;  // USER's real name (default: the nick)
+  // Raw lines sent after the welcome, e.g. "PRIVMSG NickServ :IDENTIFY secret".
+  std::vector<std::string> after_connect;
   // Outgoing throttle: `burst` lines at once, then one per `interval` (0: no throttle).
   unsigned burst = 10;
   std::chrono::milliseconds interval{1000};

@@ -3,6 +3,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include <legate/legacy/rooms.hpp>
 #include "irc_gateway.hpp"
 #include "irc_rooms.hpp"
@@ -21,6 +23,15 @@ using legate::Outcome;
 
 Outcome note(Note::Kind kind, std::string text) {
   return Outcome{Note{kind, std::move(text)}};
+}
+
+// A list of the user's servers, the first chosen.
+FormField server_choice(const CommandContext& ctx) {
+  std::vector<legate::FormOption> servers;
+  for (const IrcServer& s : ctx.session->user().data<IrcAccount>().servers)
+    servers.push_back({s.host, s.host});
+  const std::string first = servers.empty() ? "" : servers.front().value;
+  return FormField::list_single("server", "Server", std::move(servers), true).with_value(first);
 }
 
 bool valid_channel(std::string_view channel) {
@@ -56,15 +67,70 @@ legate::Command join_command() {
           "Join an IRC channel",
           Access::logged_in,
           [](CommandContext& ctx) -> legate::asio::awaitable<Outcome> {
-            std::vector<legate::FormOption> servers;
-            for (const IrcServer& s : ctx.session->user().data<IrcAccount>().servers)
-              servers.push_back({s.host, s.host});
             Form form;
             form.title = "Join a channel";
-            form.fields = {FormField::text("channel", "Channel (#name)", true),
-                           FormField::list_single("server", "Server", servers, true)
-                               .with_value(servers.empty() ? "" : servers.front().value)};
+            form.fields = {FormField::text("channel", "Channel (#name)", true), server_choice(ctx)};
             co_return Outcome{FormStep{form, join_chosen}};
+          }};
+}
+
+// The form of one server, filled with its settings (the password left out: kept if empty).
+Form server_form(const IrcServer& s) {
+  Form form;
+  form.title = "Configure " + s.host;
+  form.fields = {
+      FormField::hidden("server", s.host),
+      FormField::text("port", "Port", true).with_value(std::to_string(s.port)),
+      FormField::boolean("tls", "Use TLS", s.tls),
+      FormField::boolean("verify", "Check the server's certificate", s.verify_certificate),
+      FormField::text("nick", "Nick", true).with_value(s.nick),
+      FormField::private_text("password", "Server password (empty: unchanged)", false),
+      FormField::text("username", "User name", false).with_value(s.username),
+      FormField::text("realname", "Real name", false).with_value(s.realname),
+      FormField::text("throttle", "Milliseconds between lines after a burst of 10 (0: none)", false)
+          .with_value(std::to_string(s.interval.count())),
+      FormField::text_multi("after_connect", "Lines sent after connecting (one per line)", false),
+  };
+  form.field("after_connect")->values = s.after_connect;
+  return form;
+}
+
+legate::asio::awaitable<Outcome> server_configured(CommandContext& ctx, const Form& form) {
+  IrcAccount account = ctx.session->user().data<IrcAccount>();
+  const std::string host = irc_lower(form.value("server"));
+  auto it = std::find_if(account.servers.begin(), account.servers.end(),
+                         [&host](const IrcServer& s) { return s.host == host; });
+  if (it == account.servers.end()) co_return note(Note::Kind::error, "No such server.");
+  IrcServer updated = server_of(form);  // checks every field as the registration does
+  if (updated.password.empty()) updated.password = it->password;
+  updated.username = std::string(form.value("username"));
+  updated.realname = std::string(form.value("realname"));
+  if (const auto* lines = form.field("after_connect")) updated.after_connect = lines->values;
+  *it = std::move(updated);
+  co_await ctx.session->update_legacy_data(account);
+  spdlog::info("{}: configured IRC server {}", ctx.session->user_jid().str(), host);
+  ctx.session->re_login();  // the new settings take effect at the next connection
+  co_return note(Note::Kind::info, "Saved; connecting to " + host + " again.");
+}
+
+legate::asio::awaitable<Outcome> server_chosen(CommandContext& ctx, const Form& form) {
+  const IrcAccount account = ctx.session->user().data<IrcAccount>();
+  const IrcServer* server = account.server(irc_lower(form.value("server")));
+  if (!server) co_return note(Note::Kind::error, "No such server.");
+  co_return Outcome{FormStep{server_form(*server), server_configured}};
+}
+
+legate::Command configure_server_command() {
+  return {"Configure an IRC server",
+          "configure-server",
+          "configure-server",
+          "Change the settings of one of your IRC servers",
+          Access::logged_in,
+          [](CommandContext& ctx) -> legate::asio::awaitable<Outcome> {
+            Form form;
+            form.title = "Configure an IRC server";
+            form.fields = {server_choice(ctx)};
+            co_return Outcome{FormStep{form, server_chosen}};
           }};
 }
 
@@ -100,7 +166,7 @@ legate::Command add_server_command() {
 }  // namespace
 
 std::vector<legate::Command> irc_commands() {
-  return {join_command(), add_server_command()};
+  return {join_command(), add_server_command(), configure_server_command()};
 }
 
 }  // namespace irc

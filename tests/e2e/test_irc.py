@@ -15,7 +15,9 @@
 # After it the channel's archive (MAM) still has what was said before, with count and
 # complete. At the end desk leaves #test with a status (carol sees PART with it) and joins
 # again (JOIN). The ad-hoc `join` enters #cmd; `add-server` adds "localhost" (the same ngIRCd by
-# another name) with nick tester2, and desk joins #multi%localhost@gw through it. Usage: /usr/bin/python3 test_irc.py PATH/TO/legate-irc
+# another name) with nick tester2, and desk joins #multi%localhost@gw through it;
+# `configure-server` shows localhost's settings and changes its nick to tester3 with a line
+# to send after connecting, which carol gets from tester3. Usage: /usr/bin/python3 test_irc.py PATH/TO/legate-irc
 import os
 import re
 import sys
@@ -407,6 +409,26 @@ def commands(run, carol):
     if run.send_join(f"desk joins {multi}", "desk", multi, "tester2", run.next_id("join")):
         run.attempt("carol sees tester2 JOIN #multi", carol.expect,
                     line_is("JOIN", "#multi", nick="tester2"), WAIT, "JOIN", m)
+    first = run.attempt("ad-hoc configure-server: the choice", run_command, run.client, GW,
+                        "configure-server")
+    if first is None:
+        return
+    step = run.attempt("…localhost chosen: its settings", run_command, run.client, GW,
+                       "configure-server", {"server": "localhost"}, first.sessionid)
+    if step is None:
+        return
+    fields = (step.form or {}).get("fields", {})
+    run.check("…the form shows its nick and port",
+              fields.get("nick", {}).get("values") == ["tester2"]
+              and fields.get("port", {}).get("values") == [str(run.irc.port)], f"{fields}")
+    m = carol.mark()
+    run.attempt("…submitted: nick tester3, a line after connecting", run_command, run.client,
+                GW, "configure-server",
+                {"server": "localhost", "port": str(run.irc.port), "nick": "tester3",
+                 "after_connect": ["PRIVMSG carol :configured ✓"]}, step.sessionid)
+    run.attempt("carol gets the after-connect line from tester3", carol.expect,
+                lambda ln: ln.command == "PRIVMSG" and ln.nick == "tester3"
+                and ln.text == "configured ✓", 20, "PRIVMSG", m)
 
 
 def main(binary):
