@@ -31,6 +31,14 @@ bool Component::for_own_jid(const Element& iq) const {
   return to && *to == jid_;
 }
 
+Element version_query(const SoftwareVersion& version) {
+  Element query("query", std::string(kVersionNs));
+  query.add_child("name", std::string(kVersionNs)).set_text(version.name);
+  query.add_child("version", std::string(kVersionNs)).set_text(version.version);
+  if (!version.os.empty()) query.add_child("os", std::string(kVersionNs)).set_text(version.os);
+  return query;
+}
+
 bool Component::is_caps_node(std::string_view node) const {
   const std::string_view ver = disco_.caps_ver();
   return node.size() == kCapsNode.size() + 1 + ver.size() && node.starts_with(kCapsNode) &&
@@ -75,11 +83,7 @@ void Component::install_builtin_services() {
   });
   router_.on_iq(IqType::get, "query", kVersionNs, [this](const Element& iq) -> Router::IqPayload {
     if (!for_own_jid(iq)) return for_entity(iq);
-    Element query("query", std::string(kVersionNs));
-    query.add_child("name", std::string(kVersionNs)).set_text(version_.name);
-    query.add_child("version", std::string(kVersionNs)).set_text(version_.version);
-    if (!version_.os.empty()) query.add_child("os", std::string(kVersionNs)).set_text(version_.os);
-    return query;
+    return version_query(version_);
   });
   disco_.add_feature(kPingNs);
   disco_.add_feature(kVersionNs);

@@ -25,6 +25,9 @@ struct SoftwareVersion {
   std::string os;  // empty: not disclosed
 };
 
+// The <query xmlns='jabber:iq:version'/> of a reply (XEP-0092).
+Element version_query(const SoftwareVersion& version);
+
 class Component {
  public:
   Component(asio::any_io_executor executor, ConnectionOptions options);

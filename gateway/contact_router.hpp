@@ -49,6 +49,10 @@ class ContactRouter {
   void add_rooms(const Element& iq, Element& items);
   // The iqs to a room that wait for a bridge hook (muc#admin/#owner sets, XEP-0077).
   asio::awaitable<Router::IqPayload> on_room_request(Element iq);
+  // Whether `to` is one of the rooms of the user `from` (a full or bare JID).
+  bool is_room(std::string_view from, const Jid& to);
+  // A XEP-0092 version query to an occupant (room@gw/nick): asked through the room's hook.
+  asio::awaitable<Router::IqPayload> occupant_version(Element iq);
   // A presence from a user's resource (to a contact or to the gateway JID).
   void on_user_presence(const Jid& from, std::string_view type, std::string_view show,
                         std::string_view status);

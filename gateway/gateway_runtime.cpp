@@ -145,6 +145,18 @@ void GatewayRuntime::attach(Component& component, Database& database, GatewaySet
         if (!to || !to->has_local()) throw StanzaError(ErrorCondition::service_unavailable);
         return sessions.contacts().on_iq(iq);
       });
+  // Software versions: the gateway's own, contacts' (synchronous), occupants' through the
+  // room's hook (asynchronous: IRC asks the user by CTCP).
+  component.router().on_iq_async(
+      IqType::get, "query", kVersionNs,
+      [&sessions, &component](Element iq) -> asio::awaitable<Router::IqPayload> {
+        auto to = Jid::parse(iq.attr_or("to"));
+        if (to && to->has_local() && to->has_resource() &&
+            sessions.contacts().is_room(iq.attr_or("from"), *to))
+          co_return co_await sessions.contacts().occupant_version(std::move(iq));
+        if (to && !to->has_local()) co_return version_query(component.version());
+        co_return sessions.contacts().on_iq(iq);
+      });
   // Rooms' affiliation lists (XEP-0045 §9.5); rooms are entities like contacts.
   component.router().on_iq(IqType::get, "query", kMucAdminNs, [&sessions](const Element& iq) {
     return sessions.contacts().on_iq(iq);

@@ -62,11 +62,14 @@ void RoomRouter::on_presence(const std::shared_ptr<Session>& session, Room& room
           if (opened && on_opened_) on_opened_(session, *target);
         } catch (const StanzaError& e) {
           refuse_join(header, e);
+          // A room opened for this join and refused stays nowhere (no bookmark at the next login).
+          if (opened && !target->joined()) session->rooms().forget(*target);
         } catch (const std::exception& e) {
           rethrow_if_cancellation(e);
           spdlog::error("{}: joining {} failed: {}", session->user_jid().str(), target->jid().str(),
                         e.what());
           refuse_join(header, StanzaError(ErrorCondition::internal_server_error));
+          if (opened && !target->joined()) session->rooms().forget(*target);
         }
       });
 }

@@ -130,6 +130,9 @@ class Room {
   // none removes, outcast bans. On success the participant follows.
   virtual asio::awaitable<void> on_set_affiliation(Contact& contact, Affiliation affiliation,
                                                    std::string reason);
+  // The user asks an occupant's software version (XEP-0092 to room@gw/nick, which XEP-0045
+  // §7.3 lets a room forward). Default: service-unavailable.
+  virtual asio::awaitable<OccupantVersion> on_occupant_version(Participant& who);
   // The user leaves the group for good (XEP-0077 <remove/> to the room, §7.10): on success
   // every joined resource leaves and the room is forgotten.
   virtual asio::awaitable<void> on_leave();

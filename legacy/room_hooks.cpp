@@ -40,6 +40,11 @@ asio::awaitable<void> Room::on_set_subject(std::string) {
   throw StanzaError(ErrorCondition::forbidden, "the subject cannot be changed from here");
 }
 
+asio::awaitable<OccupantVersion> Room::on_occupant_version(Participant&) {
+  throw StanzaError(ErrorCondition::service_unavailable, "this network does not tell");
+  co_return OccupantVersion{};
+}
+
 asio::awaitable<void> Room::on_displayed(const LegacyId&) {
   co_return;
 }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace legate {
@@ -14,6 +15,13 @@ enum class RoomKind {
 };
 
 enum class Affiliation { none, member, admin, owner, outcast };
+
+// What an occupant's software says of itself (XEP-0092, asked through the room).
+struct OccupantVersion {
+  std::string name;
+  std::string version;
+  std::string os;
+};
 enum class Role { none, visitor, participant, moderator };
 
 std::string_view to_string(RoomKind kind);

@@ -53,10 +53,12 @@ Room* Rooms::for_join(const Jid& jid) {
     return nullptr;
   auto legacy_id = legacy_id_of(jid.local());
   if (!legacy_id) return nullptr;
+  const bool existed = rooms_.contains(*legacy_id);  // by_jid() loaded every stored room
   Room& room = by_legacy_id(*legacy_id);
-  // The stored room must answer to the JID joined (else a second join would create another).
+  // The room must answer to the JID joined; another spelling of a room the user has (IRC's
+  // case mapping) is refused, never the room itself deleted.
   if (room.jid().local() != jid.local()) {
-    forget(room);
+    if (!existed) forget(room);
     return nullptr;
   }
   return &room;

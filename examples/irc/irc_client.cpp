@@ -64,7 +64,9 @@ IrcClient::IrcClient(asio::any_io_executor executor, IrcServer server)
     : server_(std::move(server)),
       stream_(std::make_unique<Stream>(executor)),
       nick_(server_.nick),
-      tokens_(server_.burst) {}
+      tokens_(server_.burst) {
+  if (server_.burst == 0) server_.burst = tokens_ = 1;  // stored data may say 0
+}
 
 IrcClient::~IrcClient() = default;
 
@@ -161,7 +163,7 @@ asio::awaitable<std::optional<IrcLine>> IrcClient::next_line() {
     std::optional<IrcLine> line = parse_irc_line(raw);
     if (!line) continue;
     if (line->command != "PING") co_return line;
-    send(irc_command("PONG", {}, line->param(0)));
+    send_urgent(irc_command("PONG", {}, line->param(0)));
   }
 }
 
@@ -183,8 +185,17 @@ asio::awaitable<std::string> IrcClient::run(LineHandler handler) {
   }
 }
 
+void IrcClient::send_urgent(std::string line) {
+  urgent_.push_back(std::move(line));
+  send_queued();
+}
+
 void IrcClient::send(std::string line) {
   queue_.push_back(std::move(line));
+  send_queued();
+}
+
+void IrcClient::send_queued() {
   if (writing_ || !open()) return;
   writing_ = true;
   asio::co_spawn(
@@ -196,7 +207,13 @@ void IrcClient::send(std::string line) {
 asio::awaitable<void> IrcClient::write_all() {
   Stream& s = *stream_;
   try {
-    while (!queue_.empty() && open()) {
+    while ((!urgent_.empty() || !queue_.empty()) && open()) {
+      if (!urgent_.empty()) {  // PONGs: never behind the throttle
+        std::string line = std::move(urgent_.front());
+        urgent_.pop_front();
+        co_await write(line);
+        continue;
+      }
       if (server_.interval.count() > 0) {  // a token bucket: `burst` lines, then 1/interval
         const auto now = std::chrono::steady_clock::now();
         if (tokens_ < server_.burst) {

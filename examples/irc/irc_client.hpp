@@ -52,8 +52,10 @@ class IrcClient : public std::enable_shared_from_this<IrcClient> {
   // Reads lines until the connection ends, each to `handler` after PINGs are answered;
   // returns the reason it ended.
   asio::awaitable<std::string> run(LineHandler handler);
-  // Queues one line (from irc_command()); lines go out in order.
+  // Queues one line (from irc_command()); lines go out in order, through the throttle.
   void send(std::string line);
+  // A line that must not wait behind the throttle (PONG): before the queued ones.
+  void send_urgent(std::string line);
   // Sends QUIT with `reason` and closes once it is written (or after a second).
   asio::awaitable<void> quit(std::string reason);
   void close();
@@ -70,6 +72,7 @@ class IrcClient : public std::enable_shared_from_this<IrcClient> {
   // The next line that parses, PINGs answered on the way (never nullopt).
   asio::awaitable<std::optional<IrcLine>> next_line();
   asio::awaitable<void> write_all();
+  void send_queued();  // starts the writer unless it runs
   asio::awaitable<void> write(const std::string& line);
   void register_user();
 
@@ -77,6 +80,7 @@ class IrcClient : public std::enable_shared_from_this<IrcClient> {
   std::unique_ptr<Stream> stream_;
   std::string buffer_;
   std::deque<std::string> queue_;
+  std::deque<std::string> urgent_;
   std::string nick_;
   bool writing_ = false;
   unsigned tokens_;

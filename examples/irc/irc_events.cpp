@@ -37,9 +37,11 @@ void IrcSession::on_privmsg(IrcClient& client, const IrcLine& line) {
   std::string body;
   if (auto request = parse_ctcp(text)) {
     if (request->command != "ACTION") {
-      if (line.command == "PRIVMSG" && request->command == "VERSION")
+      if (line.command == "NOTICE" && request->command == "VERSION")
+        version_answered(client, from, plain_irc_text(request->argument));
+      else if (line.command == "PRIVMSG" && may_answer_ctcp() && request->command == "VERSION")
         client.send(irc_command("NOTICE", {from}, ctcp("VERSION", kVersion)));
-      else if (line.command == "PRIVMSG" && request->command == "PING")
+      else if (line.command == "PRIVMSG" && may_answer_ctcp() && request->command == "PING")
         client.send(irc_command("NOTICE", {from}, ctcp("PING", request->argument)));
       return;
     }
@@ -86,19 +88,29 @@ void IrcSession::on_membership(IrcClient& client, const IrcLine& line) {
           p->left(line.param(0));
   } else if (line.command == "NICK") {
     const std::string fresh(line.param(0));
+    if (!usable_nick(fresh)) return;
     if (me) client.set_nick(fresh);
     for (auto& [key, room] : *rooms_) {
       if (room->server() != irc_lower(host)) continue;
       if (me) {
         room->set_user_nick(fresh);
       } else if (legate::Participant* p = room->find_participant(nick)) {
-        p->rename(fresh);
+        // A participant already stored under the new nick (someone who left): renaming onto
+        // it would clash, so this one leaves and that one comes back.
+        legate::Participant* holder = room->find_participant(fresh);
+        if (holder && holder != p) {
+          p->left();
+          holder->joined();
+        } else {
+          p->rename(fresh);
+        }
       }
     }
   } else if (line.command == "KICK") {
     IrcRoom* room = room_of(client, line.param(0));
     if (!room) return;
     const std::string_view victim = line.param(1);
+    if (!usable_nick(victim)) return;
     if (same_nick(victim, client.nick())) {
       left_channel(*room);
       room->user_removed(line.param(2), true);

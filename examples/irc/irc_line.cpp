@@ -104,6 +104,24 @@ std::size_t irc_text_budget(std::string_view nick, std::string_view target) {
   return overhead >= kMaxLine ? 0 : kMaxLine - overhead;
 }
 
+bool usable_nick(std::string_view nick) {
+  if (nick.empty() || nick.size() > 64) return false;
+  for (std::size_t i = 0; i < nick.size(); ++i) {
+    const auto c = static_cast<unsigned char>(nick[i]);
+    if (c < 0x21 || c == 0x7f ||
+        std::string_view(",*?!@").find(static_cast<char>(c)) != std::string_view::npos)
+      return false;
+    if (c >= 0x80) {  // a whole UTF-8 sequence
+      const std::size_t n = (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+      if (n == 0 || i + n > nick.size()) return false;
+      for (std::size_t k = 1; k < n; ++k)
+        if ((static_cast<unsigned char>(nick[i + k]) & 0xC0) != 0x80) return false;
+      i += n - 1;
+    }
+  }
+  return true;
+}
+
 std::string irc_lower(std::string_view s) {
   std::string out(s);
   for (char& c : out) {

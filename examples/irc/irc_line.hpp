@@ -44,6 +44,10 @@ std::vector<std::string> split_irc_text(std::string_view text, std::size_t max_b
 // host parts are assumed at their usual maxima.
 std::size_t irc_text_budget(std::string_view nick, std::string_view target);
 
+// A nick that can be an occupant's resource: 1 to 64 bytes of UTF-8, no control character,
+// space or ,*?!@ (RFC 2812 forbids them; a hostile server might send anything).
+bool usable_nick(std::string_view nick);
+
 // IRC's case mapping (rfc1459: []\~ are the upper case of {}|^), for channel and nick keys.
 std::string irc_lower(std::string_view s);
 

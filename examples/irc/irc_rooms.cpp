@@ -25,6 +25,9 @@ legate::asio::awaitable<void> IrcRoom::update_info() {
 }
 
 legate::asio::awaitable<void> IrcRoom::on_join() {
+  // The user's occupant is their IRC nick (not their JID's local part), so that an IRC user
+  // of that name is never taken for them.
+  if (IrcClient* client = irc_.client(server_)) set_user_nick(client->nick());
   co_await irc_.join(*this);
 }
 
@@ -55,6 +58,13 @@ legate::asio::awaitable<void> IrcRoom::on_set_subject(std::string subject) {
   co_return;
 }
 
+legate::asio::awaitable<legate::OccupantVersion> IrcRoom::on_occupant_version(
+    legate::Participant& who) {
+  std::string nick = who.nick();  // `who` may be gone after the wait
+  std::string answer = co_await irc_.ask_version(server_, std::move(nick));
+  co_return legate::OccupantVersion{.name = std::move(answer), .version = "", .os = ""};
+}
+
 legate::asio::awaitable<void> IrcRoom::on_correct(const legate::LegacyId&,
                                                   const legate::Text& text) {
   IrcClient* client = irc_.client(server_);
@@ -66,6 +76,9 @@ legate::asio::awaitable<void> IrcRoom::on_correct(const legate::LegacyId&,
 }
 
 namespace {
+
+// A corrected text may not grow beyond this (a repeated s/x/long/ would grow it without end).
+constexpr std::size_t kMaxCorrected = 2048;
 
 // "s/old/new/" (the last slash optional): old and new, or nullopt.
 std::optional<std::pair<std::string, std::string>> sed_correction(std::string_view body) {
@@ -87,7 +100,8 @@ void IrcRoom::message_from(std::string_view nick, std::string body, legate::Lega
   auto last = last_said_.find(key);
   if (auto sed = sed_correction(body); sed && last != last_said_.end()) {
     const std::size_t at = last->second.body.find(sed->first);
-    if (at != std::string::npos) {
+    if (at != std::string::npos &&
+        last->second.body.size() - sed->first.size() + sed->second.size() <= kMaxCorrected) {
       last->second.body.replace(at, sed->first.size(), sed->second);
       who.correct(last->second.id, last->second.body);
       return;
@@ -110,7 +124,7 @@ void IrcRoom::names(std::string_view list) {
       if (!prefix) prefix = entry.front();
       entry.remove_prefix(1);
     }
-    if (entry.empty()) continue;
+    if (!usable_nick(entry)) continue;
     if (client && irc_lower(entry) == irc_lower(client->nick())) {
       apply_prefix(user(), prefix);
       continue;

@@ -29,6 +29,9 @@ class IrcRoom : public legate::Room {
   void on_all_left(std::string_view status) override;
   legate::asio::awaitable<legate::LegacyId> on_text(const legate::Text& text) override;
   legate::asio::awaitable<void> on_set_subject(std::string subject) override;
+  // CTCP VERSION to the occupant's nick; its answer (5 s at most) as the name.
+  legate::asio::awaitable<legate::OccupantVersion> on_occupant_version(
+      legate::Participant& who) override;
   // IRC has no corrections: the new text goes out as a new line marked "* " (the usual IRC
   // convention, also the Matrix bridge's).
   legate::asio::awaitable<void> on_correct(const legate::LegacyId& id,

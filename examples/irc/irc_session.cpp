@@ -19,6 +19,23 @@ using legate::StanzaError;
 constexpr auto kConnectTimeout = std::chrono::seconds(30);
 constexpr auto kJoinTimeout = std::chrono::seconds(15);
 
+// Waits until `done` or `timeout`. `event` never expires by itself: whoever sets `done`
+// cancels it. Each waiter has its own deadline, whose alarm wakes every waiter of the event
+// (the others wait again), so one waiter never cuts another's wait short.
+// `pending` has a steady_timer `done` and a bool `finished`.
+template <class Pending>
+asio::awaitable<void> wait_for_event(std::shared_ptr<Pending> pending,
+                                     std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  asio::steady_timer alarm(co_await asio::this_coro::executor, timeout);
+  alarm.async_wait([weak = std::weak_ptr<Pending>(pending)](boost::system::error_code ec) {
+    if (auto p = weak.lock(); p && !ec) p->done.cancel();
+  });
+  while (!pending->finished && std::chrono::steady_clock::now() < deadline)
+    co_await pending->done.async_wait(asio::as_tuple(asio::use_awaitable));
+  alarm.cancel();
+}
+
 bool is_channel(std::string_view target) {
   return !target.empty() && (target.front() == '#' || target.front() == '&');
 }
@@ -72,6 +89,43 @@ struct IrcSession::PendingJoin {
   }
 };
 
+struct IrcSession::PendingVersion {
+  explicit PendingVersion(asio::any_io_executor executor) : done(executor) {
+    done.expires_at(asio::steady_timer::time_point::max());
+  }
+  asio::steady_timer done;  // cancelled when the answer comes
+  std::optional<std::string> answer;
+  bool finished = false;
+};
+
+asio::awaitable<std::string> IrcSession::ask_version(std::string server, std::string nick) {
+  IrcClient* c = client(server);
+  if (!c) throw StanzaError(ErrorCondition::recipient_unavailable, "not connected to " + server);
+  const std::string key = irc_key(nick, server);
+  auto [it, fresh] = versions_.try_emplace(key, nullptr);
+  if (fresh) {
+    it->second = std::make_shared<PendingVersion>(executor());
+    c->send(irc_command("PRIVMSG", {nick}, ctcp("VERSION")));
+  }
+  std::shared_ptr<PendingVersion> pending = it->second;
+  co_await wait_for_event(pending, std::chrono::seconds(5));
+  if (auto found = versions_.find(key); found != versions_.end() && found->second == pending)
+    versions_.erase(found);
+  if (!pending->answer)
+    throw StanzaError(ErrorCondition::remote_server_timeout, nick + " did not say its version");
+  co_return *pending->answer;
+}
+
+void IrcSession::version_answered(const IrcClient& client, std::string_view nick,
+                                  std::string answer) {
+  auto it = versions_.find(irc_key(nick, client.server().host));
+  if (it == versions_.end()) return;
+  it->second->answer = std::move(answer);
+  it->second->finished = true;
+  it->second->done.cancel();
+  versions_.erase(it);
+}
+
 std::unique_ptr<legate::Rooms> IrcSession::make_rooms() {
   return std::make_unique<IrcRooms>(*this);
 }
@@ -85,6 +139,13 @@ legate::LegacyId IrcSession::next_message_id() {
          std::to_string(std::chrono::steady_clock::now().time_since_epoch().count());
 }
 
+bool IrcSession::may_answer_ctcp() {
+  const auto now = std::chrono::steady_clock::now();
+  if (now - last_ctcp_answer_ < std::chrono::seconds(1)) return false;
+  last_ctcp_answer_ = now;
+  return true;
+}
+
 IrcClient* IrcSession::client(std::string_view server) {
   auto it = clients_.find(server);
   return it == clients_.end() || !it->second->open() ? nullptr : it->second.get();
@@ -96,13 +157,25 @@ asio::awaitable<std::string> IrcSession::login() {
   quitting_ = false;
   rooms().all();  // every stored room registers itself: IRC lines find them
   std::string hosts;
+  std::string failure;
   for (const IrcServer& server : account.servers) {
     auto client = std::make_shared<IrcClient>(executor(), server);
-    co_await client->connect(kConnectTimeout);
+    try {
+      co_await client->connect(kConnectTimeout);
+    } catch (const std::exception& e) {
+      failure = e.what();
+      break;
+    }
     spdlog::info("{}: connected to {} as {}", user_jid().str(), server.host, client->nick());
     clients_[irc_lower(server.host)] = client;
     spawn(read(client));
     hosts += (hosts.empty() ? "" : ", ") + server.host;
+  }
+  if (!failure.empty()) {  // the login fails whole: nothing of it stays connected
+    quitting_ = true;
+    for (auto& [host, c] : clients_) c->close();
+    clients_.clear();
+    throw std::runtime_error(failure);
   }
   // Back in the channels the user is in (after a lost connection or a restart).
   for (auto& [key, room] : *rooms_) {
@@ -127,9 +200,19 @@ asio::awaitable<void> IrcSession::logout() {
 }
 
 asio::awaitable<void> IrcSession::read(std::shared_ptr<IrcClient> client) {
+  const auto began = std::chrono::steady_clock::now();
   const std::string reason =
       co_await client->run([this, c = client.get()](const IrcLine& line) { on_line(*c, line); });
   if (quitting_) co_return;
+  // A connection that lasted less than a minute: wait 2, 4… up to 300 s before the next.
+  quick_drops_ =
+      std::chrono::steady_clock::now() - began < std::chrono::minutes(1) ? quick_drops_ + 1 : 0;
+  if (quick_drops_ > 1) {
+    asio::steady_timer pause(
+        executor(), std::chrono::seconds(std::min(300u, 1u << std::min(quick_drops_, 9u))));
+    co_await pause.async_wait(asio::use_awaitable);
+    if (quitting_) co_return;
+  }
   const std::string suffix = "%" + irc_lower(client->server().host);
   std::erase_if(in_channel_, [&suffix](const std::string& key) { return key.ends_with(suffix); });
   spdlog::info("{}: lost the connection to {}: {}", user_jid().str(), client->server().host,
@@ -145,7 +228,8 @@ void IrcSession::say(IrcClient& client, std::string_view target, std::string_vie
     action = true;
     body.remove_prefix(4);
   }
-  const std::size_t budget = irc_text_budget(client.nick(), target) - (action ? 9 : 0);
+  const std::size_t full = irc_text_budget(client.nick(), target);
+  const std::size_t budget = action ? (full > 9 ? full - 9 : 0) : full;
   for (const std::string& piece : split_irc_text(body, budget))
     client.send(irc_command("PRIVMSG", {target}, action ? ctcp("ACTION", piece) : piece));
 }
@@ -162,8 +246,7 @@ asio::awaitable<void> IrcSession::join(IrcRoom& room) {
     c->send(irc_command("JOIN", {room.channel()}));
   }
   std::shared_ptr<PendingJoin> pending = it->second;
-  pending->done.expires_after(kJoinTimeout);
-  if (!pending->finished) co_await pending->done.async_wait(asio::as_tuple(asio::use_awaitable));
+  co_await wait_for_event(pending, kJoinTimeout);
   if (auto found = joins_.find(key); found != joins_.end() && found->second == pending)
     joins_.erase(found);
   if (!pending->finished)
@@ -174,6 +257,7 @@ asio::awaitable<void> IrcSession::join(IrcRoom& room) {
 
 void IrcSession::join_done(const IrcClient& client, std::string_view channel) {
   const std::string key = irc_key(channel, client.server().host);
+  if (!rooms_->contains(key)) return;  // a 366 for a channel we have no room for
   in_channel_.insert(key);
   if (auto it = joins_.find(key); it != joins_.end()) {
     it->second->finish();  // its waiter (if any) holds it
@@ -214,6 +298,13 @@ legate::asio::awaitable<legate::LegacyId> IrcSession::on_text(legate::Contact& t
 }
 
 void IrcSession::on_line(IrcClient& client, const IrcLine& line) {
+  // From a user (nick!user@host): the nick must be usable as an occupant's; a server's
+  // lines are numerics and notices.
+  if (line.prefix.find('!') != std::string::npos && !usable_nick(line.nick())) {
+    spdlog::debug("{}: {} sent a line from an unusable nick", user_jid().str(),
+                  client.server().host);
+    return;
+  }
   try {
     if (line.command == "PRIVMSG" || line.command == "NOTICE") return on_privmsg(client, line);
     if (!line.command.empty() && line.command[0] >= '0' && line.command[0] <= '9')

@@ -41,6 +41,8 @@ class IrcSession : public legate::Session {
   asio::awaitable<void> join(IrcRoom& room);
   bool in_channel(const IrcRoom& room) const;
   void left_channel(const IrcRoom& room);
+  // CTCP VERSION to `nick` on `server`: its answer; StanzaError when there is none in 5 s.
+  asio::awaitable<std::string> ask_version(std::string server, std::string nick);
   // A fresh legacy id for a message (IRC has none).
   legate::LegacyId next_message_id();
 
@@ -51,6 +53,7 @@ class IrcSession : public legate::Session {
 
  private:
   struct PendingJoin;
+  struct PendingVersion;
   asio::awaitable<void> read(std::shared_ptr<IrcClient> client);
   void on_line(IrcClient& client, const IrcLine& line);
   void on_privmsg(IrcClient& client, const IrcLine& line);
@@ -58,14 +61,21 @@ class IrcSession : public legate::Session {
   void on_numeric(IrcClient& client, const IrcLine& line);
   IrcRoom* room_of(const IrcClient& client, std::string_view channel);
   void join_done(const IrcClient& client, std::string_view channel);
+  // At most one CTCP answer a second: a CTCP flood must not fill the user's queue.
+  bool may_answer_ctcp();
+  void version_answered(const IrcClient& client, std::string_view nick, std::string answer);
   void join_failed(const IrcClient& client, std::string_view channel, std::string_view numeric,
                    std::string_view text);
 
   std::map<std::string, std::shared_ptr<IrcClient>, std::less<>> clients_;  // by server
   std::shared_ptr<RoomIndex> rooms_ = std::make_shared<RoomIndex>();
-  std::map<std::string, std::shared_ptr<PendingJoin>, std::less<>> joins_;  // same keys
+  std::map<std::string, std::shared_ptr<PendingJoin>, std::less<>> joins_;        // same keys
+  std::map<std::string, std::shared_ptr<PendingVersion>, std::less<>> versions_;  // nick%server
   std::set<std::string, std::less<>> in_channel_;  // keys of the channels we are in on IRC
   bool quitting_ = false;
+  std::chrono::steady_clock::time_point last_ctcp_answer_{};
+  // Reconnections: a connection that drops soon after it began waits longer each time.
+  unsigned quick_drops_ = 0;
   std::uint64_t next_id_ = 0;
 };
 

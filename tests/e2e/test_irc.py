@@ -7,7 +7,8 @@
 # participant, alice sees tester JOIN. Both ways in the channel: Unicode, /me ↔ CTCP ACTION,
 # three lines → three PRIVMSGs in order, a 900-byte line → pieces within 512 bytes that
 # rebuild it, IRC formatting codes stripped, the topic (both ways), corrections (XMPP → IRC
-# as a line marked "* ", IRC → XMPP from a sed-style s/old/new/), a nick change (303), a
+# as a line marked "* ", IRC → XMPP from a sed-style s/old/new/), a version query to an
+# occupant (a CTCP VERSION, answered with her reply), a nick change (303), a
 # private message both ways (nick%127.0.0.1@gw), bob joining and being kicked (307). ngIRCd
 # restarts: the gateway reconnects and rejoins #test by itself (carol finds tester there, desk
 # sees carol come). Before that three users join and quit at once (a netsplit) and desk sees
@@ -236,6 +237,28 @@ def corrections(run, alice):
                   show("message", fixed))
 
 
+def occupant_version(run, alice):
+    """A XEP-0092 query to #test/alice becomes a CTCP VERSION to alice; her answer is the
+    result's name. Unanswered: remote-server-timeout (5 s)."""
+    import asyncio
+    import xml.etree.ElementTree as ET
+    iq = run.client.xmpp.make_iq_get(ito=f"{ROOM}/alice")
+    ET.SubElement(iq.xml, "{jabber:iq:version}query")
+    m = alice.mark()
+    pending = asyncio.ensure_future(iq.send(timeout=10), loop=run.client.xmpp.loop)
+    asked = run.attempt("a version query to the occupant alice is a CTCP VERSION to her",
+                        alice.expect, lambda ln: ln.command == "PRIVMSG" and ln.nick == NICK
+                        and ln.text == "\x01VERSION\x01", WAIT, "CTCP VERSION", m)
+    if asked is None:
+        pending.cancel()
+        return
+    alice.notice(NICK, "\x01VERSION irc_peer 1.0\x01")
+    got = run.attempt("…the query is answered", run.client.run, pending, 11)
+    name = None if got is None else got.xml.findtext("{jabber:iq:version}query/"
+                                                     "{jabber:iq:version}name")
+    run.check("…with her answer as the name", name == "irc_peer 1.0", f"{name!r}")
+
+
 def nick_and_private(run, alice):
     mark = run.mark("desk")
     run.attempt("alice becomes alice2", alice.nick, "alice2")
@@ -442,6 +465,7 @@ def main(binary):
                 xmpp_to_irc(run, alice)
                 irc_to_xmpp(run, alice)
                 corrections(run, alice)
+                occupant_version(run, alice)
                 nick_and_private(run, alice)
                 kick_bob(run, alice)
                 mass_quit(run)

@@ -107,3 +107,17 @@ TEST_CASE("irc: formatting codes go, CTCP is recognised") {
         "ACTION waves\x01");
   CHECK(irc_lower("Alice[A]\\~") == "alice{a}|^");
 }
+
+TEST_CASE("irc: only usable nicks become occupants") {
+  CHECK(usable_nick("alice"));
+  CHECK(usable_nick("[away]_bob-2"));
+  CHECK(usable_nick("Jürgen"));
+  CHECK_FALSE(usable_nick(""));
+  CHECK_FALSE(usable_nick("a b"));
+  CHECK_FALSE(usable_nick("bell\x07"));
+  CHECK_FALSE(usable_nick("x@y"));
+  CHECK_FALSE(usable_nick("nick!user"));
+  CHECK_FALSE(usable_nick(std::string(65, 'n')));
+  CHECK_FALSE(usable_nick("caf\xe9"));  // Latin-1, not UTF-8
+  CHECK_FALSE(usable_nick("cut\xc3"));  // a sequence cut short
+}
