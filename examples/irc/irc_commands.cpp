@@ -102,6 +102,7 @@ legate::asio::awaitable<Outcome> server_configured(CommandContext& ctx, const Fo
                          [&host](const IrcServer& s) { return s.host == host; });
   if (it == account.servers.end()) co_return note(Note::Kind::error, "No such server.");
   IrcServer updated = server_of(form);  // checks every field as the registration does
+  static_cast<IrcGateway&>(ctx.gateway).check_allowed(updated);
   if (updated.password.empty()) updated.password = it->password;
   updated.username = std::string(form.value("username"));
   updated.realname = std::string(form.value("realname"));
@@ -136,6 +137,7 @@ legate::Command configure_server_command() {
 
 legate::asio::awaitable<Outcome> server_added(CommandContext& ctx, const Form& form) {
   IrcServer server = server_of(form);
+  static_cast<IrcGateway&>(ctx.gateway).check_allowed(server);
   IrcAccount account = ctx.session->user().data<IrcAccount>();
   if (account.server(server.host))
     co_return note(Note::Kind::error, "You have " + server.host + " already.");

@@ -103,6 +103,46 @@ IrcServer server_of(const legate::Form& form) {
   return server;
 }
 
+std::vector<legate::BridgeSetting> IrcGateway::declared_settings() const {
+  using legate::SettingType;
+  return {
+      {.key = "irc.servers",
+       .default_value = "",
+       .help = "The IRC servers users may name, separated by commas (host names as users "
+               "type them, e.g. irc.libera.chat); empty: any, including addresses of your "
+               "own network, which a user could then reach through the gateway."},
+      {.key = "irc.min_throttle",
+       .default_value = "0",
+       .help = "The fewest milliseconds between two lines to a server after a burst of 10, "
+               "whatever a user sets (so that no user gets the gateway's address banned for "
+               "flooding).",
+       .type = SettingType::integer,
+       .min = 0,
+       .max = 60000},
+  };
+}
+
+void IrcGateway::check_allowed(IrcServer& server) const {
+  const std::string_view list = setting("irc.servers");
+  if (!list.empty()) {
+    bool listed = false;
+    std::size_t start = 0;
+    while (start <= list.size() && !listed) {
+      const std::size_t comma = std::min(list.find(',', start), list.size());
+      std::string_view entry = list.substr(start, comma - start);
+      while (!entry.empty() && entry.front() == ' ') entry.remove_prefix(1);
+      while (!entry.empty() && entry.back() == ' ') entry.remove_suffix(1);
+      listed = lower(entry) == server.host;
+      start = comma + 1;
+    }
+    if (!listed)
+      throw StanzaError(ErrorCondition::not_allowed,
+                        server.host + " is not one of this gateway's IRC servers");
+  }
+  const auto floor = std::chrono::milliseconds(setting<int>("irc.min_throttle"));
+  if (server.interval < floor) server.interval = floor;
+}
+
 std::vector<legate::Command> IrcGateway::commands() {
   return irc_commands();
 }
@@ -110,6 +150,7 @@ std::vector<legate::Command> IrcGateway::commands() {
 legate::asio::awaitable<legate::Json> IrcGateway::validate(const legate::Jid& user,
                                                            const legate::Form& form) {
   IrcServer server = server_of(form);
+  check_allowed(server);
   spdlog::info("{}: IRC server {}:{} as {}", user.str(), server.host, server.port, server.nick);
   IrcAccount account;
   account.servers.push_back(std::move(server));

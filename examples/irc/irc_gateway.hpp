@@ -14,6 +14,10 @@ class IrcGateway : public legate::Gateway<IrcSession> {
   legate::asio::awaitable<legate::Json> validate(const legate::Jid& user,
                                                  const legate::Form& form) override;
   std::vector<legate::Command> commands() override;
+  std::vector<legate::BridgeSetting> declared_settings() const override;
+  // The admin's limits ([irc] servers, min_throttle) applied to a server a user names;
+  // throws StanzaError(not-allowed) for a server not on the list.
+  void check_allowed(IrcServer& server) const;
 };
 
 // The fields of a server: the registration form, and `add-server`'s.

@@ -7,7 +7,9 @@
 #   - eve registers TLS with the certificate check on: the login fails and the gateway's
 #     status says the certificate was refused;
 #   - mallory registers the plain port with a wrong password: the login fails and the status
-#     says the server closed the connection (ngIRCd's "Access denied: Bad password").
+#     says the server closed the connection (ngIRCd's "Access denied: Bad password");
+#   - the admin allows 127.0.0.1 and localhost only ([irc] servers): zed naming another
+#     server is refused not-allowed.
 # Usage: /usr/bin/python3 test_irc_tls.py PATH/TO/legate-irc
 import os
 import sys
@@ -18,6 +20,7 @@ from irc_peer import IrcPeer  # noqa: E402
 from muc_helpers import WAIT, MucRun, groupchat  # noqa: E402
 from ngircd import Ngircd  # noqa: E402
 from scenario import Checks, run_test  # noqa: E402
+from slixmpp.exceptions import IqError  # noqa: E402
 from xmpp_helpers import Inbox, register_set  # noqa: E402
 
 GW = "gw.localhost"
@@ -29,7 +32,7 @@ ROOM = f"#secure%127.0.0.1@{GW}"
 class Run(MucRun):
     def __init__(self, binary, checks):
         super().__init__(binary, checks, "gateway exits 0 on SIGTERM at the end")
-        self.users = ("tester", "eve", "mallory")
+        self.users = ("tester", "eve", "mallory", "zed")
         self.irc = None
 
     def __enter__(self):
@@ -66,7 +69,9 @@ class Run(MucRun):
 def main(binary):
     checks = Checks()
     with Run(binary, checks) as run:
-        if not (run.started and run.connect_resource("desk") and run.start_gateway()):
+        # The admin lets users name these two servers only ([irc] servers).
+        if not (run.started and run.connect_resource("desk")
+                and run.start_gateway("--irc.servers", "127.0.0.1, LocalHost")):
             return checks.summary()
         fields = {"server": "127.0.0.1", "port": str(run.irc.tls_port), "tls": "true",
                   "verify": "false", "nick": "tester", "password": PASSWORD}
@@ -98,6 +103,16 @@ def main(binary):
             run.status("mallory", "mallory's login fails: the server refuses the password",
                        lambda s: (s or "").startswith("Could not log in")
                        and ("password" in (s or "").lower() or "denied" in (s or "").lower()))
+        zed = harness.Client(run.prosody, "zed", "zed-pw", timeout=5)
+        run.clients["zed"] = zed
+        if run.attempt("zed connected", zed.connect):
+            try:
+                register_set(zed, GW, {"server": "irc.example.invalid", "nick": "zed"})
+                run.check("a server not on [irc] servers is refused", False, "accepted")
+            except IqError as e:
+                run.check("a server not on [irc] servers is refused: not-allowed",
+                          e.iq["error"]["condition"] == "not-allowed",
+                          f"{e.iq['error']['condition']}: {e.iq['error']['text']}")
     return checks.summary()
 
 
