@@ -452,6 +452,21 @@ def commands(run, carol):
     run.attempt("carol gets the after-connect line from tester3", carol.expect,
                 lambda ln: ln.command == "PRIVMSG" and ln.nick == "tester3"
                 and ln.text == "configured ✓", 20, "PRIVMSG", m)
+    # The user's first connection (nick tester, the JID's local part) enters #multi too: in
+    # #multi%localhost, where the user is tester3, that is another occupant, never the user.
+    run.attempt("carol sees tester3 rejoin #multi", carol.expect,
+                line_is("JOIN", "#multi", nick="tester3"), 20, "JOIN", m)
+    mark = run.mark("desk")
+    same_irc = f"#multi%{SERVER}@{GW}"
+    if run.send_join(f"desk joins {same_irc} (as tester)", "desk", same_irc, NICK,
+                     run.next_id("join")):
+        other = run.expect_raw("in #multi%localhost, IRC's tester is another occupant",
+                               "desk", mark, multi,
+                               lambda k, e: k == "presence" and frm(e) == f"{multi}/{NICK}"
+                               and e.get("type") is None)
+        if other is not None:
+            run.check("…not the user (no 110)", 110 not in codes(other[2]),
+                      show("presence", other[2]))
 
 
 def main(binary):
