@@ -11,10 +11,6 @@ namespace {
 
 constexpr std::string_view kVersion = "Legate IRC 0.1 (https://legate.invalid)";
 
-bool is_channel(std::string_view target) {
-  return !target.empty() && (target.front() == '#' || target.front() == '&');
-}
-
 bool same_nick(std::string_view a, std::string_view b) {
   return irc_lower(a) == irc_lower(b);
 }

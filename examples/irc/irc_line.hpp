@@ -48,6 +48,11 @@ std::size_t irc_text_budget(std::string_view nick, std::string_view target);
 // space or ,*?!@ (RFC 2812 forbids them; a hostile server might send anything).
 bool usable_nick(std::string_view nick);
 
+// A channel name (#chan, &chan) rather than a nick.
+inline bool is_channel(std::string_view target) {
+  return !target.empty() && (target.front() == '#' || target.front() == '&');
+}
+
 // IRC's case mapping (rfc1459: []\~ are the upper case of {}|^), for channel and nick keys.
 std::string irc_lower(std::string_view s);
 

@@ -36,10 +36,6 @@ asio::awaitable<void> wait_for_event(std::shared_ptr<Pending> pending,
   alarm.cancel();
 }
 
-bool is_channel(std::string_view target) {
-  return !target.empty() && (target.front() == '#' || target.front() == '&');
-}
-
 class IrcRoster : public legate::Roster {
  public:
   using legate::Roster::Roster;
