@@ -1,6 +1,7 @@
 // Connection: connect, open, authenticate, then read and write until the stream ends;
 // reconnect with backoff unless stopped.
 #include "component/connection.hpp"
+#include "component/sender_check.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -422,6 +423,11 @@ void Connection::stop() {
   impl_->stop();
 }
 void Connection::send(const Element& stanza) {
+  if (!from_component_domain(stanza, impl_->opt.jid)) {
+    spdlog::error("dropped a <{}> from {} to {}: not from {} (a bug of the gateway)", stanza.name(),
+                  stanza.attr_or("from"), stanza.attr_or("to"), impl_->opt.jid);
+    return;
+  }
   impl_->enqueue(stanza);
 }
 bool Connection::is_up() const {

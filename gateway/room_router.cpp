@@ -53,7 +53,8 @@ void RoomRouter::on_presence(const std::shared_ptr<Session>& session, Room& room
                                            "not logged in to the legacy network"));
   Room* target = &room;
   const std::string id(stanza.attr_or("id"));
-  Element header = make_presence(to->str(), from->str());
+  // The join as it came (refuse_join answers it from the room's side).
+  Element header = make_presence(from->str(), to->str());
   if (!id.empty()) header.set_attr("id", id);
   session->enqueue(
       [this, session, target, resource, nick, id, header, opened]() -> asio::awaitable<void> {

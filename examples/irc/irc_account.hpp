@@ -24,7 +24,9 @@ struct IrcAccount {
 
 inline void tag_invoke(boost::json::value_from_tag, boost::json::value& json, const IrcServer& s) {
   json = {{"host", s.host},
-          {"port", s.port},
+          {"ports", boost::json::value_from(s.ports)},
+          {"encoding_in", s.encoding_in},
+          {"encoding_out", s.encoding_out},
           {"tls", s.tls},
           {"verify", s.verify_certificate},
           {"nick", s.nick},
@@ -48,7 +50,12 @@ inline IrcServer tag_invoke(boost::json::value_to_tag<IrcServer>, const boost::j
   text("password", s.password);
   text("username", s.username);
   text("realname", s.realname);
-  if (const auto* v = o.if_contains("port")) s.port = v->to_number<std::uint16_t>();
+  text("encoding_in", s.encoding_in);
+  text("encoding_out", s.encoding_out);
+  if (const auto* v = o.if_contains("ports"))
+    s.ports = boost::json::value_to<std::vector<std::uint16_t>>(*v);
+  else if (const auto* v = o.if_contains("port"))  // before several ports
+    s.ports = {v->to_number<std::uint16_t>()};
   if (const auto* v = o.if_contains("tls")) s.tls = v->as_bool();
   if (const auto* v = o.if_contains("verify")) s.verify_certificate = v->as_bool();
   if (const auto* v = o.if_contains("burst")) s.burst = v->to_number<unsigned>();

@@ -1,6 +1,9 @@
 // IrcClient: TCP/TLS connection, registration, reading and throttled writing.
 #include "irc_client.hpp"
 
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/detached.hpp>
@@ -66,6 +69,22 @@ IrcClient::IrcClient(asio::any_io_executor executor, IrcServer server)
       nick_(server_.nick),
       tokens_(server_.burst) {
   if (server_.burst == 0) server_.burst = tokens_ = 1;  // stored data may say 0
+  if (server_.ports.empty())
+    server_.ports = {server_.tls ? std::uint16_t(6697) : std::uint16_t(6667)};
+  // Names were checked when the user set them; data from elsewhere falls back to UTF-8.
+  try {
+    if (!server_.encoding_in.empty()) decode_.emplace(server_.encoding_in, "UTF-8");
+    if (!server_.encoding_out.empty() && server_.encoding_out != "UTF-8")
+      encode_.emplace("UTF-8", server_.encoding_out + "//TRANSLIT");
+  } catch (const std::invalid_argument& e) {
+    spdlog::warn("{}: {}", server_.host, e.what());
+  }
+}
+
+std::string IrcClient::encoded(std::string line) {
+  if (!encode_) return line;
+  std::optional<std::string> converted = encode_->convert(line);
+  return converted ? std::move(*converted) : std::move(line);  // unconvertible: as UTF-8
 }
 
 IrcClient::~IrcClient() = default;
@@ -81,6 +100,27 @@ void IrcClient::close() {
   stream_->throttle.cancel();
 }
 
+asio::awaitable<void> IrcClient::connect_socket() {
+  Stream& s = *stream_;
+  boost::system::error_code last;
+  for (std::uint16_t port : server_.ports) {
+    auto [resolve_ec, endpoints] = co_await s.resolver.async_resolve(
+        server_.host, std::to_string(port), asio::as_tuple(asio::use_awaitable));
+    if (resolve_ec) throw boost::system::system_error(resolve_ec);  // the same for any port
+    auto [ec, endpoint] = co_await asio::async_connect(
+        s.socket, endpoints, [&s](const auto&, const auto&) { return !s.timed_out; },
+        asio::as_tuple(asio::use_awaitable));
+    if (!ec) {
+      port_ = port;
+      co_return;
+    }
+    if (s.timed_out) break;
+    spdlog::debug("{}:{}: {}", server_.host, port, ec.message());
+    last = ec;
+  }
+  throw boost::system::system_error(last ? last : asio::error::operation_aborted);
+}
+
 asio::awaitable<void> IrcClient::connect(std::chrono::seconds timeout) {
   Stream& s = *stream_;
   s.watchdog.expires_after(timeout);
@@ -92,11 +132,7 @@ asio::awaitable<void> IrcClient::connect(std::chrono::seconds timeout) {
     self->close();
   });
   try {
-    auto endpoints = co_await s.resolver.async_resolve(server_.host, std::to_string(server_.port),
-                                                       asio::use_awaitable);
-    co_await asio::async_connect(
-        s.socket, endpoints, [&s](const auto&, const auto&) { return !s.timed_out; },
-        asio::use_awaitable);
+    co_await connect_socket();
     s.socket.set_option(tcp::no_delay(true));  // one line, one segment: no 40 ms stalls
     if (server_.tls) {
       auto& tls = s.tls.emplace(s.socket, tls_context(server_.verify_certificate));
@@ -159,7 +195,7 @@ asio::awaitable<std::string> IrcClient::read_line() {
 
 asio::awaitable<std::optional<IrcLine>> IrcClient::next_line() {
   while (true) {
-    const std::string raw = co_await read_line();
+    const std::string raw = utf8_line(co_await read_line(), decode_ ? &*decode_ : nullptr);
     std::optional<IrcLine> line = parse_irc_line(raw);
     if (!line) continue;
     if (line->command != "PING") co_return line;
@@ -186,12 +222,12 @@ asio::awaitable<std::string> IrcClient::run(LineHandler handler) {
 }
 
 void IrcClient::send_urgent(std::string line) {
-  urgent_.push_back(std::move(line));
+  urgent_.push_back(encoded(std::move(line)));
   send_queued();
 }
 
 void IrcClient::send(std::string line) {
-  queue_.push_back(std::move(line));
+  queue_.push_back(encoded(std::move(line)));
   send_queued();
 }
 

@@ -15,6 +15,8 @@
 #include <vector>
 
 #include <legate/component/asio.hpp>
+#include "irc_encoding.hpp"
+#include "irc_isupport.hpp"
 #include "irc_line.hpp"
 
 namespace irc {
@@ -23,7 +25,8 @@ namespace asio = legate::asio;
 
 struct IrcServer {
   std::string host;
-  std::uint16_t port = 6667;
+  // Tried in order until one accepts (all with TLS or all without).
+  std::vector<std::uint16_t> ports{6667};
   bool tls = false;
   bool verify_certificate = true;
   std::string nick;
@@ -32,6 +35,10 @@ struct IrcServer {
   std::string realname;  // USER's real name (default: the nick)
   // Raw lines sent after the welcome, e.g. "PRIVMSG NickServ :IDENTIFY secret".
   std::vector<std::string> after_connect;
+  // Lines that are not UTF-8 are read in `encoding_in`; lines go out in `encoding_out`
+  // (iconv names; usable_encoding()).
+  std::string encoding_in = "ISO-8859-1";
+  std::string encoding_out = "UTF-8";
   // Outgoing throttle: `burst` lines at once, then one per `interval` (0: no throttle).
   unsigned burst = 10;
   std::chrono::milliseconds interval{1000};
@@ -61,14 +68,19 @@ class IrcClient : public std::enable_shared_from_this<IrcClient> {
   void close();
 
   const IrcServer& server() const { return server_; }
+  // The port connected to (0 before).
+  std::uint16_t port() const { return port_; }
   // Our nick as the server knows it (it may differ from the wanted one).
   const std::string& nick() const { return nick_; }
   void set_nick(std::string nick) { nick_ = std::move(nick); }
+  // What this server said of its modes (005), for this connection.
+  Isupport& isupport() { return isupport_; }
   bool open() const;
 
  private:
   struct Stream;
   asio::awaitable<std::string> read_line();
+  asio::awaitable<void> connect_socket();  // the first of the ports that accepts
   // The next line that parses, PINGs answered on the way (never nullopt).
   asio::awaitable<std::optional<IrcLine>> next_line();
   asio::awaitable<void> write_all();
@@ -82,7 +94,12 @@ class IrcClient : public std::enable_shared_from_this<IrcClient> {
   std::deque<std::string> queue_;
   std::deque<std::string> urgent_;
   std::string nick_;
+  Isupport isupport_;
+  std::optional<Recoder> decode_;  // encoding_in → UTF-8, for lines that are not UTF-8
+  std::optional<Recoder> encode_;  // UTF-8 → encoding_out, unless that is UTF-8
+  std::string encoded(std::string line);
   bool writing_ = false;
+  std::uint16_t port_ = 0;
   unsigned tokens_;
   std::chrono::steady_clock::time_point refill_;
 };

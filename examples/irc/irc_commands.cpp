@@ -80,7 +80,7 @@ Form server_form(const IrcServer& s) {
   form.title = "Configure " + s.host;
   form.fields = {
       FormField::hidden("server", s.host),
-      FormField::text("port", "Port", true).with_value(std::to_string(s.port)),
+      FormField::text("port", "Ports, tried in order", true).with_value(ports_text(s.ports)),
       FormField::boolean("tls", "Use TLS", s.tls),
       FormField::boolean("verify", "Check the server's certificate", s.verify_certificate),
       FormField::text("nick", "Nick", true).with_value(s.nick),
@@ -90,6 +90,9 @@ Form server_form(const IrcServer& s) {
       FormField::text("throttle", "Milliseconds between lines after a burst of 10 (0: none)", false)
           .with_value(std::to_string(s.interval.count())),
       FormField::text_multi("after_connect", "Lines sent after connecting (one per line)", false),
+      FormField::text("encoding_in", "Encoding of what is not UTF-8", false)
+          .with_value(s.encoding_in),
+      FormField::text("encoding_out", "Encoding to send in", false).with_value(s.encoding_out),
   };
   form.field("after_connect")->values = s.after_connect;
   return form;
@@ -107,6 +110,8 @@ legate::asio::awaitable<Outcome> server_configured(CommandContext& ctx, const Fo
   updated.username = std::string(form.value("username"));
   updated.realname = std::string(form.value("realname"));
   if (const auto* lines = form.field("after_connect")) updated.after_connect = lines->values;
+  updated.encoding_in = encoding_of(form.value("encoding_in"), "ISO-8859-1");
+  updated.encoding_out = encoding_of(form.value("encoding_out"), "UTF-8");
   *it = std::move(updated);
   co_await ctx.session->update_legacy_data(account);
   spdlog::info("{}: configured IRC server {}", ctx.session->user_jid().str(), host);
@@ -141,8 +146,8 @@ legate::asio::awaitable<Outcome> server_added(CommandContext& ctx, const Form& f
   IrcAccount account = ctx.session->user().data<IrcAccount>();
   if (account.server(server.host))
     co_return note(Note::Kind::error, "You have " + server.host + " already.");
-  spdlog::info("{}: adds IRC server {}:{}", ctx.session->user_jid().str(), server.host,
-               server.port);
+  spdlog::info("{}: adds IRC server {} (ports {})", ctx.session->user_jid().str(), server.host,
+               ports_text(server.ports));
   const std::string host = server.host;
   account.servers.push_back(std::move(server));
   co_await ctx.session->update_legacy_data(account);
@@ -165,10 +170,48 @@ legate::Command add_server_command() {
           }};
 }
 
+legate::Command connections_command() {
+  return {"Connection info",
+          "connections",
+          "connections",
+          "Which IRC servers you are connected to, as which nick, in which channels",
+          Access::logged_in,
+          [](CommandContext& ctx) -> legate::asio::awaitable<Outcome> {
+            co_return note(Note::Kind::info,
+                           static_cast<IrcSession&>(*ctx.session).connection_info());
+          }};
+}
+
+legate::asio::awaitable<Outcome> disconnect_chosen(CommandContext& ctx, const Form& form) {
+  auto& session = static_cast<IrcSession&>(*ctx.session);
+  const std::string server = irc_lower(form.value("server"));
+  if (!session.client(server))
+    co_return note(Note::Kind::error, "Not connected to " + server + ".");
+  co_await session.disconnect(server, std::string(form.value("reason")));
+  co_return note(Note::Kind::info,
+                 "Disconnected from " + server + "; joining one of its channels connects again.");
+}
+
+legate::Command disconnect_command() {
+  return {"Disconnect from an IRC server",
+          "disconnect",
+          "disconnect",
+          "Leave one IRC server (QUIT) until you join one of its channels again",
+          Access::logged_in,
+          [](CommandContext& ctx) -> legate::asio::awaitable<Outcome> {
+            Form form;
+            form.title = "Disconnect from an IRC server";
+            form.fields = {server_choice(ctx),
+                           FormField::text("reason", "Quit message", false).with_value("Leaving")};
+            co_return Outcome{FormStep{form, disconnect_chosen}};
+          }};
+}
+
 }  // namespace
 
 std::vector<legate::Command> irc_commands() {
-  return {join_command(), add_server_command(), configure_server_command()};
+  return {join_command(), add_server_command(), configure_server_command(), connections_command(),
+          disconnect_command()};
 }
 
 }  // namespace irc

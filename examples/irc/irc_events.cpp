@@ -15,11 +15,6 @@ bool same_nick(std::string_view a, std::string_view b) {
   return irc_lower(a) == irc_lower(b);
 }
 
-// Modes that take a parameter when set (+) / when unset (-), as most servers define them.
-bool takes_param(char mode, bool set) {
-  return std::string_view("ohvqabeIk").find(mode) != std::string_view::npos || (set && mode == 'l');
-}
-
 }  // namespace
 
 void IrcSession::on_privmsg(IrcClient& client, const IrcLine& line) {
@@ -75,19 +70,23 @@ void IrcSession::on_membership(IrcClient& client, const IrcLine& line) {
       left_channel(*room);
       room->user_removed("You left " + std::string(line.param(0)));
     } else if (legate::Participant* p = room->find_participant(nick)) {
+      room->forget_modes(nick);
       p->left(line.param(1));
     }
   } else if (line.command == "QUIT") {
     for (auto& [key, room] : *rooms_)
       if (room->server() == irc_lower(host))
-        if (legate::Participant* p = room->find_participant(nick); p && p->present())
+        if (legate::Participant* p = room->find_participant(nick); p && p->present()) {
+          room->forget_modes(nick);
           p->left(line.param(0));
+        }
   } else if (line.command == "NICK") {
     const std::string fresh(line.param(0));
     if (!usable_nick(fresh)) return;
     if (me) client.set_nick(fresh);
     for (auto& [key, room] : *rooms_) {
       if (room->server() != irc_lower(host)) continue;
+      room->renamed(nick, fresh);
       if (me) {
         room->set_user_nick(fresh);
       } else if (legate::Participant* p = room->find_participant(nick)) {
@@ -111,6 +110,7 @@ void IrcSession::on_membership(IrcClient& client, const IrcLine& line) {
       left_channel(*room);
       room->user_removed(line.param(2), true);
     } else if (legate::Participant* p = room->find_participant(victim)) {
+      room->forget_modes(victim);
       p->kicked(line.param(2));
     }
   } else if (line.command == "TOPIC") {
@@ -128,12 +128,9 @@ void IrcSession::on_membership(IrcClient& client, const IrcLine& line) {
         set = mode == '+';
         continue;
       }
-      if (!takes_param(mode, set)) continue;
+      if (!client.isupport().takes_param(mode, set)) continue;
       const std::string_view who = line.param(next++);
-      if (mode != 'o' && mode != 'h' && mode != 'v') continue;
-      legate::Participant* p =
-          same_nick(who, client.nick()) ? &room->user() : room->find_participant(who);
-      if (p) apply_prefix(*p, set ? (mode == 'o' ? '@' : mode == 'h' ? '%' : '+') : 0);
+      if (client.isupport().is_membership_mode(mode)) room->change_membership(who, mode, set);
     }
   }
 }
@@ -149,9 +146,14 @@ void IrcSession::on_numeric(IrcClient& client, const IrcLine& line) {
     IrcRoom* room = room_of(client, line.param(1));
     if (room) room->names_done();
     join_done(client, line.param(1));
-  } else if (n == "403" || n == "405" || n == "471" || n == "473" || n == "474" || n == "475" ||
-             n == "477") {
+  } else if (n == "005") {  // RPL_ISUPPORT
+    client.isupport().parse(line);
+  } else if (n == "403" || n == "405" || n == "437" || n == "471" || n == "473" || n == "474" ||
+             n == "475" || n == "476" || n == "477" || n == "479" || n == "489") {
     join_failed(client, line.param(1), n, line.param(2));
+  } else if (n == "470") {  // ERR_LINKCHANNEL: me #asked #forwarded :Forwarding…
+    join_failed(client, line.param(1), n,
+                "forwarded to " + std::string(line.param(2)) + ": " + std::string(line.param(3)));
   } else if (n == "401") {  // ERR_NOSUCHNICK: me nick :No such nick
     if (is_channel(line.param(1))) return;
     legate::Contact& contact = roster().by_legacy_id(irc_key(line.param(1), client.server().host));

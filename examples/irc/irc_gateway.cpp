@@ -59,7 +59,7 @@ legate::GatewayInfo IrcGateway::info() const {
 std::vector<legate::FormField> server_fields() {
   return {
       legate::FormField::text("server", "IRC server (host name)", true),
-      legate::FormField::text("port", "Port (6667, or 6697 with TLS)", false),
+      legate::FormField::text("port", "Ports, tried in order (6667, or 6697 with TLS)", false),
       legate::FormField::boolean("tls", "Use TLS", false),
       legate::FormField::boolean("verify", "Check the server's certificate", true),
       legate::FormField::text("nick", "Nick", true),
@@ -71,6 +71,43 @@ std::vector<legate::FormField> server_fields() {
   };
 }
 
+std::vector<std::uint16_t> ports_of(std::string_view text, bool tls) {
+  if (text.find_first_not_of(" ,") == std::string_view::npos)
+    return {tls ? std::uint16_t(6697) : std::uint16_t(6667)};
+  std::vector<std::uint16_t> ports;
+  while (!text.empty()) {
+    const std::size_t end_of_word = std::min(text.find_first_of(" ,"), text.size());
+    const std::string_view word = text.substr(0, end_of_word);
+    text.remove_prefix(std::min(end_of_word + 1, text.size()));
+    if (word.empty()) continue;
+    unsigned value = 0;
+    auto [end, ec] = std::from_chars(word.data(), word.data() + word.size(), value);
+    if (ec != std::errc() || end != word.data() + word.size() || value == 0 || value > 65535 ||
+        ports.size() == kMaxPorts)
+      throw StanzaError(ErrorCondition::not_acceptable,
+                        "the ports must be up to 8 numbers up to 65535, e.g. 6697, 7000");
+    ports.push_back(static_cast<std::uint16_t>(value));
+  }
+  return ports;
+}
+
+std::string encoding_of(std::string_view name, std::string_view fallback) {
+  if (name.empty()) return std::string(fallback);
+  std::string upper(name);
+  for (char& c : upper)
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  if (upper.find('/') != std::string::npos || !usable_encoding(upper))
+    throw StanzaError(ErrorCondition::not_acceptable, "unknown encoding " + std::string(name) +
+                                                          " (e.g. UTF-8, ISO-8859-15, CP1252)");
+  return upper;
+}
+
+std::string ports_text(const std::vector<std::uint16_t>& ports) {
+  std::string text;
+  for (std::uint16_t port : ports) text += (text.empty() ? "" : ", ") + std::to_string(port);
+  return text;
+}
+
 IrcServer server_of(const legate::Form& form) {
   IrcServer server;
   server.host = lower(form.value("server"));
@@ -79,13 +116,7 @@ IrcServer server_of(const legate::Form& form) {
   server.tls = form.value("tls") == "true" || form.value("tls") == "1";
   const std::string_view verify = form.value("verify");
   server.verify_certificate = !(verify == "false" || verify == "0");
-  std::string_view port = form.value("port");
-  if (port.empty()) port = server.tls ? "6697" : "6667";
-  unsigned value = 0;
-  auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
-  if (ec != std::errc() || end != port.data() + port.size() || value == 0 || value > 65535)
-    throw StanzaError(ErrorCondition::not_acceptable, "the port must be a number up to 65535");
-  server.port = static_cast<std::uint16_t>(value);
+  server.ports = ports_of(form.value("port"), server.tls);
   server.nick = std::string(form.value("nick"));
   if (!valid_nick(server.nick))
     throw StanzaError(ErrorCondition::not_acceptable,
@@ -151,7 +182,8 @@ legate::asio::awaitable<legate::Json> IrcGateway::validate(const legate::Jid& us
                                                            const legate::Form& form) {
   IrcServer server = server_of(form);
   check_allowed(server);
-  spdlog::info("{}: IRC server {}:{} as {}", user.str(), server.host, server.port, server.nick);
+  spdlog::info("{}: IRC server {} (ports {}) as {}", user.str(), server.host,
+               ports_text(server.ports), server.nick);
   IrcAccount account;
   account.servers.push_back(std::move(server));
   co_return boost::json::value_from(account);

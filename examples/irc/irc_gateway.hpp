@@ -25,5 +25,12 @@ std::vector<legate::FormField> server_fields();
 // The server a registration form names; throws StanzaError(bad-request / not-acceptable)
 // saying which field is wrong.
 IrcServer server_of(const legate::Form& form);
+// "6697, 7000" (commas or spaces; empty: the usual port); throws StanzaError(not-acceptable).
+inline constexpr std::size_t kMaxPorts = 8;
+std::vector<std::uint16_t> ports_of(std::string_view text, bool tls);
+std::string ports_text(const std::vector<std::uint16_t>& ports);
+// An encoding a user names (iconv's name, upper case; empty: `fallback`); throws
+// StanzaError(not-acceptable) for one iconv does not have or that is not ASCII-compatible.
+std::string encoding_of(std::string_view name, std::string_view fallback);
 
 }  // namespace irc

@@ -113,50 +113,86 @@ void IrcRoom::message_from(std::string_view nick, std::string body, legate::Lega
 
 void IrcRoom::names(std::string_view list) {
   IrcClient* client = irc_.client(server_);
+  if (!client) return;
+  const Isupport& modes = client->isupport();
   while (!list.empty()) {
     const std::size_t space = list.find(' ');
     std::string_view entry = list.substr(0, space);
     list = space == std::string_view::npos ? std::string_view() : list.substr(space + 1);
-    char prefix = 0;
-    while (!entry.empty() &&
-           (entry.front() == '@' || entry.front() == '%' || entry.front() == '+' ||
-            entry.front() == '~' || entry.front() == '&')) {
-      if (!prefix) prefix = entry.front();
+    std::string held;  // one prefix without multi-prefix, all of them with it
+    while (!entry.empty() && modes.mode_of_prefix(entry.front())) {
+      held += modes.mode_of_prefix(entry.front());
       entry.remove_prefix(1);
     }
     if (!usable_nick(entry)) continue;
-    if (client && irc_lower(entry) == irc_lower(client->nick())) {
-      apply_prefix(user(), prefix);
-      continue;
-    }
-    listed_.insert(irc_lower(entry));
-    legate::Participant& p = participant_by_nick(entry);
-    apply_prefix(p, prefix);
+    const bool me = irc_lower(entry) == irc_lower(client->nick());
+    if (!me) listed_.insert(irc_lower(entry));
+    legate::Participant& p = me ? user() : participant_by_nick(entry);
+    apply_modes(p, modes_[irc_lower(entry)] = std::move(held));
     if (!p.present()) p.joined();
   }
 }
 
 void IrcRoom::names_done() {
   for (legate::Participant* p : participants())
-    if (!p->is_user() && p->present() && !listed_.contains(irc_lower(p->nick()))) p->left();
+    if (!p->is_user() && p->present() && !listed_.contains(irc_lower(p->nick()))) {
+      forget_modes(p->nick());
+      p->left();
+    }
   listed_.clear();
 }
 
-void apply_prefix(legate::Participant& participant, char prefix) {
+legate::Participant* IrcRoom::by_irc_nick(std::string_view nick) {
+  IrcClient* client = irc_.client(server_);
+  if (client && irc_lower(nick) == irc_lower(client->nick())) return &user();
+  return find_participant(nick);
+}
+
+void IrcRoom::change_membership(std::string_view nick, char mode, bool set) {
+  legate::Participant* p = by_irc_nick(nick);
+  if (!p) return;
+  std::string& held = modes_[irc_lower(nick)];
+  const std::size_t at = held.find(mode);
+  if (set && at == std::string::npos) held += mode;
+  if (!set && at != std::string::npos) held.erase(at, 1);
+  apply_modes(*p, held);
+}
+
+void IrcRoom::renamed(std::string_view old_nick, std::string_view fresh) {
+  auto it = modes_.find(irc_lower(old_nick));
+  if (it == modes_.end()) return;
+  std::string held = std::move(it->second);
+  modes_.erase(it);
+  modes_[irc_lower(fresh)] = std::move(held);
+}
+
+void IrcRoom::apply_modes(legate::Participant& participant, const std::string& held) {
+  IrcClient* client = irc_.client(server_);
+  char highest = 0;
+  if (client)
+    for (char mode : client->isupport().membership_modes())
+      if (held.find(mode) != std::string::npos) {
+        highest = mode;
+        break;
+      }
+  apply_membership(participant, highest);
+}
+
+void apply_membership(legate::Participant& participant, char mode) {
   using legate::Affiliation;
   using legate::Role;
-  switch (prefix) {
-    case '~':
-    case '&':
-    case '@':
+  switch (mode) {
+    case 'q':
+    case 'a':
+    case 'o':
       participant.set_affiliation(Affiliation::admin);
       participant.set_role(Role::moderator);
       break;
-    case '%':
+    case 'h':
       participant.set_affiliation(Affiliation::member);
       participant.set_role(Role::moderator);
       break;
-    case '+':
+    case 'v':
       participant.set_affiliation(Affiliation::member);
       participant.set_role(Role::participant);
       break;

@@ -9,6 +9,7 @@
 #include <string>
 
 #include <legate/legacy/rooms.hpp>
+#include "irc_line.hpp"
 
 namespace irc {
 
@@ -44,6 +45,12 @@ class IrcRoom : public legate::Room {
   // NAMES: the nicks of this listing (353), then the end of it (366): who is not in it left.
   void names(std::string_view list);
   void names_done();
+  // MODE: a membership mode (o, v… of Isupport) given to or taken from `nick`.
+  void change_membership(std::string_view nick, char mode, bool set);
+  // The user's or a participant's new nick, their modes going with it.
+  void renamed(std::string_view old_nick, std::string_view fresh);
+  // Someone left (part, quit, kick): IRC forgets their modes.
+  void forget_modes(std::string_view nick) { modes_.erase(irc_lower(nick)); }
 
  private:
   IrcSession& irc_;
@@ -51,6 +58,11 @@ class IrcRoom : public legate::Room {
   std::string channel_;
   std::string server_;
   std::set<std::string> listed_;  // the nicks of the NAMES in progress
+  // The membership modes each nick (lower case; the user's too) holds here, e.g. "ov": a
+  // -v leaves an op an op.
+  std::map<std::string, std::string, std::less<>> modes_;
+  legate::Participant* by_irc_nick(std::string_view nick);
+  void apply_modes(legate::Participant& participant, const std::string& modes);
   struct Said {
     legate::LegacyId id;
     std::string body;
@@ -68,7 +80,9 @@ class IrcRooms : public legate::Rooms {
   IrcSession& irc_;
 };
 
-// The participant settings of a NAMES/MODE prefix: @ op, % half-op, + voice.
-void apply_prefix(legate::Participant& participant, char prefix);
+// The participant settings of the highest membership mode `mode` (of Isupport, 0: none):
+// owner, admin and op (q a o) are admins and moderators, half-ops (h) member moderators,
+// voiced (v) members.
+void apply_membership(legate::Participant& participant, char mode);
 
 }  // namespace irc

@@ -56,7 +56,11 @@ ErrorCondition join_refusal(std::string_view numeric) {
   if (numeric == "474") return ErrorCondition::forbidden;              // banned
   if (numeric == "475") return ErrorCondition::not_authorized;         // key
   if (numeric == "403") return ErrorCondition::item_not_found;
-  return ErrorCondition::not_allowed;  // 405 too many channels, 477 needs a registered nick…
+  if (numeric == "476" || numeric == "479")  // bad channel mask or name
+    return ErrorCondition::jid_malformed;
+  if (numeric == "437") return ErrorCondition::resource_constraint;  // held after a split
+  // 405 too many channels, 477 needs a registered nick, 489 TLS users only, 470 forwarded…
+  return ErrorCondition::not_allowed;
 }
 
 }  // namespace
@@ -155,6 +159,7 @@ asio::awaitable<std::string> IrcSession::login() {
   std::string hosts;
   std::string failure;
   for (const IrcServer& server : account.servers) {
+    if (disconnected_.contains(server.host)) continue;
     auto client = std::make_shared<IrcClient>(executor(), server);
     try {
       co_await client->connect(kConnectTimeout);
@@ -181,7 +186,7 @@ asio::awaitable<std::string> IrcSession::login() {
       c->send(irc_command("JOIN", {room->channel()}));
     }
   }
-  co_return "Connected to " + hosts;
+  co_return hosts.empty() ? "Disconnected from IRC" : "Connected to " + hosts;
 }
 
 asio::awaitable<void> IrcSession::logout() {
@@ -190,16 +195,23 @@ asio::awaitable<void> IrcSession::logout() {
   clients_.clear();
   for (auto& [host, client] : clients) co_await client->quit("Leaving");
   in_channel_.clear();
-  for (auto& [key, join] : joins_)
-    join->finish(StanzaError(ErrorCondition::recipient_unavailable, "disconnected"));
-  joins_.clear();
+  abandon_joins("");
+}
+
+void IrcSession::abandon_joins(std::string_view suffix) {
+  std::erase_if(joins_, [suffix](auto& entry) {
+    if (!entry.first.ends_with(suffix)) return false;
+    entry.second->finish(StanzaError(ErrorCondition::recipient_unavailable, "disconnected"));
+    return true;
+  });
 }
 
 asio::awaitable<void> IrcSession::read(std::shared_ptr<IrcClient> client) {
   const auto began = std::chrono::steady_clock::now();
   const std::string reason =
       co_await client->run([this, c = client.get()](const IrcLine& line) { on_line(*c, line); });
-  if (quitting_) co_return;
+  const auto current = clients_.find(irc_lower(client->server().host));
+  if (quitting_ || current == clients_.end() || current->second != client) co_return;
   // A connection that lasted less than a minute: wait 2, 4… up to 300 s before the next.
   quick_drops_ =
       std::chrono::steady_clock::now() - began < std::chrono::minutes(1) ? quick_drops_ + 1 : 0;
@@ -231,6 +243,8 @@ void IrcSession::say(IrcClient& client, std::string_view target, std::string_vie
 }
 
 asio::awaitable<void> IrcSession::join(IrcRoom& room) {
+  if (!client(room.server()) && disconnected_.contains(room.server()))
+    co_await connect_server(room.server());
   IrcClient* c = client(room.server());
   if (!c)
     throw StanzaError(ErrorCondition::recipient_unavailable, "not connected to " + room.server());

@@ -43,6 +43,11 @@ class IrcSession : public legate::Session {
   void left_channel(const IrcRoom& room);
   // CTCP VERSION to `nick` on `server`: its answer; StanzaError when there is none in 5 s.
   asio::awaitable<std::string> ask_version(std::string server, std::string nick);
+  // One line per registered server: connected (nick, port, TLS, channels) or not.
+  std::string connection_info() const;
+  // QUITs `server` with `reason`; it stays disconnected (no reconnection, the other servers
+  // stay) until the user joins one of its channels again or logs in again.
+  asio::awaitable<void> disconnect(std::string server, std::string reason);
   // A fresh legacy id for a message (IRC has none).
   legate::LegacyId next_message_id();
 
@@ -55,6 +60,10 @@ class IrcSession : public legate::Session {
   struct PendingJoin;
   struct PendingVersion;
   asio::awaitable<void> read(std::shared_ptr<IrcClient> client);
+  // Connects to one registered server (after disconnect()); throws StanzaError.
+  asio::awaitable<void> connect_server(std::string server);
+  // Ends the joins in progress whose key ends with `suffix` ("%server"; "": all) as failed.
+  void abandon_joins(std::string_view suffix);
   void on_line(IrcClient& client, const IrcLine& line);
   void on_privmsg(IrcClient& client, const IrcLine& line);
   void on_membership(IrcClient& client, const IrcLine& line);
@@ -71,7 +80,8 @@ class IrcSession : public legate::Session {
   std::shared_ptr<RoomIndex> rooms_ = std::make_shared<RoomIndex>();
   std::map<std::string, std::shared_ptr<PendingJoin>, std::less<>> joins_;        // same keys
   std::map<std::string, std::shared_ptr<PendingVersion>, std::less<>> versions_;  // nick%server
-  std::set<std::string, std::less<>> in_channel_;  // keys of the channels we are in on IRC
+  std::set<std::string, std::less<>> in_channel_;    // keys of the channels we are in on IRC
+  std::set<std::string, std::less<>> disconnected_;  // servers the user disconnected from
   bool quitting_ = false;
   std::chrono::steady_clock::time_point last_ctcp_answer_{};
   // Reconnections: a connection that drops soon after it began waits longer each time.

@@ -43,6 +43,15 @@ std::size_t utf8_length(std::string_view s, std::size_t i) {
 
 }  // namespace
 
+bool valid_utf8(std::string_view text) {
+  for (std::size_t i = 0; i < text.size();) {
+    const std::size_t n = utf8_length(text, i);
+    if (n == 0) return false;
+    i += n;
+  }
+  return true;
+}
+
 std::string plain_irc_text(std::string_view text) {
   std::string out;
   out.reserve(text.size());

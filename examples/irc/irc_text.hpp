@@ -13,6 +13,9 @@ namespace irc {
 // Other control characters but tab become nothing; invalid UTF-8 becomes U+FFFD.
 std::string plain_irc_text(std::string_view text);
 
+// Whether `text` is all well-formed UTF-8.
+bool valid_utf8(std::string_view text);
+
 struct Ctcp {
   std::string command;  // upper case: ACTION, VERSION, PING…
   std::string argument;

@@ -106,8 +106,9 @@ class IrcPeer:
     raise IrcError on a refusal; privmsg, action, notice and send only wait until written."""
 
     def __init__(self, runner, host, port, nick, user=None, realname=None, timeout=10.0,
-                 password=None):
+                 password=None, encoding="utf-8"):
         self.runner, self.host, self.port, self.timeout = runner, host, port, timeout
+        self.encoding = encoding  # of what it sends and reads (an old client: "latin-1")
         self.password = password
         self.nickname, self.user = nick, user or nick
         self.realname = realname or f"Legate e2e {nick}"
@@ -128,13 +129,13 @@ class IrcPeer:
         writer = self._writer
         try:
             while data := await self._reader.readline():
-                line = parse_line(data)
+                line = parse_line(data.decode(self.encoding, "replace"))
                 if not line.command:
                     continue
                 self.lines.append(line)
                 if line.command == "PING":
                     pong = "PONG :" + line.text if line.params else "PONG"
-                    writer.write(self._encode(pong))
+                    writer.write(self._encode(pong, self.encoding))
                     self.sent.append(pong)
                 elif line.command == "001" and line.params:
                     self.server, self.nickname = line.prefix, line.params[0]
@@ -179,9 +180,9 @@ class IrcPeer:
         return more + "".join(f"\n  {line.raw}" for line in lines[-last:]) or " nothing"
 
     @staticmethod
-    def _encode(line):
+    def _encode(line, encoding="utf-8"):
         """line + CR LF, refused (ValueError) if it is not one valid IRC line."""
-        data = line.encode("utf-8") + b"\r\n"
+        data = line.encode(encoding) + b"\r\n"
         if not line or any(c in line for c in "\r\n\0"):
             raise ValueError(f"not one IRC line: {line!r}")
         if len(data) > MAX_LINE:
@@ -192,7 +193,7 @@ class IrcPeer:
         """Send lines, wait for the first line after them that is ok (returned) or fail
         (IrcError)."""
         t = timeout or self.timeout
-        data = b"".join(self._encode(line) for line in lines)
+        data = b"".join(self._encode(line, self.encoding) for line in lines)
         start = len(self.lines) if start is None else start
 
         async def go():
@@ -238,7 +239,7 @@ class IrcPeer:
 
     def send(self, line, timeout=None):
         """Send one raw line (no CR LF; at most 510 bytes of UTF-8)."""
-        data = self._encode(line)
+        data = self._encode(line, self.encoding)
 
         async def go():
             await self._write(data)

@@ -102,17 +102,20 @@ class Run(MucRun):
         finally:
             self.irc.close()
 
-    def peer(self, nick):
-        p = IrcPeer(self.client.run, self.irc.host, self.irc.port, nick)
+    def peer(self, nick, encoding="utf-8"):
+        p = IrcPeer(self.client.run, self.irc.host, self.irc.port, nick, encoding=encoding)
         self.peers[nick] = p
         return self.attempt(f"IRC peer {nick} connected", p.connect) and p
 
-    def ready(self):
+    def ready(self, ports=None):
+        """Desk connected, the gateway started, tester registered (the port field: `ports`,
+        else ngIRCd's port) and connected."""
         gw_ok = (self.started and self.connect_resource("desk", ["xep_0050"])
                  and self.start_gateway())
         if not gw_ok:
             return False
-        fields = {"server": SERVER, "port": str(self.irc.port), "nick": NICK, "tls": "false"}
+        fields = {"server": SERVER, "port": ports or str(self.irc.port), "nick": NICK,
+                  "tls": "false"}
         return bool(self.attempt("registration form accepted", register_set, self.client, GW,
                                  fields)
                     and self.expect("gateway presence 'Connected to 127.0.0.1'",

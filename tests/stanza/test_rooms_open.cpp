@@ -62,3 +62,25 @@ TEST_CASE("rooms: a join opens a group the bridge names; other JIDs stay item-no
     CHECK(rooms == 1);
   }
 }
+
+TEST_CASE("rooms: a join the bridge refuses is answered from the room, and opens nothing") {
+  // The refusal comes after the queued join ran: from the occupant JID to the user, never
+  // the other way round (a stanza from the user's JID would end the whole component stream).
+  auto script = two_contacts();
+  script->open_prefix = "open-";
+  script->errors["room_join"] = ErrorCondition::not_allowed;
+  GatewayHarness g(with_sessions(script));
+  register_and_log_in(g);
+
+  join(g, "open-shut@gw.test", "j1");
+  Element refused = g.next_where([](const Element& e) { return e.attr_or("id") == "j1"; });
+  CHECK(refused.name() == "presence");
+  CHECK(refused.attr_or("type") == "error");
+  CHECK(refused.attr_or("from") == "open-shut@gw.test/alice");
+  CHECK(refused.attr_or("to") == "alice@test/phone");
+  CHECK(StanzaError::from_stanza(refused).condition() == ErrorCondition::not_allowed);
+  CHECK(refused.child("x", "http://jabber.org/protocol/muc") != nullptr);
+  std::size_t rooms = 1;
+  g.h().on_component_thread([&] { rooms = script->session(kAlice).rooms().all().size(); });
+  CHECK(rooms == 0);
+}

@@ -188,6 +188,11 @@ class ScriptedRoom : public Room {
     set_subject("Welcome");
     co_return;
   }
+  asio::awaitable<void> on_join() override {
+    // Recorded only when scripted to fail: joins are not calls the other tests count.
+    if (scripted_.script().errors.contains("room_join")) record("room_join", "", "");
+    co_return;
+  }
   asio::awaitable<void> fill_participants() override {
     for (const ScriptedContact& contact : scripted_.script().contacts) participant(contact.id);
     co_return;

@@ -1,6 +1,7 @@
 // Stanza views, StanzaError conditions/types and error replies.
 #include <doctest/doctest.h>
 
+#include "component/sender_check.hpp"
 #include "component/stanza.hpp"
 #include "component/xml_parse.hpp"
 
@@ -79,4 +80,21 @@ TEST_CASE("stanza: error replies swap addresses and keep the id") {
   // An error without <error/> is still an error, of undefined condition.
   CHECK(StanzaError::from_stanza(parse_element("<iq type='error'/>")).condition() ==
         ErrorCondition::undefined_condition);
+}
+
+TEST_CASE("stanzas from another domain than the component's are not sent") {
+  auto from = [](std::string_view jid) {
+    legate::Element e("presence", "jabber:component:accept");
+    if (!jid.empty()) e.set_attr("from", jid);
+    return e;
+  };
+  using legate::from_component_domain;
+  CHECK(from_component_domain(from("gw.example"), "gw.example"));
+  CHECK(from_component_domain(from("alice@gw.example/phone"), "gw.example"));
+  CHECK(from_component_domain(from("#c%irc@GW.Example/nick"), "gw.example"));
+  CHECK(from_component_domain(from(""), "gw.example"));  // no from: the server stamps it
+  CHECK_FALSE(from_component_domain(from("tester@localhost/desk"), "gw.example"));
+  CHECK_FALSE(from_component_domain(from("x@sub.gw.example"), "gw.example"));
+  CHECK_FALSE(from_component_domain(from("x@gw.example.evil"), "gw.example"));
+  CHECK_FALSE(from_component_domain(from("gw.example@evil/x"), "gw.example"));
 }

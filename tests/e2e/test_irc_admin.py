@@ -1,0 +1,176 @@
+#!/usr/bin/python3
+# End-to-end test of legate-irc's server settings and connection commands, between a private
+# Prosody 0.12 or ejabberd 23.01 (LEGATE_E2E_SERVER) and a private ngIRCd, with the slixmpp
+# client "desk" and plain-socket IRC peers. tester registers with the ports "1, PORT": port 1
+# refuses, the next one connects. In #modes (alice op), bob's roles follow MODE by what he
+# holds: +v member, +o admin/moderator, -o a voiced member again, +o, -v leaves him an op (no
+# presence), -o nobody. A JOIN the server refuses (+i: 473) comes back as the MUC error. `connections`
+# says where tester is (nick, port, channels); `disconnect` QUITs 127.0.0.1 with the reason
+# (alice sees it, desk gets its unavailable self-presence) and joining #modes again connects
+# again. dave's client writes ISO-8859-15: what he says reaches desk as UTF-8; after
+# `configure-server` sets the encoding to send in to ISO-8859-15, desk's "€ café" reaches dave
+# in his encoding. Usage: /usr/bin/python3 test_irc_admin.py PATH/TO/legate-irc
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from adhoc_helpers import error_of as adhoc_error, run_command  # noqa: E402
+from irc_peer import line_is  # noqa: E402
+from muc_helpers import (CLIENT_NS, WAIT, codes, error_of, frm, groupchat, join_presence,  # noqa: E402
+                         muc_item, show)
+from scenario import Checks, run_test  # noqa: E402
+from test_irc import GW, NICK, SERVER, Run, body  # noqa: E402
+
+TOTAL_TIMEOUT = 120
+MODES = f"#modes%{SERVER}@{GW}"
+
+
+def roles(run, mark, nick):
+    """(affiliation, role) of each presence of MODES/nick desk got since mark."""
+    return [(muc_item(e).get("affiliation"), muc_item(e).get("role"))
+            for _, k, e in run.since("desk", mark, MODES)
+            if k == "presence" and frm(e) == f"{MODES}/{nick}"]
+
+
+def mode(run, alice, change, expected):
+    """alice's MODE change on bob; the check that desk sees bob `expected` after it."""
+    mark = run.mark("desk")
+    alice.send(f"MODE #modes {change} bob")
+    return run.expect_raw(f"MODE {change} bob: desk sees bob {expected}", "desk", mark, MODES,
+                          lambda k, e: k == "presence" and frm(e) == f"{MODES}/bob"
+                          and (muc_item(e).get("affiliation"), muc_item(e).get("role"))
+                          == expected) is not None
+
+
+def modes(run, alice, bob):
+    """bob's roles follow what he holds, not just the last MODE: -o leaves the voice, -v
+    leaves the op."""
+    if not run.send_join(f"desk joins {MODES}", "desk", MODES, NICK, run.next_id("join")):
+        return False
+    voiced, op = ("member", "participant"), ("admin", "moderator")
+    if not all(mode(run, alice, change, expected) for change, expected in
+               (("+v", voiced), ("+o", op), ("-o", voiced), ("+o", op))):
+        return True
+    mark = run.mark("desk")
+    alice.send("MODE #modes -v bob")
+    alice.privmsg("#modes", "after -v")  # the server relays in order: a sync point
+    run.expect_raw("alice's line after -v bob", "desk", mark, MODES,
+                   lambda k, e: k == "message" and body(e) == "after -v")
+    seen = roles(run, mark, "bob")
+    run.check("…-v left bob an admin and moderator (no presence saying less)",
+              all(r == ("admin", "moderator") for r in seen), f"{seen}")
+    mode(run, alice, "-o", ("none", "participant"))
+    return True
+
+
+def refused_join(run, alice):
+    """+i: the server's 473 is the MUC join error."""
+    if run.attempt("alice creates #closed", alice.join, "#closed") is None:
+        return
+    alice.send("MODE #closed +i")
+    room = f"#closed%{SERVER}@{GW}"
+    mark = run.mark("desk")
+    run.send("desk", join_presence(room, NICK, run.next_id("join")))
+    got = run.expect_raw(f"desk's join of {room} is refused", "desk", mark, room,
+                         lambda k, e: k == "presence" and e.get("type") == "error")
+    if got is not None:
+        error = got[2].find(f"{{{CLIENT_NS}}}error")
+        text = "" if error is None else " ".join(error.itertext())
+        run.check("…registration-required (invite only), the server's text",
+                  error_of(got[2]) == "registration-required" and "(+i)" in text,
+                  f"{show('presence', got[2])}: {text}")
+
+
+def connections(run, expect):
+    """The notes of `connections`, checked to contain each of `expect`."""
+    got = run.attempt("ad-hoc connections", run_command, run.client, GW, "connections")
+    text = " ".join(t for _, t in (got.notes if got else []))
+    run.check(f"…says {expect}", all(e in text for e in expect), text)
+
+
+def disconnect(run, alice):
+    mark, seen = run.mark("desk"), alice.mark()
+    first = run.attempt("ad-hoc disconnect: the form", run_command, run.client, GW, "disconnect")
+    if first is None:
+        return
+    run.attempt("…submitted (127.0.0.1, a reason)", run_command, run.client, GW, "disconnect",
+                {"server": SERVER, "reason": "see you"}, first.sessionid)
+    run.attempt("alice sees tester QUIT with the reason", alice.expect,
+                lambda ln: ln.command == "QUIT" and ln.nick == NICK and "see you" in ln.text,
+                WAIT, "QUIT", seen)
+    me = run.expect_raw("desk gets its unavailable self-presence from #modes", "desk", mark, MODES,
+                        lambda k, e: k == "presence" and e.get("type") == "unavailable"
+                        and frm(e) == f"{MODES}/{NICK}")
+    if me is not None:
+        run.check("…with 110", 110 in codes(me[2]), show("presence", me[2]))
+    connections(run, [f"{SERVER}: disconnected"])
+    seen = alice.mark()
+    if run.send_join(f"desk joins {MODES} again: connected again", "desk", MODES, NICK,
+                     run.next_id("join")):
+        run.attempt("alice sees tester JOIN #modes", alice.expect,
+                    line_is("JOIN", "#modes", nick=NICK), WAIT, "JOIN", seen)
+
+
+def encodings(run):
+    dave = run.peer("dave", encoding="iso-8859-15")
+    if not dave or run.attempt("dave joins #modes", dave.join, "#modes") is None:
+        return
+    mark = run.mark("desk")
+    dave.privmsg("#modes", "déjà vu")
+    run.expect_raw("dave's Latin-9 line reaches desk as UTF-8", "desk", mark, MODES,
+                   lambda k, e: k == "message" and body(e) == "déjà vu")
+    first = run.attempt("ad-hoc configure-server", run_command, run.client, GW,
+                        "configure-server")
+    step = first and run.attempt("…127.0.0.1's settings", run_command, run.client, GW,
+                                 "configure-server", {"server": SERVER}, first.sessionid)
+    if not step:
+        return
+    fields = (step.form or {}).get("fields", {})
+    run.check("…shows the encodings", fields.get("encoding_in", {}).get("values")
+              == ["ISO-8859-1"] and fields.get("encoding_out", {}).get("values") == ["UTF-8"],
+              f"{fields}")
+    bad = adhoc_error(run_command, run.client, GW, "configure-server",
+                      {"server": SERVER, "port": str(run.irc.port), "nick": NICK,
+                       "encoding_out": "UTF-16"}, step.sessionid)
+    run.check("…an encoding IRC cannot use (UTF-16) is refused: not-acceptable, saying so",
+              bad is not None and bad[0] == "not-acceptable" and "encoding" in bad[1], f"{bad}")
+    step = run.attempt("configure-server again", run_command, run.client, GW, "configure-server")
+    step = step and run.attempt("…127.0.0.1", run_command, run.client, GW, "configure-server",
+                                {"server": SERVER}, step.sessionid)
+    if not step:
+        return
+    seen = dave.mark()
+    run.attempt("…submitted: send in ISO-8859-15", run_command, run.client, GW,
+                "configure-server", {"server": SERVER, "port": str(run.irc.port), "nick": NICK,
+                                     "encoding_out": "iso-8859-15"}, step.sessionid)
+    run.attempt("tester is back in #modes", dave.expect, line_is("JOIN", "#modes", nick=NICK),
+                20, "JOIN", seen)
+    seen = dave.mark()
+    run.send("desk", groupchat(MODES, run.next_id("m"), body="€ café"))
+    got = run.attempt("dave gets desk's line", dave.expect,
+                      lambda ln: ln.command == "PRIVMSG" and ln.nick == NICK, WAIT, "PRIVMSG",
+                      seen)
+    run.check("…in his encoding (read as Latin-9: '€ café')", got and got.text == "€ café",
+              got and got.raw)
+
+
+def main(binary):
+    checks = Checks()
+    with Run(binary, checks) as run:
+        if run.ready(ports=f"1, {run.irc.port}"):
+            run.check("the gateway tried port 1 first, then connected on the next",
+                      run.log_count(rf"\(ports 1, {run.irc.port}\)") >= 1, "")
+            alice, bob = run.peer("alice"), run.peer("bob")
+            if alice and bob and run.attempt("alice creates #modes", alice.join, "#modes") \
+                    is not None and run.attempt("bob joins", bob.join, "#modes") is not None \
+                    and modes(run, alice, bob):
+                refused_join(run, alice)
+                connections(run, [f"{SERVER}: connected as {NICK} on port {run.irc.port} "
+                                  "(no TLS), in #modes"])
+                disconnect(run, alice)
+                encodings(run)
+    return checks.summary()
+
+
+if __name__ == "__main__":
+    run_test(main, TOTAL_TIMEOUT, what="PATH/TO/legate-irc")
