@@ -31,6 +31,8 @@ inline void tag_invoke(boost::json::value_from_tag, boost::json::value& json, co
           {"verify", s.verify_certificate},
           {"nick", s.nick},
           {"password", s.password},
+          {"sasl_account", s.sasl_account},
+          {"sasl_password", s.sasl_password},
           {"username", s.username},
           {"realname", s.realname},
           {"burst", s.burst},
@@ -48,6 +50,8 @@ inline IrcServer tag_invoke(boost::json::value_to_tag<IrcServer>, const boost::j
   text("host", s.host);
   text("nick", s.nick);
   text("password", s.password);
+  text("sasl_account", s.sasl_account);
+  text("sasl_password", s.sasl_password);
   text("username", s.username);
   text("realname", s.realname);
   text("encoding_in", s.encoding_in);

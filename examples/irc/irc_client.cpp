@@ -3,6 +3,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <openssl/evp.h>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
@@ -42,6 +44,15 @@ ssl::context& tls_context(bool verify) {
 }
 
 // What a numeric during registration means for the user.
+std::string base64(std::string_view bytes) {
+  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
+  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                reinterpret_cast<const unsigned char*>(bytes.data()),
+                                static_cast<int>(bytes.size()));
+  out.resize(static_cast<std::size_t>(n));
+  return out;
+}
+
 std::optional<std::string> registration_failure(const IrcLine& line) {
   if (line.command == "464") return "the server password was refused";
   if (line.command == "465") return "banned from this server: " + std::string(line.param(1));
@@ -157,6 +168,8 @@ asio::awaitable<void> IrcClient::connect(std::chrono::seconds timeout) {
         if (nick_.size() >= 30) throw std::runtime_error("no nick available on this server");
         nick_ += '_';  // taken (or refused): the next try
         send(irc_command("NICK", {nick_}));
+      } else if (sasl_step(*line)) {
+        continue;
       } else if (auto failure = registration_failure(*line)) {
         throw std::runtime_error(*failure);
       }
@@ -175,11 +188,39 @@ asio::awaitable<void> IrcClient::connect(std::chrono::seconds timeout) {
 }
 
 void IrcClient::register_user() {
+  // CAP REQ first: the server holds the registration until CAP END (after SASL).
+  if (!server_.sasl_password.empty()) send(irc_command("CAP", {"REQ"}, "sasl"));
   if (!server_.password.empty()) send(irc_command("PASS", {}, server_.password));
   send(irc_command("NICK", {nick_}));
   const std::string& user = server_.username.empty() ? server_.nick : server_.username;
   const std::string& real = server_.realname.empty() ? server_.nick : server_.realname;
   send(irc_command("USER", {user, "0", "*"}, real));
+}
+
+bool IrcClient::sasl_step(const IrcLine& line) {
+  if (server_.sasl_password.empty()) return false;
+  const std::string& c = line.command;
+  if (c == "CAP" && line.param(1) == "ACK") {
+    send(irc_command("AUTHENTICATE", {"PLAIN"}));
+  } else if (c == "CAP" && line.param(1) == "NAK") {
+    throw std::runtime_error("the server does not offer SASL");
+  } else if (c == "421" && line.param(1) == "CAP") {
+    throw std::runtime_error("the server does not know CAP (no SASL)");
+  } else if (c == "AUTHENTICATE" && line.param(0) == "+") {
+    const std::string& account = server_.sasl_account.empty() ? server_.nick : server_.sasl_account;
+    const std::string encoded = base64(account + '\0' + account + '\0' + server_.sasl_password);
+    // RFC: 400-byte pieces; a last piece of exactly 400 is followed by "+".
+    for (std::size_t at = 0; at < encoded.size(); at += 400)
+      send(irc_command("AUTHENTICATE", {std::string_view(encoded).substr(at, 400)}));
+    if (encoded.size() % 400 == 0) send(irc_command("AUTHENTICATE", {"+"}));
+  } else if (c == "903") {  // RPL_SASLSUCCESS
+    send(irc_command("CAP", {"END"}));
+  } else if (c == "902" || c == "904" || c == "905" || c == "906" || c == "908") {
+    throw std::runtime_error("SASL authentication failed: " + std::string(line.param(1)));
+  } else {
+    return c == "CAP" || c == "900";  // other CAP replies; 900 RPL_LOGGEDIN
+  }
+  return true;
 }
 
 asio::awaitable<std::string> IrcClient::read_line() {

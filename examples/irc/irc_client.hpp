@@ -31,6 +31,10 @@ struct IrcServer {
   bool verify_certificate = true;
   std::string nick;
   std::string password;  // the server password (PASS), if any
+  // SASL PLAIN (IRCv3 CAP sasl) when a password is set: the account (default: the nick).
+  // A server without SASL, or a refusal, fails the connection rather than go on unnamed.
+  std::string sasl_account;
+  std::string sasl_password;
   std::string username;  // USER's user name (default: the nick)
   std::string realname;  // USER's real name (default: the nick)
   // Raw lines sent after the welcome, e.g. "PRIVMSG NickServ :IDENTIFY secret".
@@ -87,6 +91,9 @@ class IrcClient : public std::enable_shared_from_this<IrcClient> {
   void send_queued();  // starts the writer unless it runs
   asio::awaitable<void> write(const std::string& line);
   void register_user();
+  // One line of the SASL exchange before the welcome: handled (true), not SASL (false), or
+  // a failure (std::runtime_error).
+  bool sasl_step(const IrcLine& line);
 
   IrcServer server_;
   std::unique_ptr<Stream> stream_;

@@ -85,6 +85,9 @@ Form server_form(const IrcServer& s) {
       FormField::boolean("verify", "Check the server's certificate", s.verify_certificate),
       FormField::text("nick", "Nick", true).with_value(s.nick),
       FormField::private_text("password", "Server password (empty: unchanged)", false),
+      FormField::text("sasl_account", "SASL account (default: the nick)", false)
+          .with_value(s.sasl_account),
+      FormField::private_text("sasl_password", "SASL password (empty: unchanged)", false),
       FormField::text("username", "User name", false).with_value(s.username),
       FormField::text("realname", "Real name", false).with_value(s.realname),
       FormField::text("throttle", "Milliseconds between lines after a burst of 10 (0: none)", false)
@@ -107,6 +110,7 @@ legate::asio::awaitable<Outcome> server_configured(CommandContext& ctx, const Fo
   IrcServer updated = server_of(form);  // checks every field as the registration does
   static_cast<IrcGateway&>(ctx.gateway).check_allowed(updated);
   if (updated.password.empty()) updated.password = it->password;
+  if (updated.sasl_password.empty()) updated.sasl_password = it->sasl_password;
   updated.username = std::string(form.value("username"));
   updated.realname = std::string(form.value("realname"));
   if (const auto* lines = form.field("after_connect")) updated.after_connect = lines->values;

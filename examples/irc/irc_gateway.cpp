@@ -64,6 +64,8 @@ std::vector<legate::FormField> server_fields() {
       legate::FormField::boolean("verify", "Check the server's certificate", true),
       legate::FormField::text("nick", "Nick", true),
       legate::FormField::private_text("password", "Server password (if any)", false),
+      legate::FormField::text("sasl_account", "SASL account (default: the nick)", false),
+      legate::FormField::private_text("sasl_password", "SASL password (if any)", false),
       legate::FormField::text("throttle",
                               "Milliseconds between lines after a burst of 10 "
                               "(0: no throttle; default 1000)",
@@ -123,6 +125,11 @@ IrcServer server_of(const legate::Form& form) {
                       "the nick must be up to 30 letters, digits or []\\`_^{|}-, not starting "
                       "with a digit or -");
   server.password = std::string(form.value("password"));
+  server.sasl_account = std::string(form.value("sasl_account"));
+  server.sasl_password = std::string(form.value("sasl_password"));
+  if (server.sasl_account.size() > 64 ||
+      server.sasl_account.find_first_of(std::string_view(" \0\r\n", 4)) != std::string::npos)
+    throw StanzaError(ErrorCondition::not_acceptable, "the SASL account is one word");
   if (std::string_view throttle = form.value("throttle"); !throttle.empty()) {
     unsigned ms = 0;
     auto [end, ec] = std::from_chars(throttle.data(), throttle.data() + throttle.size(), ms);

@@ -107,15 +107,16 @@ class Run(MucRun):
         self.peers[nick] = p
         return self.attempt(f"IRC peer {nick} connected", p.connect) and p
 
-    def ready(self, ports=None):
+    def ready(self, ports=None, extra=None, before=None):
         """Desk connected, the gateway started, tester registered (the port field: `ports`,
-        else ngIRCd's port) and connected."""
+        else the IRC server's port; `extra`: more fields) and connected. `before()` runs
+        before the registration and must return something truthy."""
         gw_ok = (self.started and self.connect_resource("desk", ["xep_0050"])
-                 and self.start_gateway())
+                 and self.start_gateway() and (before is None or before()))
         if not gw_ok:
             return False
         fields = {"server": SERVER, "port": ports or str(self.irc.port), "nick": NICK,
-                  "tls": "false"}
+                  "tls": "false", **(extra or {})}
         return bool(self.attempt("registration form accepted", register_set, self.client, GW,
                                  fields)
                     and self.expect("gateway presence 'Connected to 127.0.0.1'",

@@ -43,7 +43,8 @@ SCRIPT_COMMANDS = {
 OPTIONAL_COMMANDS = {"git"}
 # Package to suggest for a command that is not on PATH at all.
 KNOWN_COMMANDS = {"prosody": "prosody", "prosodyctl": "prosody", "erl": "ejabberd",
-                  "ngircd": "ngircd",
+                  "ngircd": "ngircd", "inspircd": "inspircd",
+                  "atheme-services": "atheme-services",
                   "zbarimg": "zbar-tools",
                   "sqlite3": "sqlite3", "openssl": "openssl", "meson": "meson",
                   "ninja": "ninja-build", "pkg-config": "pkg-config", "c++": "g++"}

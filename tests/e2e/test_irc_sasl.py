@@ -1,0 +1,106 @@
+#!/usr/bin/python3
+# End-to-end test of legate-irc with SASL, between a private Prosody 0.12 or ejabberd 23.01
+# (LEGATE_E2E_SERVER) and a private InspIRCd 3 with Atheme services (inspircd.py): the second
+# IRC server implementation the bridge meets. alice registers the account "alice" with
+# NickServ; tester registers with the gateway naming SASL account alice and its password: the
+# gateway authenticates (CAP sasl, AUTHENTICATE PLAIN) before the welcome, and alice's WHOIS
+# of tester says it is logged in as alice. In #sasl (InspIRCd's PREFIX is (ov)@+) alice is an
+# op; a line each way. Then `add-server` names "localhost" (the same InspIRCd) with a wrong
+# SASL password: the login fails saying why (the gateway's status and log).
+# Usage: /usr/bin/python3 test_irc_sasl.py PATH/TO/legate-irc
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+from adhoc_helpers import run_command  # noqa: E402
+from inspircd import Inspircd  # noqa: E402
+from irc_peer import line_is  # noqa: E402
+from muc_helpers import WAIT, MucRun, frm, groupchat, muc_item, show  # noqa: E402
+from scenario import Checks, run_test  # noqa: E402
+from test_irc import GW, NICK, SERVER, Run, body  # noqa: E402
+
+TOTAL_TIMEOUT = 120
+ROOM = f"#sasl%{SERVER}@{GW}"
+
+
+class SaslRun(Run):
+    def __enter__(self):
+        MucRun.__enter__(self)
+        self.irc = Inspircd()
+        self.prosody.adopt("inspircd", self.irc)
+        self.started = self.started and bool(self.attempt("inspircd and atheme started",
+                                                          self.irc.start))
+        return self
+
+
+def account(run, alice):
+    seen = alice.mark()
+    alice.privmsg("NickServ", "REGISTER s3cret alice@example.org")
+    return run.attempt("alice registers the account alice with NickServ", alice.expect,
+                       lambda ln: ln.command == "NOTICE" and ln.nick == "NickServ"
+                       and "registered" in ln.text, WAIT, "NOTICE", seen)
+
+
+def logged_in(run, alice):
+    seen = alice.mark()
+    alice.send(f"WHOIS {NICK}")
+    got = run.attempt("alice's WHOIS of tester", alice.expect,
+                      lambda ln: ln.command in ("330", "318"), WAIT, "330 or 318", seen)
+    run.check("…says tester is logged in as alice (330)",
+              got is not None and got.command == "330" and got.params[2:3] == ("alice",),
+              got and got.raw)
+
+
+def channel(run, alice):
+    if run.attempt("alice creates #sasl", alice.join, "#sasl") is None:
+        return
+    seq = run.send_join(f"desk joins {ROOM}", "desk", ROOM, NICK, run.next_id("join"))
+    if seq is None:
+        return
+    a = next((e for _, k, e in seq if k == "presence" and frm(e) == f"{ROOM}/alice"), None)
+    run.check("…alice is an admin and moderator (@ of PREFIX=(ov)@+)",
+              a is not None and (muc_item(a).get("affiliation"), muc_item(a).get("role"))
+              == ("admin", "moderator"), show("presence", a) if a is not None else f"{seq}")
+    mark = run.mark("desk")
+    alice.privmsg("#sasl", "hello from InspIRCd")
+    run.expect_raw("alice's line reaches desk", "desk", mark, ROOM,
+                   lambda k, e: k == "message" and frm(e) == f"{ROOM}/alice"
+                   and body(e) == "hello from InspIRCd")
+    seen = alice.mark()
+    run.send("desk", groupchat(ROOM, run.next_id("m"), body="hello from XMPP"))
+    run.attempt("desk's line reaches alice", alice.expect,
+                line_is("PRIVMSG", "#sasl", "hello from XMPP", nick=NICK), WAIT, "PRIVMSG", seen)
+
+
+def wrong_password(run):
+    form = run.attempt("ad-hoc add-server: the form", run_command, run.client, GW, "add-server")
+    if form is None:
+        return
+    run.attempt("…submitted (localhost, a wrong SASL password)", run_command, run.client, GW,
+                "add-server", {"server": "localhost", "port": str(run.irc.port),
+                               "nick": "tester2", "sasl_account": "alice",
+                               "sasl_password": "wrong"}, form.sessionid)
+    run.attempt("the login fails saying SASL refused it", harness.wait_until,
+                lambda: run.log_count(r"SASL authentication failed") >= 1, 20, 0.2, "log")
+
+
+def main(binary):
+    checks = Checks()
+    with SaslRun(binary, checks) as run:
+        peers = []
+
+        def alice_account():
+            peers.append(run.peer("alice"))
+            return peers[0] and account(run, peers[0])
+        if run.ready(extra={"sasl_account": "alice", "sasl_password": "s3cret"},
+                     before=alice_account):
+            alice = peers[0]
+            logged_in(run, alice)
+            channel(run, alice)
+            wrong_password(run)
+    return checks.summary()
+
+
+if __name__ == "__main__":
+    run_test(main, TOTAL_TIMEOUT, what="PATH/TO/legate-irc")
