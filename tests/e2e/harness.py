@@ -234,6 +234,28 @@ class Restartable:
     def running(self):
         return self.proc is not None and self.proc.poll() is None
 
+    def cleanup(self, failed, own_tmp=True):
+        """After stop(): the logs' tails when failed, then the temp dir removed (kept when
+        LEGATE_KEEP_TMP is set; never one the caller gave: own_tmp False)."""
+        if failed:
+            self.dump_logs()
+        if not own_tmp:
+            return
+        if os.environ.get("LEGATE_KEEP_TMP"):
+            print(f"# kept temp dir {self.tmp}", file=sys.stderr)
+        else:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def wait_listening(proc, name, port, log_path, timeout, host="127.0.0.1"):
+    """Wait until a server just spawned (proc) accepts TCP on port; GiveUp with its log's
+    tail if it exits first, TimeoutError after `timeout` s."""
+    def ready():
+        if proc.poll() is not None:
+            raise GiveUp(f"{name} exited with {proc.returncode}\n{tail(log_path)}")
+        return port_open(port, host)
+    wait_until(ready, timeout, 0.05, f"{name} listening")
+
 
 class PrivateServer(Restartable):
     """What Prosody and Ejabberd share. As a context manager it always stops what it started
@@ -301,12 +323,7 @@ class PrivateServer(Restartable):
         try:
             self.stop()
         finally:
-            if failed:
-                self.dump_logs()
-            if os.environ.get("LEGATE_KEEP_TMP"):
-                print(f"# kept temp dir {self.tmp}", file=sys.stderr)
-            else:
-                shutil.rmtree(self.tmp, ignore_errors=True)
+            self.cleanup(failed)
 
 
 class Gateway:

@@ -7,12 +7,11 @@
 # start(), stop(), close(), .log_path (so a PrivateServer can adopt() it).
 # Usage: with Inspircd() as irc: irc.start(); IrcPeer(run, irc.host, irc.port, "alice")...
 import os
-import shutil
 import sys
 import tempfile
 
-from harness import (GiveUp, Restartable, _spawn, free_port, port_open, stop_process, tail,
-                     wait_until)
+from harness import (GiveUp, Restartable, _spawn, free_port, stop_process, tail,
+                     wait_listening, wait_until)
 
 INSPIRCD = "/usr/sbin/inspircd"
 ATHEME = "/usr/bin/atheme-services"
@@ -106,14 +105,9 @@ class Inspircd(Restartable):
             raise RuntimeError("inspircd already running")
         self.proc = _spawn([INSPIRCD, f"--config={self.tmp}/inspircd.conf", "--nofork",
                             "--runasroot"], self.console_path, self.tmp)
-
-        def listening():
-            if self.proc.poll() is not None:
-                raise GiveUp(f"inspircd exited with {self.proc.returncode}\n"
-                             f"{tail(self.console_path)}")
-            return port_open(self.port, self.host)
         try:
-            wait_until(listening, self.start_timeout, 0.05, "inspircd listening")
+            wait_listening(self.proc, "inspircd", self.port, self.console_path,
+                           self.start_timeout)
             self.atheme = _spawn([ATHEME, "-n", "-c", f"{self.tmp}/atheme.conf", "-D", self.tmp,
                                   "-l", self.atheme_log, "-p", f"{self.tmp}/atheme.pid"],
                                  os.path.join(self.tmp, "atheme.console"), self.tmp)
@@ -152,9 +146,4 @@ class Inspircd(Restartable):
         try:
             self.stop()
         finally:
-            if failed:
-                self.dump_logs()
-            if os.environ.get("LEGATE_KEEP_TMP"):
-                print(f"# kept temp dir {self.tmp}", file=sys.stderr)
-            else:
-                shutil.rmtree(self.tmp, ignore_errors=True)
+            self.cleanup(failed)

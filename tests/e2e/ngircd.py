@@ -8,13 +8,11 @@
 # irc.port, "alice").connect(); ... It has .stop() and .log_path, so a PrivateServer can
 # adopt() it instead (stopped with the XMPP server, its log dumped on failure).
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
 
-from harness import (GiveUp, Restartable, _spawn, free_port, port_open, stop_process, tail,
-                     wait_until)
+from harness import Restartable, _spawn, free_port, stop_process, tail, wait_listening
 
 NGIRCD = "/usr/sbin/ngircd"
 
@@ -141,14 +139,8 @@ class Ngircd(Restartable):
         if self.running:
             raise RuntimeError("ngircd already running")
         self.proc = _spawn([NGIRCD, "-n", "-f", self.config], self.log_path, self.tmp)
-
-        def ready():
-            if self.proc.poll() is not None:
-                raise GiveUp(f"ngircd exited with {self.proc.returncode}\n"
-                             f"{tail(self.log_path)}")
-            return port_open(self.port, self.host)
         try:
-            wait_until(ready, self.start_timeout, 0.05, "ngircd listening")
+            wait_listening(self.proc, "ngircd", self.port, self.log_path, self.start_timeout)
         except TimeoutError:
             self.stop()
             raise
@@ -169,9 +161,4 @@ class Ngircd(Restartable):
         try:
             self.stop()
         finally:
-            if failed:
-                self.dump_logs()
-            if self.own_tmp and os.environ.get("LEGATE_KEEP_TMP"):
-                print(f"# kept temp dir {self.tmp}", file=sys.stderr)
-            elif self.own_tmp:
-                shutil.rmtree(self.tmp, ignore_errors=True)
+            self.cleanup(failed, self.own_tmp)
