@@ -53,6 +53,11 @@ legate::GatewayInfo IrcGateway::info() const {
       "write to people as nick%server@this-gateway.";
   info.registration_fields = server_fields();
   info.welcome_message = "Welcome to Legate IRC! Join #channel%server@ this gateway.";
+  info.preference_fields = {legate::FormField::boolean(
+      "persistent",
+      "Stay in channels when every client of yours leaves them (their messages are archived "
+      "meanwhile)",
+      false)};
   return info;
 }
 

@@ -34,6 +34,7 @@ legate::asio::awaitable<void> IrcRoom::on_join() {
 void IrcRoom::on_all_left(std::string_view status) {
   IrcClient* client = irc_.client(server_);
   if (!client || !irc_.in_channel(*this)) return;
+  if (irc_.user().preference<bool>("persistent", false)) return;  // stays on IRC
   client->send(status.empty() ? irc_command("PART", {channel_})
                               : irc_command("PART", {channel_}, status));
   irc_.left_channel(*this);

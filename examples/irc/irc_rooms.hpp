@@ -25,7 +25,7 @@ class IrcRoom : public legate::Room {
 
   legate::asio::awaitable<void> update_info() override;
   // JOIN when not in the channel (waiting for NAMES); PART (with the status) when the
-  // user's last resource leaves.
+  // user's last resource leaves, unless the user's preference `persistent` keeps them there.
   legate::asio::awaitable<void> on_join() override;
   void on_all_left(std::string_view status) override;
   legate::asio::awaitable<legate::LegacyId> on_text(const legate::Text& text) override;

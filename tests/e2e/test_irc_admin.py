@@ -9,7 +9,9 @@
 # (alice sees it, desk gets its unavailable self-presence) and joining #modes again connects
 # again. dave's client writes ISO-8859-15: what he says reaches desk as UTF-8; after
 # `configure-server` sets the encoding to send in to ISO-8859-15, desk's "€ café" reaches dave
-# in his encoding. Usage: /usr/bin/python3 test_irc_admin.py PATH/TO/legate-irc
+# in his encoding. With the preference `persistent` on, desk leaving #modes leaves tester
+# there on IRC (dave's NAMES), and joining again sends no JOIN.
+# Usage: /usr/bin/python3 test_irc_admin.py PATH/TO/legate-irc
 import os
 import sys
 
@@ -152,6 +154,37 @@ def encodings(run):
                       seen)
     run.check("…in his encoding (read as Latin-9: '€ café')", got and got.text == "€ café",
               got and got.raw)
+    return dave
+
+
+def persistent(run, dave):
+    """With the preference `persistent`, leaving from every client leaves tester on IRC."""
+    first = run.attempt("ad-hoc preferences: the form", run_command, run.client, GW,
+                        "preferences")
+    fields = (first.form or {}).get("fields", {}) if first else {}
+    run.check("…has persistent, off by default",
+              fields.get("persistent", {}).get("values") in (["false"], ["0"]), f"{fields}")
+    if not first or not run.attempt("…submitted: persistent on", run_command, run.client, GW,
+                                    "preferences", {"persistent": "true"}, first.sessionid):
+        return
+    seen = dave.mark()
+    run.send("desk", f"<presence to='{MODES}/{NICK}' type='unavailable'/>")
+    dave.send("NAMES #modes")
+    names = run.attempt("dave's NAMES #modes after desk left", dave.expect,
+                        lambda ln: ln.command == "366", WAIT, "366", seen)
+    listed = [n.lstrip("@%+") for ln in dave.since(seen) if ln.command == "353"
+              for n in ln.text.split()]
+    run.check("…tester is still there (no PART)", names is not None and NICK in listed
+              and not any(ln.command == "PART" for ln in dave.since(seen)), f"{listed}")
+    seen = dave.mark()
+    if run.send_join(f"desk joins {MODES} again", "desk", MODES, NICK, run.next_id("join")):
+        mark = run.mark("desk")
+        dave.privmsg("#modes", "still here?")
+        run.expect_raw("…and gets dave's next line", "desk", mark, MODES,
+                       lambda k, e: k == "message" and body(e) == "still here?")
+        run.check("…without a new JOIN on IRC",
+                  not any(ln.command == "JOIN" and ln.nick == NICK for ln in dave.since(seen)),
+                  f"{[ln.raw for ln in dave.since(seen)]}")
 
 
 def main(binary):
@@ -168,7 +201,9 @@ def main(binary):
                 connections(run, [f"{SERVER}: connected as {NICK} on port {run.irc.port} "
                                   "(no TLS), in #modes"])
                 disconnect(run, alice)
-                encodings(run)
+                dave = encodings(run)
+                if dave:
+                    persistent(run, dave)
     return checks.summary()
 
 
