@@ -26,6 +26,16 @@ std::size_t char_boundary(std::string_view s, std::size_t at) {
   return at;
 }
 
+// RFC 1459 §2.3.1: a command is letters, or three digits.
+bool valid_command(std::string_view command) {
+  if (command.size() == 3 &&
+      std::all_of(command.begin(), command.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    return true;
+  return !command.empty() && command.size() <= 32 &&
+         std::all_of(command.begin(), command.end(),
+                     [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); });
+}
+
 }  // namespace
 
 std::string_view IrcLine::nick() const {
@@ -46,7 +56,7 @@ std::optional<IrcLine> parse_irc_line(std::string_view raw) {
     line.prefix = std::string(next_word(raw));
   }
   std::string_view command = next_word(raw);
-  if (command.empty()) return std::nullopt;
+  if (!valid_command(command)) return std::nullopt;
   line.command.reserve(command.size());
   for (char c : command)
     line.command += static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);

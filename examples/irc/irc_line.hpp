@@ -25,7 +25,8 @@ struct IrcLine {
   std::string_view param(std::size_t i) const;
 };
 
-// Parses one line without its CR LF; nullopt when it has no command. Never throws.
+// Parses one line without its CR LF; nullopt when it has no command (letters, or three
+// digits). Never throws.
 std::optional<IrcLine> parse_irc_line(std::string_view raw);
 
 // "COMMAND a b :trailing\r\n": `middle` must be non-empty words without spaces; `trailing`

@@ -35,6 +35,10 @@ TEST_CASE("irc: lines parse into prefix, command and parameters") {
   CHECK_FALSE(parse_irc_line(""));
   CHECK_FALSE(parse_irc_line(":prefix-only"));
   CHECK_FALSE(parse_irc_line("\r\n"));
+  CHECK_FALSE(parse_irc_line(":alice :hi there"));  // a command is letters or 3 digits
+  CHECK_FALSE(parse_irc_line(":s 01 x"));
+  CHECK_FALSE(parse_irc_line("PRIV\x01MSG #c :x"));
+  CHECK(parse_irc_line(":s 005 me :x"));
 }
 
 TEST_CASE("irc: commands are formatted without injection and within 512 bytes") {
