@@ -40,10 +40,9 @@ void RoomRouter::on_presence(const std::shared_ptr<Session>& session, Room& room
   const bool muc_join = stanza.child("x", kMucNs) != nullptr;
   if (!muc_join) {
     // A status update to the current occupant JID, or Prosody's directed presence: never an
-    // error (GROUPS §1.6). To another nick while joined: a nick change, not supported.
+    // error (GROUPS §1.6). To another nick while joined: a nick change (§7.6).
     if (room.has_resource(resource) && !nick.empty() && nick != room.user_nick())
-      refuse_join(stanza, StanzaError(ErrorCondition::not_acceptable,
-                                      "nick changes are not supported in this group"));
+      change_nick(session, room, stanza, nick);
     return;
   }
   if (nick.empty() || nick.size() > kMaxNick)
@@ -73,6 +72,23 @@ void RoomRouter::on_presence(const std::shared_ptr<Session>& session, Room& room
           if (opened && !target->joined()) session->rooms().forget(*target);
         }
       });
+}
+
+void RoomRouter::change_nick(const std::shared_ptr<Session>& session, Room& room,
+                             const Element& stanza, std::string wanted) {
+  if (wanted.size() > kMaxNick)
+    return refuse_join(stanza, StanzaError(ErrorCondition::jid_malformed, "no valid nick"));
+  Room* target = &room;
+  Element header = make_presence(stanza.attr_or("from"), stanza.attr_or("to"));
+  if (auto id = stanza.attr("id")) header.set_attr("id", *id);
+  session->enqueue([this, target, header, wanted]() -> asio::awaitable<void> {
+    try {
+      std::string now = co_await target->on_nick_change(wanted);
+      target->set_user_nick(std::move(now));
+    } catch (const StanzaError& e) {
+      refuse_join(header, e);  // from room@gw/wanted (§7.6.2: conflict, not-acceptable…)
+    }
+  });
 }
 
 void RoomRouter::on_message(const std::shared_ptr<Session>& session, Room& room, Element& stanza) {

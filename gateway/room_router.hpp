@@ -48,6 +48,9 @@ class RoomRouter {
   void invite(const std::shared_ptr<Session>& session, const Jid& room, const Jid& contact,
               std::string reason, Element header);
   // The error presence answering a join (from the occupant JID it was sent to).
+  // A joined resource's presence to another nick: Room::on_nick_change, queued.
+  void change_nick(const std::shared_ptr<Session>& session, Room& room, const Element& stanza,
+                   std::string wanted);
   void refuse_join(const Element& stanza, const StanzaError& error);
 
  private:

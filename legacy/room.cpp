@@ -54,12 +54,6 @@ void Room::set_kind(RoomKind kind) {
   save();
 }
 
-void Room::set_user_nick(std::string nick) {
-  if (nick == record_.user_nick) return;
-  record_.user_nick = std::move(nick);
-  save();
-}
-
 void Room::set_subject(std::string text, Participant* by, std::optional<Time> when) {
   const std::string setter = by ? by->nick() : std::string();
   if (text == record_.subject && setter == record_.subject_by) return;

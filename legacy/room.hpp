@@ -52,6 +52,9 @@ class Room {
   void set_name(std::string name);
   void set_description(std::string description);
   void set_kind(RoomKind kind);
+  // The user's nick here. While resources are joined they see the change (XEP-0045 §7.6:
+  // unavailable with 303 and the new nick, then available, both with 110). A participant
+  // no longer present under that nick is forgotten first; one present keeps it (no change).
   void set_user_nick(std::string nick);
   // The group's picture (XEP-0486), like Contact::set_avatar: PNG scaled down to 200 px,
   // JPEG/GIF within it, stored once by hash. Joined resources get the room's presence with
@@ -133,6 +136,10 @@ class Room {
   // The user asks an occupant's software version (XEP-0092 to room@gw/nick, which XEP-0045
   // §7.3 lets a room forward). Default: service-unavailable.
   virtual asio::awaitable<OccupantVersion> on_occupant_version(Participant& who);
+  // A joined resource asks for another nick (§7.6). Return the nick now in effect (the
+  // framework calls set_user_nick() with it); throw StanzaError: conflict when taken.
+  // Default: not-acceptable ("nick changes are not supported in this group").
+  virtual asio::awaitable<std::string> on_nick_change(std::string wanted);
   // The user leaves the group for good (XEP-0077 <remove/> to the room, §7.10): on success
   // every joined resource leaves and the room is forgotten.
   virtual asio::awaitable<void> on_leave();

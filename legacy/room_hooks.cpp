@@ -45,6 +45,11 @@ asio::awaitable<OccupantVersion> Room::on_occupant_version(Participant&) {
   co_return OccupantVersion{};
 }
 
+asio::awaitable<std::string> Room::on_nick_change(std::string) {
+  throw StanzaError(ErrorCondition::not_acceptable, "nick changes are not supported in this group");
+  co_return std::string();
+}
+
 asio::awaitable<void> Room::on_displayed(const LegacyId&) {
   co_return;
 }

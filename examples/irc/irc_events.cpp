@@ -84,6 +84,7 @@ void IrcSession::on_membership(IrcClient& client, const IrcLine& line) {
     const std::string fresh(line.param(0));
     if (!usable_nick(fresh)) return;
     if (me) client.set_nick(fresh);
+    if (me) nick_change_ended(client, std::nullopt);
     for (auto& [key, room] : *rooms_) {
       if (room->server() != irc_lower(host)) continue;
       room->renamed(nick, fresh);
@@ -146,6 +147,14 @@ void IrcSession::on_numeric(IrcClient& client, const IrcLine& line) {
     IrcRoom* room = room_of(client, line.param(1));
     if (room) room->names_done();
     join_done(client, line.param(1));
+  } else if ((n == "432" || n == "433" || n == "436" || n == "437" || n == "447" || n == "484") &&
+             !is_channel(line.param(1))) {  // a NICK refused: taken, erroneous, not now
+    using legate::ErrorCondition;
+    const auto condition = n == "433" || n == "436" ? ErrorCondition::conflict
+                           : n == "432"             ? ErrorCondition::jid_malformed
+                                                    : ErrorCondition::not_allowed;
+    nick_change_ended(
+        client, legate::StanzaError(condition, std::string(line.param(line.params.size() - 1))));
   } else if (n == "005") {  // RPL_ISUPPORT
     client.isupport().parse(line);
   } else if (n == "403" || n == "405" || n == "437" || n == "471" || n == "473" || n == "474" ||

@@ -40,6 +40,11 @@ void IrcRoom::on_all_left(std::string_view status) {
   irc_.left_channel(*this);
 }
 
+legate::asio::awaitable<std::string> IrcRoom::on_nick_change(std::string wanted) {
+  // A nick is the user's on the whole server: every channel there shows the change.
+  co_return co_await irc_.change_nick(server_, std::move(wanted));
+}
+
 legate::asio::awaitable<legate::LegacyId> IrcRoom::on_text(const legate::Text& text) {
   IrcClient* client = irc_.client(server_);
   if (!client)

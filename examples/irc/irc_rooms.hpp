@@ -30,6 +30,8 @@ class IrcRoom : public legate::Room {
   void on_all_left(std::string_view status) override;
   legate::asio::awaitable<legate::LegacyId> on_text(const legate::Text& text) override;
   legate::asio::awaitable<void> on_set_subject(std::string subject) override;
+  // NICK: the nick is the user's on the whole server, so every channel there changes.
+  legate::asio::awaitable<std::string> on_nick_change(std::string wanted) override;
   // CTCP VERSION to the occupant's nick; its answer (5 s at most) as the name.
   legate::asio::awaitable<legate::OccupantVersion> on_occupant_version(
       legate::Participant& who) override;

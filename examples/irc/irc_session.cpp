@@ -98,6 +98,36 @@ struct IrcSession::PendingVersion {
   bool finished = false;
 };
 
+asio::awaitable<std::string> IrcSession::change_nick(std::string server, std::string wanted) {
+  IrcClient* c = client(server);
+  if (!c) throw StanzaError(ErrorCondition::recipient_unavailable, "not connected to " + server);
+  if (!usable_nick(wanted) || wanted.size() > 30)
+    throw StanzaError(ErrorCondition::jid_malformed, "not an IRC nick: " + wanted);
+  if (irc_lower(wanted) == irc_lower(c->nick())) co_return c->nick();
+  if (nick_changes_.contains(server))
+    throw StanzaError(ErrorCondition::conflict, "another nick change is under way");
+  auto pending = std::make_shared<PendingJoin>(executor());  // a request that ends or fails
+  nick_changes_[server] = pending;
+  c->send(irc_command("NICK", {wanted}));
+  co_await wait_for_event(pending, std::chrono::seconds(10));
+  if (auto found = nick_changes_.find(server);
+      found != nick_changes_.end() && found->second == pending)
+    nick_changes_.erase(found);
+  if (!pending->finished)
+    throw StanzaError(ErrorCondition::remote_server_timeout, server + " did not answer the NICK");
+  if (pending->error) throw *pending->error;
+  IrcClient* now = client(server);
+  co_return now ? now->nick() : wanted;
+}
+
+void IrcSession::nick_change_ended(const IrcClient& client,
+                                   std::optional<legate::StanzaError> error) {
+  auto it = nick_changes_.find(irc_lower(client.server().host));
+  if (it == nick_changes_.end()) return;
+  it->second->finish(std::move(error));
+  nick_changes_.erase(it);
+}
+
 asio::awaitable<std::string> IrcSession::ask_version(std::string server, std::string nick) {
   IrcClient* c = client(server);
   if (!c) throw StanzaError(ErrorCondition::recipient_unavailable, "not connected to " + server);

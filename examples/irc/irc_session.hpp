@@ -41,6 +41,9 @@ class IrcSession : public legate::Session {
   asio::awaitable<void> join(IrcRoom& room);
   bool in_channel(const IrcRoom& room) const;
   void left_channel(const IrcRoom& room);
+  // NICK on `server`, waiting for the server's NICK (every room of the server then shows the
+  // change) or its refusal (StanzaError: conflict when taken); returns the nick in effect.
+  asio::awaitable<std::string> change_nick(std::string server, std::string wanted);
   // CTCP VERSION to `nick` on `server`: its answer; StanzaError when there is none in 5 s.
   asio::awaitable<std::string> ask_version(std::string server, std::string nick);
   // One line per registered server: connected (nick, port, TLS, channels) or not.
@@ -78,8 +81,10 @@ class IrcSession : public legate::Session {
 
   std::map<std::string, std::shared_ptr<IrcClient>, std::less<>> clients_;  // by server
   std::shared_ptr<RoomIndex> rooms_ = std::make_shared<RoomIndex>();
-  std::map<std::string, std::shared_ptr<PendingJoin>, std::less<>> joins_;        // same keys
-  std::map<std::string, std::shared_ptr<PendingVersion>, std::less<>> versions_;  // nick%server
+  std::map<std::string, std::shared_ptr<PendingJoin>, std::less<>> joins_;         // same keys
+  std::map<std::string, std::shared_ptr<PendingVersion>, std::less<>> versions_;   // nick%server
+  std::map<std::string, std::shared_ptr<PendingJoin>, std::less<>> nick_changes_;  // by server
+  void nick_change_ended(const IrcClient& client, std::optional<legate::StanzaError> error);
   std::set<std::string, std::less<>> in_channel_;    // keys of the channels we are in on IRC
   std::set<std::string, std::less<>> disconnected_;  // servers the user disconnected from
   bool quitting_ = false;

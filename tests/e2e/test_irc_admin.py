@@ -10,7 +10,8 @@
 # again. dave's client writes ISO-8859-15: what he says reaches desk as UTF-8; after
 # `configure-server` sets the encoding to send in to ISO-8859-15, desk's "€ café" reaches dave
 # in his encoding. With the preference `persistent` on, desk leaving #modes leaves tester
-# there on IRC (dave's NAMES), and joining again sends no JOIN.
+# there on IRC (dave's NAMES), and joining again sends no JOIN. desk asks for the nick
+# tester9: NICK on IRC, desk gets 303 and its new occupant; dave's nick: conflict.
 # Usage: /usr/bin/python3 test_irc_admin.py PATH/TO/legate-irc
 import os
 import sys
@@ -187,6 +188,31 @@ def persistent(run, dave):
                   f"{[ln.raw for ln in dave.since(seen)]}")
 
 
+def nick_change(run, dave):
+    """desk asks for the nick tester9 in #modes: NICK on IRC, 303 then the new occupant; dave's
+    nick is taken: conflict from #modes/dave."""
+    mark, seen = run.mark("desk"), dave.mark()
+    run.send("desk", f"<presence to='{MODES}/tester9' id='{run.next_id('nick')}'/>")
+    run.attempt("dave sees tester NICK tester9", dave.expect,
+                lambda ln: ln.command == "NICK" and ln.nick == NICK and ln.text == "tester9",
+                WAIT, "NICK", seen)
+    gone = run.expect_raw("desk gets its 303 (unavailable, nick tester9, 110)", "desk", mark,
+                          MODES, lambda k, e: k == "presence" and frm(e) == f"{MODES}/{NICK}"
+                          and e.get("type") == "unavailable" and 303 in codes(e)
+                          and 110 in codes(e) and muc_item(e).get("nick") == "tester9")
+    if gone is not None:
+        run.expect_raw("…then its presence as tester9 (110)", "desk", mark, MODES,
+                       lambda k, e: k == "presence" and frm(e) == f"{MODES}/tester9"
+                       and e.get("type") is None and 110 in codes(e))
+    mark = run.mark("desk")
+    run.send("desk", f"<presence to='{MODES}/dave' id='{run.next_id('nick')}'/>")
+    got = run.expect_raw("asking for dave's nick is refused", "desk", mark, MODES,
+                         lambda k, e: k == "presence" and e.get("type") == "error")
+    if got is not None:
+        run.check("…conflict, from #modes/dave", error_of(got[2]) == "conflict"
+                  and frm(got[2]) == f"{MODES}/dave", show("presence", got[2]))
+
+
 def main(binary):
     checks = Checks()
     with Run(binary, checks) as run:
@@ -204,6 +230,7 @@ def main(binary):
                 dave = encodings(run)
                 if dave:
                     persistent(run, dave)
+                    nick_change(run, dave)
     return checks.summary()
 
 

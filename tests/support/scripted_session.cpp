@@ -188,6 +188,10 @@ class ScriptedRoom : public Room {
     set_subject("Welcome");
     co_return;
   }
+  asio::awaitable<std::string> on_nick_change(std::string wanted) override {
+    if (record("room_nick", "", wanted)) co_return co_await Room::on_nick_change(wanted);
+    co_return wanted;  // the network takes it as asked
+  }
   asio::awaitable<void> on_join() override {
     // Recorded only when scripted to fail: joins are not calls the other tests count.
     if (scripted_.script().errors.contains("room_join")) record("room_join", "", "");

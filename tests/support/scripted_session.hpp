@@ -72,10 +72,10 @@ struct SessionScript {
   // hook "room_text" (contact = the room's legacy id) and gets legacy id "G1", "G2"…;
   // corrections, retractions, reactions and subjects as "room_correct", "room_retract",
   // "room_react", "room_subject", "room_displayed", "room_chat_state", "room_invite",
-  // "room_kick" (legacy_id = the nick), "room_join" (only when in `errors`: Room::on_join),
-  // "room_backfill" (bob's H1…H3 of a day ago), "room_affiliation" (file_name = the affiliation),
-  // "room_leave", "room_destroy" (accepted unless `errors` refuses them or `unimplemented` leaves
-  // them to the Room defaults).
+  // "room_kick" (legacy_id = the nick), "room_nick" (text = the nick asked for), "room_join" (only
+  // when in `errors`: Room::on_join), "room_backfill" (bob's H1…H3 of a day ago),
+  // "room_affiliation" (file_name = the affiliation), "room_leave", "room_destroy" (accepted unless
+  // `errors` refuses them or `unimplemented` leaves them to the Room defaults).
   std::vector<LegacyId> rooms;
   // Groups anyone may open by joining their JID (Rooms::legacy_id_of): local parts starting
   // with this prefix ("" : none), the legacy id being the local part.
