@@ -71,6 +71,9 @@ class Room {
   // moderator, 307; else 321): every joined resource gets its unavailable self-presence with
   // the reason, and leaves.
   void user_removed(std::string_view reason = {}, bool kicked = false);
+  // A line from the group itself to the joined resources (a groupchat message from the room
+  // JID, not archived), for events that are nobody's message: e.g. IRC's mode changes.
+  void send_notice(std::string_view text);
 
   // --- participants ---
   // The participant for a legacy contact (linked to roster().by_legacy_id()), created on

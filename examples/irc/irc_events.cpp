@@ -133,6 +133,10 @@ void IrcSession::on_membership(IrcClient& client, const IrcLine& line) {
       const std::string_view who = line.param(next++);
       if (client.isupport().is_membership_mode(mode)) room->change_membership(who, mode, set);
     }
+    // Shown as IRC clients show it, e.g. "alice sets mode +o bob" (biboumi does the same).
+    std::string change = std::string(nick) + " sets mode";
+    for (std::size_t i = 1; i < line.params.size(); ++i) change += " " + line.params[i];
+    room->send_notice(plain_irc_text(change));
   }
 }
 

@@ -3,9 +3,10 @@
 # Prosody 0.12 or ejabberd 23.01 (LEGATE_E2E_SERVER) and a private ngIRCd, with the slixmpp
 # client "desk" and plain-socket IRC peers. tester registers with the ports "1, PORT": port 1
 # refuses, the next one connects. In #modes (alice op), bob's roles follow MODE by what he
-# holds: +v member, +o admin/moderator, -o a voiced member again, +o, -v leaves him an op (no
-# presence), -o nobody. A JOIN the server refuses (+i: 473) comes back as the MUC error. `connections`
-# says where tester is (nick, port, channels); `disconnect` QUITs 127.0.0.1 with the reason
+# holds (each change also a notice from the room, "alice sets mode +v bob"): +v member, +o
+# admin/moderator, -o a voiced member again, +o, -v leaves him an op (no presence), -o
+# nobody. A JOIN the server refuses (+i: 473) comes back as the MUC error. `connections` says
+# where tester is (nick, port, channels); `disconnect` QUITs 127.0.0.1 with the reason
 # (alice sees it, desk gets its unavailable self-presence) and joining #modes again connects
 # again. dave's client writes ISO-8859-15: what he says reaches desk as UTF-8; after
 # `configure-server` sets the encoding to send in to ISO-8859-15, desk's "€ café" reaches dave
@@ -39,10 +40,15 @@ def mode(run, alice, change, expected):
     """alice's MODE change on bob; the check that desk sees bob `expected` after it."""
     mark = run.mark("desk")
     alice.send(f"MODE #modes {change} bob")
-    return run.expect_raw(f"MODE {change} bob: desk sees bob {expected}", "desk", mark, MODES,
+    seen = run.expect_raw(f"MODE {change} bob: desk sees bob {expected}", "desk", mark, MODES,
                           lambda k, e: k == "presence" and frm(e) == f"{MODES}/bob"
                           and (muc_item(e).get("affiliation"), muc_item(e).get("role"))
                           == expected) is not None
+    notice = f"alice sets mode {change} bob"
+    return seen and run.expect_raw(f"…and the room's notice '{notice}'", "desk", mark, MODES,
+                                   lambda k, e: k == "message" and frm(e) == MODES
+                                   and e.get("type") == "groupchat"
+                                   and body(e) == notice) is not None
 
 
 def modes(run, alice, bob):
