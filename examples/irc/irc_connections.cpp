@@ -40,9 +40,8 @@ asio::awaitable<void> IrcSession::disconnect(std::string server, std::string rea
   std::shared_ptr<IrcClient> gone = it->second;
   clients_.erase(it);  // its reader sees that and does not reconnect
   disconnected_.insert(server);
-  const std::string suffix = "%" + server;
-  std::erase_if(in_channel_, [&suffix](const std::string& key) { return key.ends_with(suffix); });
-  abandon_joins(suffix);
+  forget_channels_of(server);
+  abandon_joins("%" + server);
   for (auto& [key, room] : *rooms_)
     if (room->server() == server && room->joined())
       room->user_removed("Disconnected from " + server);
@@ -59,7 +58,7 @@ asio::awaitable<void> IrcSession::connect_server(std::string server) {
   auto fresh = std::make_shared<IrcClient>(executor(), *settings);
   std::string failure;
   try {
-    co_await fresh->connect(std::chrono::seconds(30));
+    co_await fresh->connect(kConnectTimeout);
   } catch (const std::exception& e) {
     failure = e.what();
   }

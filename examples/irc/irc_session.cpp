@@ -16,7 +16,6 @@ namespace {
 using legate::ErrorCondition;
 using legate::StanzaError;
 
-constexpr auto kConnectTimeout = std::chrono::seconds(30);
 constexpr auto kJoinTimeout = std::chrono::seconds(15);
 
 // Waits until `done` or `timeout`. `event` never expires by itself: whoever sets `done`
@@ -75,8 +74,8 @@ std::pair<std::string, std::string> split_key(std::string_view key) {
   return {std::string(key.substr(0, at)), std::string(key.substr(at + 1))};
 }
 
-struct IrcSession::PendingJoin {
-  explicit PendingJoin(asio::any_io_executor executor) : done(executor) {
+struct IrcSession::PendingRequest {
+  explicit PendingRequest(asio::any_io_executor executor) : done(executor) {
     done.expires_at(asio::steady_timer::time_point::max());
   }
   asio::steady_timer done;  // cancelled when the join ends
@@ -106,7 +105,7 @@ asio::awaitable<std::string> IrcSession::change_nick(std::string server, std::st
   if (irc_lower(wanted) == irc_lower(c->nick())) co_return c->nick();
   if (nick_changes_.contains(server))
     throw StanzaError(ErrorCondition::conflict, "another nick change is under way");
-  auto pending = std::make_shared<PendingJoin>(executor());  // a request that ends or fails
+  auto pending = std::make_shared<PendingRequest>(executor());
   nick_changes_[server] = pending;
   c->send(irc_command("NICK", {wanted}));
   co_await wait_for_event(pending, std::chrono::seconds(10));
@@ -212,7 +211,7 @@ asio::awaitable<std::string> IrcSession::login() {
   for (auto& [key, room] : *rooms_) {
     if (!room->joined()) continue;
     if (IrcClient* c = client(room->server())) {
-      joins_.try_emplace(key, std::make_shared<PendingJoin>(executor()));
+      joins_.try_emplace(key, std::make_shared<PendingRequest>(executor()));
       c->send(irc_command("JOIN", {room->channel()}));
     }
   }
@@ -226,6 +225,11 @@ asio::awaitable<void> IrcSession::logout() {
   for (auto& [host, client] : clients) co_await client->quit("Leaving");
   in_channel_.clear();
   abandon_joins("");
+}
+
+void IrcSession::forget_channels_of(std::string_view server) {
+  const std::string suffix = "%" + std::string(server);
+  std::erase_if(in_channel_, [&suffix](const std::string& key) { return key.ends_with(suffix); });
 }
 
 void IrcSession::abandon_joins(std::string_view suffix) {
@@ -251,8 +255,7 @@ asio::awaitable<void> IrcSession::read(std::shared_ptr<IrcClient> client) {
     co_await pause.async_wait(asio::use_awaitable);
     if (quitting_) co_return;
   }
-  const std::string suffix = "%" + irc_lower(client->server().host);
-  std::erase_if(in_channel_, [&suffix](const std::string& key) { return key.ends_with(suffix); });
+  forget_channels_of(irc_lower(client->server().host));
   spdlog::info("{}: lost the connection to {}: {}", user_jid().str(), client->server().host,
                reason);
   send_gateway_status("Reconnecting to " + client->server().host + " (" + reason + ")",
@@ -282,10 +285,10 @@ asio::awaitable<void> IrcSession::join(IrcRoom& room) {
   if (in_channel_.contains(key)) co_return;
   auto [it, fresh] = joins_.try_emplace(key, nullptr);
   if (fresh) {
-    it->second = std::make_shared<PendingJoin>(executor());
+    it->second = std::make_shared<PendingRequest>(executor());
     c->send(irc_command("JOIN", {room.channel()}));
   }
-  std::shared_ptr<PendingJoin> pending = it->second;
+  std::shared_ptr<PendingRequest> pending = it->second;
   co_await wait_for_event(pending, kJoinTimeout);
   if (auto found = joins_.find(key); found != joins_.end() && found->second == pending)
     joins_.erase(found);

@@ -22,6 +22,8 @@ namespace irc {
 
 class IrcRoom;
 
+inline constexpr auto kConnectTimeout = std::chrono::seconds(30);
+
 class IrcSession : public legate::Session {
  public:
   using legate::Session::Session;
@@ -60,13 +62,16 @@ class IrcSession : public legate::Session {
   const std::shared_ptr<RoomIndex>& room_index() { return rooms_; }
 
  private:
-  struct PendingJoin;
+  // A JOIN or NICK waiting for the server's answer (or refusal).
+  struct PendingRequest;
   struct PendingVersion;
   asio::awaitable<void> read(std::shared_ptr<IrcClient> client);
   // Connects to one registered server (after disconnect()); throws StanzaError.
   asio::awaitable<void> connect_server(std::string server);
   // Ends the joins in progress whose key ends with `suffix` ("%server"; "": all) as failed.
   void abandon_joins(std::string_view suffix);
+  // The connection to `server` is gone: none of its channels is joined on IRC any more.
+  void forget_channels_of(std::string_view server);
   void on_line(IrcClient& client, const IrcLine& line);
   void on_privmsg(IrcClient& client, const IrcLine& line);
   void on_membership(IrcClient& client, const IrcLine& line);
@@ -81,9 +86,9 @@ class IrcSession : public legate::Session {
 
   std::map<std::string, std::shared_ptr<IrcClient>, std::less<>> clients_;  // by server
   std::shared_ptr<RoomIndex> rooms_ = std::make_shared<RoomIndex>();
-  std::map<std::string, std::shared_ptr<PendingJoin>, std::less<>> joins_;         // same keys
-  std::map<std::string, std::shared_ptr<PendingVersion>, std::less<>> versions_;   // nick%server
-  std::map<std::string, std::shared_ptr<PendingJoin>, std::less<>> nick_changes_;  // by server
+  std::map<std::string, std::shared_ptr<PendingRequest>, std::less<>> joins_;         // same keys
+  std::map<std::string, std::shared_ptr<PendingVersion>, std::less<>> versions_;      // nick%server
+  std::map<std::string, std::shared_ptr<PendingRequest>, std::less<>> nick_changes_;  // by server
   void nick_change_ended(const IrcClient& client, std::optional<legate::StanzaError> error);
   std::set<std::string, std::less<>> in_channel_;    // keys of the channels we are in on IRC
   std::set<std::string, std::less<>> disconnected_;  // servers the user disconnected from
