@@ -37,8 +37,8 @@ void RoomRouter::on_presence(const std::shared_ptr<Session>& session, Room& room
   if (type == "unavailable") return room.leave(resource, true, view.status());
   if (type != "available") return;  // probes and subscriptions: rooms have none
   const std::string nick(to->resource());
-  const bool muc_join = stanza.child("x", kMucNs) != nullptr;
-  if (!muc_join) {
+  const Element* muc_x = stanza.child("x", kMucNs);
+  if (!muc_x) {
     // A status update to the current occupant JID, or Prosody's directed presence: never an
     // error (GROUPS §1.6). To another nick while joined: a nick change (§7.6).
     if (room.has_resource(resource) && !nick.empty() && nick != room.user_nick())
@@ -52,26 +52,30 @@ void RoomRouter::on_presence(const std::shared_ptr<Session>& session, Room& room
                                            "not logged in to the legacy network"));
   Room* target = &room;
   const std::string id(stanza.attr_or("id"));
+  const MucHistory history =
+      parse_muc_history(muc_x, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count());
   // The join as it came (refuse_join answers it from the room's side).
   Element header = make_presence(from->str(), to->str());
   if (!id.empty()) header.set_attr("id", id);
-  session->enqueue(
-      [this, session, target, resource, nick, id, header, opened]() -> asio::awaitable<void> {
-        try {
-          co_await target->join(resource, nick, id);
-          if (opened && on_opened_) on_opened_(session, *target);
-        } catch (const StanzaError& e) {
-          refuse_join(header, e);
-          // A room opened for this join and refused stays nowhere (no bookmark at the next login).
-          if (opened && !target->joined()) session->rooms().forget(*target);
-        } catch (const std::exception& e) {
-          rethrow_if_cancellation(e);
-          spdlog::error("{}: joining {} failed: {}", session->user_jid().str(), target->jid().str(),
-                        e.what());
-          refuse_join(header, StanzaError(ErrorCondition::internal_server_error));
-          if (opened && !target->joined()) session->rooms().forget(*target);
-        }
-      });
+  session->enqueue([this, session, target, resource, nick, id, history, header,
+                    opened]() -> asio::awaitable<void> {
+    try {
+      co_await target->join(resource, nick, id, history);
+      if (opened && on_opened_) on_opened_(session, *target);
+    } catch (const StanzaError& e) {
+      refuse_join(header, e);
+      // A room opened for this join and refused stays nowhere (no bookmark at the next login).
+      if (opened && !target->joined()) session->rooms().forget(*target);
+    } catch (const std::exception& e) {
+      rethrow_if_cancellation(e);
+      spdlog::error("{}: joining {} failed: {}", session->user_jid().str(), target->jid().str(),
+                    e.what());
+      refuse_join(header, StanzaError(ErrorCondition::internal_server_error));
+      if (opened && !target->joined()) session->rooms().forget(*target);
+    }
+  });
 }
 
 void RoomRouter::change_nick(const std::shared_ptr<Session>& session, Room& room,

@@ -213,7 +213,8 @@ asio::awaitable<void> Room::ensure_info() {
   co_await update_info();
 }
 
-asio::awaitable<void> Room::join(std::string resource, std::string nick, std::string id) {
+asio::awaitable<void> Room::join(std::string resource, std::string nick, std::string id,
+                                 MucHistory history) {
   co_await ensure_info();
   co_await on_join();
   if (!record_.participants_filled) {
@@ -232,6 +233,7 @@ asio::awaitable<void> Room::join(std::string resource, std::string nick, std::st
   if (nick != me.nick()) add_status(self, MucStatus::nick_assigned);  // the room's nick wins
   if (!id.empty()) self.set_attr("id", id);
   component.send(self);
+  send_history(to, history);
   send_subject(to);
   if (!has_resource(resource)) {
     resources_.push_back(resource);

@@ -16,6 +16,7 @@
 #include "../component/asio.hpp"
 #include "../component/element.hpp"
 #include "../component/jid.hpp"
+#include "../component/muc_history.hpp"
 #include "../storage/room_store.hpp"
 #include "participant.hpp"
 #include "room_types.hpp"
@@ -26,6 +27,7 @@ namespace legate {
 class Contact;
 class Session;
 struct MamQuery;
+struct ArchivedMessage;
 
 class Room {
  public:
@@ -114,6 +116,12 @@ class Room {
                                          std::optional<HistoryBound> /*before*/) {
     co_return;
   }
+  // How many archived messages a resource gets when it joins (XEP-0045 §7.2.14; fewer if it
+  // asks, none if it asks for none, as MAM clients do). Default: 20.
+  virtual std::size_t history_on_join() const { return 20; }
+  // Whether the room keeps what is said (MAM, history on join). Off: only ids are archived,
+  // for replies, corrections and reactions; queries and joins find nothing. Default: on.
+  virtual bool record_history() const { return true; }
   // The user sent a text to the room; return its legacy id.
   virtual asio::awaitable<LegacyId> on_text(const Text& text);
   // The user corrected / retracted their message `id`, or reacted to message `id`.
@@ -154,7 +162,9 @@ class Room {
   asio::awaitable<void> ensure_info();
   // A resource joins under `nick` (the join's `id` is reflected): participants, then the
   // self-presence, then the subject. A resource already in is sent everything again.
-  asio::awaitable<void> join(std::string resource, std::string nick, std::string id);
+  // `history`: what the join asked of the discussion history (sent before the subject).
+  asio::awaitable<void> join(std::string resource, std::string nick, std::string id,
+                             MucHistory history = {});
   // A resource left (or vanished): its unavailable self-presence; nothing else changes.
   void leave(std::string_view resource, bool send = true, std::string_view status = {});
   bool has_resource(std::string_view resource) const;
@@ -194,6 +204,11 @@ class Room {
  private:
   friend class Participant;
   void save();
+  // An archived message as the room sent it (from the occupant, no `to`), its elements in
+  // `ns`; nullopt if its stored payload is unreadable.
+  std::optional<Element> archived_message(const ArchivedMessage& m, std::string_view ns);
+  // The discussion history a joining resource gets (XEP-0045 §7.2.14), with delays.
+  void send_history(std::string_view to, const MucHistory& history);
   Participant& add(ParticipantRecord record);
   void load_participants();  // from storage, once
   // The lookups beside by_nick_: the user's occupant and contacts' participants.

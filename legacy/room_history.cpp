@@ -29,11 +29,12 @@ std::int64_t unix_ms(std::chrono::system_clock::time_point when) {
 
 void Room::archive(const Element& message, std::string_view stanza_id, const LegacyId& legacy_id,
                    std::string_view nick, std::optional<Time> when) {
-  std::string payload;
-  for (const Element& child : message.children()) {
-    if (child.is("stanza-id", kStanzaIdNs)) continue;  // the result's id says it
-    child.append_to(payload, kComponentNs);
-  }
+  std::string payload;  // empty when not recording: the row maps ids only
+  if (record_history())
+    for (const Element& child : message.children()) {
+      if (child.is("stanza-id", kStanzaIdNs)) continue;  // the result's id says it
+      child.append_to(payload, kComponentNs);
+    }
   session_.host().room_archive().append(
       {.room_id = record_.id,
        .ts_ms = unix_ms(when.value_or(std::chrono::system_clock::now())),
@@ -42,6 +43,32 @@ void Room::archive(const Element& message, std::string_view stanza_id, const Leg
        .legacy_id = legacy_id,
        .nick = std::string(nick),
        .payload = std::move(payload)});
+}
+
+std::optional<Element> Room::archived_message(const ArchivedMessage& m, std::string_view ns) {
+  Element archived("message", std::string(ns));
+  archived.set_attr("type", "groupchat").set_attr("from", occupant_jid(m.nick));
+  if (!m.xmpp_id.empty()) archived.set_attr("id", m.xmpp_id);
+  try {
+    // Appended, not `"<m>" + payload + "</m>"`: GCC 12's -Wrestrict misfires on that.
+    std::string wrapped = "<m xmlns='";
+    wrapped.append(ns).append("'>");
+    wrapped.append(m.payload).append("</m>");
+    Element children = parse_element(wrapped);
+    for (Element& child : children.children()) archived.add_child(std::move(child));
+  } catch (const std::exception& e) {
+    spdlog::warn("{}: archived message {} of {} is unreadable: {}", session_.user_jid().str(),
+                 m.stanza_id, jid_.str(), e.what());
+    return std::nullopt;
+  }
+  if (kind() == RoomKind::group) {
+    Participant* p = find_participant(m.nick);
+    if (p && !p->legacy_id().empty() && !p->is_user())
+      archived.add_child("x", std::string(kMucUserNs))
+          .add_child("item", std::string(kMucUserNs))
+          .set_attr("jid", session_.roster().by_legacy_id(p->legacy_id()).jid().str());
+  }
+  return archived;
 }
 
 Element Room::archive_query(std::string_view to, const MamQuery& query) {
@@ -62,31 +89,46 @@ Element Room::archive_query(std::string_view to, const MamQuery& query) {
   Component& component = session_.host().component();
   for (ArchivedMessage& m : page.messages) {
     // Forwarded stanzas keep the client namespace (XEP-0297): clients look for that.
-    Element archived("message", "jabber:client");
-    archived.set_attr("type", "groupchat").set_attr("from", occupant_jid(m.nick));
-    if (!m.xmpp_id.empty()) archived.set_attr("id", m.xmpp_id);
-    try {
-      // Appended, not `"<m>" + payload + "</m>"`: GCC 12's -Wrestrict misfires on that.
-      std::string wrapped = "<m xmlns='jabber:client'>";
-      wrapped.append(m.payload).append("</m>");
-      Element children = parse_element(wrapped);
-      for (Element& child : children.children()) archived.add_child(std::move(child));
-    } catch (const std::exception& e) {
-      spdlog::warn("{}: archived message {} of {} is unreadable: {}", session_.user_jid().str(),
-                   m.stanza_id, jid_.str(), e.what());
-      continue;
-    }
-    if (kind() == RoomKind::group) {
-      Participant* p = find_participant(m.nick);
-      if (p && !p->legacy_id().empty() && !p->is_user())
-        archived.add_child("x", std::string(kMucUserNs))
-            .add_child("item", std::string(kMucUserNs))
-            .set_attr("jid", session_.roster().by_legacy_id(p->legacy_id()).jid().str());
-    }
-    component.send(
-        mam_result(to, jid_.str(), query.query_id, m.stanza_id, m.ts_ms, std::move(archived)));
+    if (auto archived = archived_message(m, "jabber:client"))
+      component.send(
+          mam_result(to, jid_.str(), query.query_id, m.stanza_id, m.ts_ms, std::move(*archived)));
   }
   return mam_fin(page.page);
+}
+
+void Room::send_history(std::string_view to, const MucHistory& history) {
+  std::size_t limit = history_on_join();
+  if (history.max_stanzas) limit = std::min(limit, *history.max_stanzas);
+  if (limit == 0 || history.none()) return;
+  MamQuery query;
+  query.rsm_before = "";  // the newest page
+  query.max = std::min(limit, MamQuery::kMaxPage);
+  query.start_ms = history.since_ms;
+  ArchivePage page = session_.host().room_archive().query(record_.id, query, {});
+  std::vector<Element> messages;
+  std::vector<std::size_t> sizes;
+  std::size_t total = 0;
+  for (const ArchivedMessage& m : page.messages) {
+    auto message = archived_message(m, kComponentNs);
+    if (!message) continue;
+    message->set_attr("to", to);
+    const auto when = std::chrono::system_clock::time_point(std::chrono::milliseconds(m.ts_ms));
+    message->add_child("delay", std::string(kDelayNs))
+        .set_attr("from", jid_.str())
+        .set_attr("stamp", xmpp_datetime(when));
+    message->add_child("stanza-id", std::string(kStanzaIdNs))
+        .set_attr("id", m.stanza_id)
+        .set_attr("by", jid_.str());
+    sizes.push_back(history.max_chars ? message->str(kComponentNs).size() : 0);
+    total += sizes.back();
+    messages.push_back(std::move(*message));
+  }
+  // maxchars counts whole stanzas: the oldest go first until the rest fits.
+  std::size_t first = 0;
+  while (history.max_chars && first < messages.size() && total > *history.max_chars)
+    total -= sizes[first++];
+  Component& component = session_.host().component();
+  for (std::size_t i = first; i < messages.size(); ++i) component.send(std::move(messages[i]));
 }
 
 Element Room::archive_metadata() {

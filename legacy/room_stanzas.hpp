@@ -12,12 +12,12 @@
 
 #include "../component/element.hpp"
 #include "../component/mam_query.hpp"
-#include "contact_stanzas.hpp"  // kStanzaIdNs, kDelayNs
+#include "../component/muc_history.hpp"  // kMucNs
+#include "contact_stanzas.hpp"           // kStanzaIdNs, kDelayNs
 #include "room_types.hpp"
 
 namespace legate {
 
-inline constexpr std::string_view kMucNs = "http://jabber.org/protocol/muc";
 inline constexpr std::string_view kConferenceNs = "jabber:x:conference";  // XEP-0249
 inline constexpr std::string_view kMucUserNs = "http://jabber.org/protocol/muc#user";
 inline constexpr std::string_view kMucAdminNs = "http://jabber.org/protocol/muc#admin";

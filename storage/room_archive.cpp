@@ -81,7 +81,8 @@ ArchivedMessage read_row(const Statement& s) {
 
 // The WHERE clause of a query's filters (not its page bounds), and its parameters.
 struct Filter {
-  std::string sql = "WHERE room_id = ?1";
+  // Rows without a payload only map ids (a room that does not record history): never shown.
+  std::string sql = "WHERE room_id = ?1 AND payload <> ''";
   std::vector<std::int64_t> ints;  // ?2… in order, after the room
 };
 
@@ -260,7 +261,8 @@ ArchivePage RoomArchive::query(std::int64_t room_id, const MamQuery& q,
   if (!q.ids.empty()) {  // exactly these, in archive order
     for (const auto& id : q.ids) {
       auto found = find(room_id, id, nullptr);
-      if (!found) throw StanzaError(ErrorCondition::item_not_found, "no message " + id);
+      if (!found || found->payload.empty())
+        throw StanzaError(ErrorCondition::item_not_found, "no message " + id);
       out.messages.push_back(std::move(*found));
     }
     std::stable_sort(out.messages.begin(), out.messages.end(),
@@ -332,7 +334,8 @@ ArchivePage RoomArchive::query(std::int64_t room_id, const MamQuery& q,
 
 std::optional<ArchivedMessage> RoomArchive::edge(std::int64_t room_id, bool newest) {
   sync();
-  StatementScope stmt(db_.statement(std::string(kColumns) + "WHERE room_id = ?1 ORDER BY ts " +
+  StatementScope stmt(db_.statement(std::string(kColumns) +
+                                    "WHERE room_id = ?1 AND payload <> '' ORDER BY ts " +
                                     (newest ? "DESC, id DESC" : "ASC, id ASC") + " LIMIT 1"));
   stmt->bind_int(1, room_id);
   if (!stmt->step()) return std::nullopt;

@@ -31,7 +31,8 @@ struct ArchivedMessage {
   std::string legacy_id;   // "" for none; callers archive a legacy id once (the id map knows)
   std::string nick;        // the sender's nick then
   bool backfill = false;
-  std::string payload;  // the message's children, serialized
+  std::string payload;  // the message's children, serialized; empty: an id-map row only
+                        // (a room not recording history), never in queries or edges
 };
 
 struct ArchivePage {

@@ -46,6 +46,9 @@ struct IrcServer {
   // Outgoing throttle: `burst` lines at once, then one per `interval` (0: no throttle).
   unsigned burst = 10;
   std::chrono::milliseconds interval{1000};
+  // Messages of a channel's archive a joining client gets (XEP-0045 history; 0: none; MAM
+  // has them all).
+  std::size_t max_history = 20;
 };
 
 class IrcClient : public std::enable_shared_from_this<IrcClient> {

@@ -92,6 +92,8 @@ Form server_form(const IrcServer& s) {
       FormField::text("realname", "Real name", false).with_value(s.realname),
       FormField::text("throttle", "Milliseconds between lines after a burst of 10 (0: none)", false)
           .with_value(std::to_string(s.interval.count())),
+      FormField::text("max_history", "Messages of history a joining client gets (0: none)", false)
+          .with_value(std::to_string(s.max_history)),
       FormField::text_multi("after_connect", "Lines sent after connecting (one per line)", false),
       FormField::text("encoding_in", "Encoding of what is not UTF-8", false)
           .with_value(s.encoding_in),
@@ -114,6 +116,7 @@ legate::asio::awaitable<Outcome> server_configured(CommandContext& ctx, const Fo
   updated.username = std::string(form.value("username"));
   updated.realname = std::string(form.value("realname"));
   if (const auto* lines = form.field("after_connect")) updated.after_connect = lines->values;
+  updated.max_history = history_length_of(form.value("max_history"), it->max_history);
   updated.encoding_in = encoding_of(form.value("encoding_in"), "ISO-8859-1");
   updated.encoding_out = encoding_of(form.value("encoding_out"), "UTF-8");
   *it = std::move(updated);

@@ -53,11 +53,15 @@ legate::GatewayInfo IrcGateway::info() const {
       "write to people as nick%server@this-gateway.";
   info.registration_fields = server_fields();
   info.welcome_message = "Welcome to Legate IRC! Join #channel%server@ this gateway.";
-  info.preference_fields = {legate::FormField::boolean(
-      "persistent",
-      "Stay in channels when every client of yours leaves them (their messages are archived "
-      "meanwhile)",
-      false)};
+  info.preference_fields = {
+      legate::FormField::boolean(
+          "persistent",
+          "Stay in channels when every client of yours leaves them (their messages are archived "
+          "meanwhile)",
+          false),
+      legate::FormField::boolean(
+          "record_history",
+          "Keep the channels' messages (history for your clients: MAM, and on joining)", true)};
   return info;
 }
 
@@ -96,6 +100,16 @@ std::vector<std::uint16_t> ports_of(std::string_view text, bool tls) {
     ports.push_back(static_cast<std::uint16_t>(value));
   }
   return ports;
+}
+
+std::size_t history_length_of(std::string_view text, std::size_t fallback) {
+  if (text.empty()) return fallback;
+  std::size_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || value > 100)
+    throw StanzaError(ErrorCondition::not_acceptable,
+                      "the history length must be a number from 0 to 100");
+  return value;
 }
 
 std::string encoding_of(std::string_view name, std::string_view fallback) {

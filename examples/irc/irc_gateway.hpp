@@ -32,5 +32,7 @@ std::string ports_text(const std::vector<std::uint16_t>& ports);
 // An encoding a user names (iconv's name, upper case; empty: `fallback`); throws
 // StanzaError(not-acceptable) for one iconv does not have or that is not ASCII-compatible.
 std::string encoding_of(std::string_view name, std::string_view fallback);
+// A number of history messages (empty: `fallback`); throws StanzaError(not-acceptable).
+std::size_t history_length_of(std::string_view text, std::size_t fallback);
 
 }  // namespace irc

@@ -2,6 +2,7 @@
 #include "irc_rooms.hpp"
 
 #include <legate/component/stanza_error.hpp>
+#include "irc_account.hpp"
 #include "irc_line.hpp"
 #include "irc_session.hpp"
 
@@ -29,6 +30,16 @@ legate::asio::awaitable<void> IrcRoom::on_join() {
   // of that name is never taken for them.
   if (IrcClient* client = irc_.client(server_)) set_user_nick(client->nick());
   co_await irc_.join(*this);
+}
+
+std::size_t IrcRoom::history_on_join() const {
+  const IrcAccount account = irc_.user().data<IrcAccount>();
+  const IrcServer* server = account.server(server_);
+  return server ? server->max_history : IrcServer{}.max_history;
+}
+
+bool IrcRoom::record_history() const {
+  return irc_.user().preference<bool>("record_history", true);
 }
 
 void IrcRoom::on_all_left(std::string_view status) {

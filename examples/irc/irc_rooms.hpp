@@ -27,6 +27,9 @@ class IrcRoom : public legate::Room {
   // JOIN when not in the channel (waiting for NAMES); PART (with the status) when the
   // user's last resource leaves, unless the user's preference `persistent` keeps them there.
   legate::asio::awaitable<void> on_join() override;
+  // The server's `max_history` setting; the user's preference `record_history`.
+  std::size_t history_on_join() const override;
+  bool record_history() const override;
   void on_all_left(std::string_view status) override;
   legate::asio::awaitable<legate::LegacyId> on_text(const legate::Text& text) override;
   legate::asio::awaitable<void> on_set_subject(std::string subject) override;

@@ -12,7 +12,10 @@
 # `configure-server` sets the encoding to send in to ISO-8859-15, desk's "€ café" reaches dave
 # in his encoding. With the preference `persistent` on, desk leaving #modes leaves tester
 # there on IRC (dave's NAMES), and joining again sends no JOIN. desk asks for the nick
-# tester9: NICK on IRC, desk gets 303 and its new occupant; dave's nick: conflict.
+# tester9: NICK on IRC, desk gets 303 and its new occupant; dave's nick: conflict. Before
+# that, history: `configure-server` refuses a max_history of 500 and takes 2, and a join asking
+# for 5 stanzas gets dave's 2 newest lines, delayed; with the preference record_history off,
+# dave's next line reaches desk live but neither the next join's history nor MAM.
 # Usage: /usr/bin/python3 test_irc_admin.py PATH/TO/legate-irc
 import os
 import sys
@@ -20,12 +23,12 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from adhoc_helpers import error_of as adhoc_error, run_command  # noqa: E402
 from irc_peer import line_is  # noqa: E402
-from muc_helpers import (CLIENT_NS, WAIT, codes, error_of, frm, groupchat, join_presence,  # noqa: E402
-                         muc_item, show)
+from muc_helpers import (CLIENT_NS, WAIT, codes, error_of, frm, groupchat, is_subject,  # noqa: E402
+                         join_presence, muc_item, show)
 from scenario import Checks, run_test  # noqa: E402
-from test_irc import GW, NICK, SERVER, Run, body  # noqa: E402
+from test_irc import FORWARD_NS, GW, MAM_NS, NICK, RSM_NS, SERVER, Run, body  # noqa: E402
 
-TOTAL_TIMEOUT = 120
+TOTAL_TIMEOUT = 150
 MODES = f"#modes%{SERVER}@{GW}"
 
 
@@ -120,18 +123,28 @@ def disconnect(run, alice):
                     line_is("JOIN", "#modes", nick=NICK), WAIT, "JOIN", seen)
 
 
+def server_settings(run, what):
+    """configure-server, then 127.0.0.1 chosen: the step with its settings form, or None."""
+    step = run.attempt(what, run_command, run.client, GW, "configure-server")
+    return step and run.attempt("…127.0.0.1's settings", run_command, run.client, GW,
+                                "configure-server", {"server": SERVER}, step.sessionid)
+
+
+def dave_says(run, dave, lines, what):
+    """dave says `lines` in #modes; the check `what` that the last reaches desk."""
+    mark = run.mark("desk")
+    for text in lines:
+        dave.privmsg("#modes", text)
+    run.expect_raw(what, "desk", mark, MODES,
+                   lambda k, e: k == "message" and body(e) == lines[-1])
+
+
 def encodings(run):
     dave = run.peer("dave", encoding="iso-8859-15")
     if not dave or run.attempt("dave joins #modes", dave.join, "#modes") is None:
         return
-    mark = run.mark("desk")
-    dave.privmsg("#modes", "déjà vu")
-    run.expect_raw("dave's Latin-9 line reaches desk as UTF-8", "desk", mark, MODES,
-                   lambda k, e: k == "message" and body(e) == "déjà vu")
-    first = run.attempt("ad-hoc configure-server", run_command, run.client, GW,
-                        "configure-server")
-    step = first and run.attempt("…127.0.0.1's settings", run_command, run.client, GW,
-                                 "configure-server", {"server": SERVER}, first.sessionid)
+    dave_says(run, dave, ["déjà vu"], "dave's Latin-9 line reaches desk as UTF-8")
+    step = server_settings(run, "ad-hoc configure-server")
     if not step:
         return
     fields = (step.form or {}).get("fields", {})
@@ -143,9 +156,7 @@ def encodings(run):
                        "encoding_out": "UTF-16"}, step.sessionid)
     run.check("…an encoding IRC cannot use (UTF-16) is refused: not-acceptable, saying so",
               bad is not None and bad[0] == "not-acceptable" and "encoding" in bad[1], f"{bad}")
-    step = run.attempt("configure-server again", run_command, run.client, GW, "configure-server")
-    step = step and run.attempt("…127.0.0.1", run_command, run.client, GW, "configure-server",
-                                {"server": SERVER}, step.sessionid)
+    step = server_settings(run, "configure-server again")
     if not step:
         return
     seen = dave.mark()
@@ -162,6 +173,88 @@ def encodings(run):
     run.check("…in his encoding (read as Latin-9: '€ café')", got and got.text == "€ café",
               got and got.raw)
     return dave
+
+
+DELAY_NS = "urn:xmpp:delay"
+
+
+def rejoin_history(run, what):
+    """desk leaves #modes and joins again asking for 5 stanzas of history: the bodies of the
+    delayed messages (from #modes) between its self-presence and the subject, or None."""
+    run.send("desk", f"<presence to='{MODES}/{NICK}' type='unavailable'/>")
+    mark = run.mark("desk")
+    run.send("desk", f"<presence to='{MODES}/{NICK}' id='{run.next_id('join')}'>"
+                     "<x xmlns='http://jabber.org/protocol/muc'><history maxstanzas='5'/></x>"
+                     "</presence>")
+    got = run.attempt(what, run.await_log, "desk", mark, MODES, is_subject, "subject message")
+    if got is None:
+        return None
+    delayed = [e for _, k, e in got if k == "message" and not is_subject(k, e)]
+    kinds = [k for _, k, _ in got]
+    stamped = [e.find(f"{{{DELAY_NS}}}delay") for e in delayed]
+    run.check("…each delayed by #modes, after the self-presence",
+              all(d is not None and d.get("from") == MODES for d in stamped)
+              and (not delayed or "presence" in kinds[:kinds.index("message")]),
+              f"{[show(k, e) for _, k, e in got]}")
+    return [body(e) for e in delayed]
+
+
+def archived_bodies(run):
+    """The bodies of #modes' archive (MAM, the last page of 100), or None."""
+    import xml.etree.ElementTree as ET
+    mark = run.mark("desk")
+    iq = run.client.xmpp.make_iq_set(ito=MODES)
+    rsm = ET.SubElement(ET.SubElement(iq.xml, f"{{{MAM_NS}}}query"), f"{{{RSM_NS}}}set")
+    ET.SubElement(rsm, f"{{{RSM_NS}}}max").text = "100"
+    ET.SubElement(rsm, f"{{{RSM_NS}}}before")
+    if run.attempt("a MAM query to #modes answers", run.client.run, iq.send(timeout=10),
+                   11) is None:
+        return None
+    path = f"{{{MAM_NS}}}result/{{{FORWARD_NS}}}forwarded/{{{CLIENT_NS}}}message"
+    return [e.find(path).findtext(f"{{{CLIENT_NS}}}body") for _, k, e in run.since("desk", mark)
+            if k == "message" and e.find(path) is not None]
+
+
+def history(run, dave):
+    """configure-server's max_history (500 refused, 2 kept) caps the history of a join; with
+    the preference record_history off, what is said then is in neither history nor MAM."""
+    dave_says(run, dave, ["h1", "h2", "h3"], "desk gets dave's h1, h2, h3")
+    keep = {"server": SERVER, "port": str(run.irc.port), "nick": NICK,
+            "encoding_out": "iso-8859-15"}
+    step = server_settings(run, "configure-server")
+    if not step:
+        return
+    fields = (step.form or {}).get("fields", {})
+    run.check("…shows max_history, 20 by default",
+              fields.get("max_history", {}).get("values") == ["20"], f"{fields}")
+    bad = adhoc_error(run_command, run.client, GW, "configure-server",
+                      {**keep, "max_history": "500"}, step.sessionid)
+    run.check("…a max_history of 500 is refused: not-acceptable",
+              bad is not None and bad[0] == "not-acceptable", f"{bad}")
+    step = server_settings(run, "configure-server again")
+    if not step:
+        return
+    seen = dave.mark()
+    run.attempt("…submitted: max_history 2", run_command, run.client, GW, "configure-server",
+                {**keep, "max_history": "2"}, step.sessionid)
+    run.attempt("tester is back in #modes", dave.expect, line_is("JOIN", "#modes", nick=NICK),
+                20, "JOIN", seen)
+    got = rejoin_history(run, "desk joins #modes again asking for 5 stanzas of history")
+    run.check("…it gets the 2 newest (the server's max_history)", got == ["h2", "h3"], f"{got}")
+    first = run.attempt("ad-hoc preferences", run_command, run.client, GW, "preferences")
+    fields = (first.form or {}).get("fields", {}) if first else {}
+    run.check("…has record_history, on by default",
+              fields.get("record_history", {}).get("values") in (["true"], ["1"]), f"{fields}")
+    if not first or not run.attempt("…submitted: record_history off", run_command, run.client,
+                                    GW, "preferences", {"record_history": "false"},
+                                    first.sessionid):
+        return
+    dave_says(run, dave, ["off the record"], "desk gets dave's 'off the record' live")
+    got = rejoin_history(run, "desk joins #modes again")
+    run.check("…its history leaves it out", got == ["h2", "h3"], f"{got}")
+    archived = archived_bodies(run)
+    run.check("…and so does #modes' MAM, which has h3", archived is not None
+              and "h3" in archived and "off the record" not in archived, f"{archived}")
 
 
 def persistent(run, dave):
@@ -235,6 +328,7 @@ def main(binary):
                 disconnect(run, alice)
                 dave = encodings(run)
                 if dave:
+                    history(run, dave)
                     persistent(run, dave)
                     nick_change(run, dave)
     return checks.summary()

@@ -247,6 +247,8 @@ class ScriptedRoom : public Room {
                          .when = day_ago + std::chrono::minutes(i)});
     co_return;
   }
+  std::size_t history_on_join() const override { return scripted_.script().room_history_on_join; }
+  bool record_history() const override { return scripted_.script().room_record_history; }
   asio::awaitable<void> on_chat_state(ChatState state) override {
     SessionCall call = make_call("room_chat_state", "", "");
     call.chat_state = state;

@@ -81,6 +81,9 @@ struct SessionScript {
   // with this prefix ("" : none), the legacy id being the local part.
   std::string open_prefix;
   bool room_history = false;  // backfill() archives bob's H1…H3
+  // Room::history_on_join() and Room::record_history() of every room.
+  std::size_t room_history_on_join = 20;
+  bool room_record_history = true;
   // fill() throws this (after login succeeded) when not empty.
   std::string fill_failure;
   // Hooks (by SessionCall::hook name) left to the Session defaults (feature-not-implemented).

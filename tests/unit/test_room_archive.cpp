@@ -136,14 +136,14 @@ TEST_CASE("room archive: stanza-ids carry their row; other ids are found too; ro
                      .xmpp_id = "n",
                      .legacy_id = "",
                      .nick = "bob",
-                     .payload = ""});
+                     .payload = "<body>n1</body>"});
   a.archive->append({.room_id = a.room,
                      .ts_ms = 9001,
                      .stanza_id = id,
                      .xmpp_id = "n",
                      .legacy_id = "",
                      .nick = "bob",
-                     .payload = ""});
+                     .payload = "<body>n2</body>"});
   a.archive->sync();
   const auto row = RoomArchive::row_of(id);
   REQUIRE(row.has_value());
@@ -189,4 +189,26 @@ TEST_CASE("room archive: retention by age and by count per room, in slices") {
     a.archive->sync();
     CHECK(a.page({}).page.count == 5);
   }
+}
+
+TEST_CASE("room archive: id-only rows (a room not recording) are in no page, count or edge") {
+  Archive a(true);
+  a.fill(2);  // s1, s2 recorded
+  for (int i = 3; i <= 4; ++i)
+    a.archive->append({.room_id = a.room,
+                       .ts_ms = i * 1000,
+                       .stanza_id = "s" + std::to_string(i),
+                       .xmpp_id = "x" + std::to_string(i),
+                       .legacy_id = "L" + std::to_string(i),
+                       .nick = "bob",
+                       .payload = ""});
+  a.archive->sync();
+  ArchivePage all = a.page({});
+  CHECK(a.ids(all) == range(1, 2));
+  CHECK(all.page.count == 2);
+  CHECK(a.ids(a.page({.max = 1, .rsm_before = ""})) == std::vector<std::string>{"s2"});
+  CHECK(a.archive->last(a.room)->stanza_id == "s2");
+  CHECK_THROWS_AS(a.page({.ids = {"s3"}}), legate::StanzaError);
+  // Still a backfill's bound: the legacy network's history before it is known.
+  CHECK(a.archive->newest_before(a.room, 10000)->stanza_id == "s4");
 }
