@@ -38,6 +38,7 @@ inline void tag_invoke(boost::json::value_from_tag, boost::json::value& json, co
           {"burst", s.burst},
           {"interval_ms", s.interval.count()},
           {"max_history", s.max_history},
+          {"casemapping", to_string(s.case_mapping)},
           {"after_connect", boost::json::value_from(s.after_connect)}};
 }
 
@@ -67,6 +68,8 @@ inline IrcServer tag_invoke(boost::json::value_to_tag<IrcServer>, const boost::j
   if (const auto* v = o.if_contains("after_connect"))
     s.after_connect = boost::json::value_to<std::vector<std::string>>(*v);
   if (const auto* v = o.if_contains("max_history")) s.max_history = v->to_number<std::size_t>();
+  if (const auto* v = o.if_contains("casemapping"); v && v->is_string())
+    s.case_mapping = parse_case_mapping(v->as_string()).value_or(CaseMapping::rfc1459);
   if (const auto* v = o.if_contains("interval_ms"))
     s.interval = std::chrono::milliseconds(v->to_number<std::int64_t>());
   return s;

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include <legate/component/asio.hpp>
+#include "irc_casemap.hpp"
 #include "irc_encoding.hpp"
 #include "irc_isupport.hpp"
 #include "irc_line.hpp"
@@ -49,6 +50,9 @@ struct IrcServer {
   // Messages of a channel's archive a joining client gets (XEP-0045 history; 0: none; MAM
   // has them all).
   std::size_t max_history = 20;
+  // How the server folds names (its CASEMAPPING, learned on connecting): the keys of its
+  // channels and nicks follow it, also while disconnected.
+  CaseMapping case_mapping = CaseMapping::rfc1459;
 };
 
 class IrcClient : public std::enable_shared_from_this<IrcClient> {
@@ -82,6 +86,7 @@ class IrcClient : public std::enable_shared_from_this<IrcClient> {
   void set_nick(std::string nick) { nick_ = std::move(nick); }
   // What this server said of its modes (005), for this connection.
   Isupport& isupport() { return isupport_; }
+  const Isupport& isupport() const { return isupport_; }
   bool open() const;
 
  private:

@@ -48,7 +48,7 @@ legate::asio::awaitable<Outcome> join_chosen(CommandContext& ctx, const Form& fo
     co_return note(Note::Kind::error, "A channel name starts with # and has no space or comma.");
   if (!session.client(server))
     co_return note(Note::Kind::error, "Not connected to " + server + ".");
-  auto& room = static_cast<IrcRoom&>(session.rooms().by_legacy_id(irc_key(channel, server)));
+  auto& room = static_cast<IrcRoom&>(session.rooms().by_legacy_id(session.key_of(channel, server)));
   try {
     co_await room.ensure_info();
     co_await session.join(room);

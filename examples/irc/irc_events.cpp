@@ -11,10 +11,6 @@ namespace {
 
 constexpr std::string_view kVersion = "Legate IRC 0.1 (https://legate.invalid)";
 
-bool same_nick(std::string_view a, std::string_view b) {
-  return irc_lower(a) == irc_lower(b);
-}
-
 }  // namespace
 
 void IrcSession::on_privmsg(IrcClient& client, const IrcLine& line) {
@@ -46,15 +42,15 @@ void IrcSession::on_privmsg(IrcClient& client, const IrcLine& line) {
       room->message_from(from, std::move(body), options.legacy_id);
     return;
   }
-  legate::Contact& contact = roster().by_legacy_id(irc_key(from, client.server().host));
+  legate::Contact& contact = roster().by_legacy_id(key_of(from, host_key(client)));
   if (contact.name() != from) contact.set_name(std::string(from));
   contact.send_text(body, options);
 }
 
 void IrcSession::on_membership(IrcClient& client, const IrcLine& line) {
   const std::string_view nick = line.nick();
-  const bool me = same_nick(nick, client.nick());
-  const std::string& host = client.server().host;
+  const bool me = same_nick(client, nick, client.nick());
+  const std::string host = host_key(client);
   if (line.command == "JOIN") {
     IrcRoom* room = room_of(client, line.param(0));
     if (!room) return;
@@ -75,7 +71,7 @@ void IrcSession::on_membership(IrcClient& client, const IrcLine& line) {
     }
   } else if (line.command == "QUIT") {
     for (auto& [key, room] : *rooms_)
-      if (room->server() == irc_lower(host))
+      if (room->server() == host)
         if (legate::Participant* p = room->find_participant(nick); p && p->present()) {
           room->forget_modes(nick);
           p->left(line.param(0));
@@ -86,7 +82,7 @@ void IrcSession::on_membership(IrcClient& client, const IrcLine& line) {
     if (me) client.set_nick(fresh);
     if (me) nick_change_ended(client, std::nullopt);
     for (auto& [key, room] : *rooms_) {
-      if (room->server() != irc_lower(host)) continue;
+      if (room->server() != host) continue;
       room->renamed(nick, fresh);
       if (me) {
         room->set_user_nick(fresh);
@@ -107,7 +103,7 @@ void IrcSession::on_membership(IrcClient& client, const IrcLine& line) {
     if (!room) return;
     const std::string_view victim = line.param(1);
     if (!usable_nick(victim)) return;
-    if (same_nick(victim, client.nick())) {
+    if (same_nick(client, victim, client.nick())) {
       left_channel(*room);
       room->user_removed(line.param(2), true);
     } else if (legate::Participant* p = room->find_participant(victim)) {
@@ -161,6 +157,7 @@ void IrcSession::on_numeric(IrcClient& client, const IrcLine& line) {
         client, legate::StanzaError(condition, std::string(line.param(line.params.size() - 1))));
   } else if (n == "005") {  // RPL_ISUPPORT
     client.isupport().parse(line);
+    learned_case_mapping(client);
   } else if (n == "403" || n == "405" || n == "437" || n == "471" || n == "473" || n == "474" ||
              n == "475" || n == "476" || n == "477" || n == "479" || n == "489") {
     join_failed(client, line.param(1), n, line.param(2));
@@ -169,7 +166,7 @@ void IrcSession::on_numeric(IrcClient& client, const IrcLine& line) {
                 "forwarded to " + std::string(line.param(2)) + ": " + std::string(line.param(3)));
   } else if (n == "401") {  // ERR_NOSUCHNICK: me nick :No such nick
     if (is_channel(line.param(1))) return;
-    legate::Contact& contact = roster().by_legacy_id(irc_key(line.param(1), client.server().host));
+    legate::Contact& contact = roster().by_legacy_id(key_of(line.param(1), host_key(client)));
     contact.send_text("(IRC) " + std::string(line.param(2)), {.legacy_id = next_message_id()});
   } else if (n == "482") {  // ERR_CHANOPRIVSNEEDED
     send_gateway_message(std::string(line.param(1)) + ": " + std::string(line.param(2)));

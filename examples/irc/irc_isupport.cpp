@@ -1,4 +1,4 @@
-// Isupport: PREFIX and CHANMODES of RPL_ISUPPORT.
+// Isupport: PREFIX, CHANMODES and CASEMAPPING of RPL_ISUPPORT.
 #include "irc_isupport.hpp"
 
 #include "irc_line.hpp"
@@ -44,6 +44,8 @@ void Isupport::parse(const IrcLine& line) {
       list_modes_ = std::move(groups[0]);
       param_modes_ = std::move(groups[1]);
       set_param_modes_ = std::move(groups[2]);
+    } else if (token.starts_with("CASEMAPPING=")) {
+      if (auto mapping = parse_case_mapping(token.substr(12))) case_mapping_ = mapping;
     }
   }
 }

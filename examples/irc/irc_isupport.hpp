@@ -1,10 +1,13 @@
 // Isupport: what a server says of its channel modes in RPL_ISUPPORT (005): the membership
-// prefixes (PREFIX=(qaohv)~&@%+) and which modes take a parameter (CHANMODES=A,B,C,D), so
-// that MODE lines and NAMES listings are read the way this server means them.
+// prefixes (PREFIX=(qaohv)~&@%+), which modes take a parameter (CHANMODES=A,B,C,D) and how
+// names fold (CASEMAPPING), so that MODE lines, NAMES listings and names are read the way
+// this server means them.
 #pragma once
 
 #include <string>
 #include <string_view>
+
+#include "irc_casemap.hpp"
 
 namespace irc {
 
@@ -23,6 +26,8 @@ class Isupport {
   bool takes_param(char mode, bool set) const;
   // Membership modes, highest first (as PREFIX lists them).
   const std::string& membership_modes() const { return prefix_modes_; }
+  // CASEMAPPING, once the server said it (nullopt before, or for a value not known here).
+  std::optional<CaseMapping> case_mapping() const { return case_mapping_; }
 
  private:
   static constexpr auto npos = std::string::npos;
@@ -32,6 +37,7 @@ class Isupport {
   std::string list_modes_ = "beI";     // CHANMODES A: always a parameter
   std::string param_modes_ = "k";      // B: always a parameter
   std::string set_param_modes_ = "l";  // C: a parameter when set
+  std::optional<CaseMapping> case_mapping_;
 };
 
 }  // namespace irc

@@ -132,21 +132,4 @@ bool usable_nick(std::string_view nick) {
   return true;
 }
 
-std::string irc_lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z')
-      c = static_cast<char>(c - 'A' + 'a');
-    else if (c == '[')
-      c = '{';
-    else if (c == ']')
-      c = '}';
-    else if (c == '\\')
-      c = '|';
-    else if (c == '~')
-      c = '^';
-  }
-  return out;
-}
-
 }  // namespace irc

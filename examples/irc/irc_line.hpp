@@ -54,7 +54,4 @@ inline bool is_channel(std::string_view target) {
   return !target.empty() && (target.front() == '#' || target.front() == '&');
 }
 
-// IRC's case mapping (rfc1459: []\~ are the upper case of {}|^), for channel and nick keys.
-std::string irc_lower(std::string_view s);
-
 }  // namespace irc

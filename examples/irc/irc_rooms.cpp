@@ -112,7 +112,7 @@ std::optional<std::pair<std::string, std::string>> sed_correction(std::string_vi
 }  // namespace
 
 void IrcRoom::message_from(std::string_view nick, std::string body, legate::LegacyId id) {
-  const std::string key = irc_lower(nick);
+  const std::string key = irc_.fold(server_, nick);
   legate::Participant& who = participant_by_nick(nick);
   auto last = last_said_.find(key);
   if (auto sed = sed_correction(body); sed && last != last_said_.end()) {
@@ -142,17 +142,18 @@ void IrcRoom::names(std::string_view list) {
       entry.remove_prefix(1);
     }
     if (!usable_nick(entry)) continue;
-    const bool me = irc_lower(entry) == irc_lower(client->nick());
-    if (!me) listed_.insert(irc_lower(entry));
+    const std::string folded = irc_.fold(server_, entry);
+    const bool me = folded == irc_.fold(server_, client->nick());
+    if (!me) listed_.insert(folded);
     legate::Participant& p = me ? user() : participant_by_nick(entry);
-    apply_modes(p, modes_[irc_lower(entry)] = std::move(held));
+    apply_modes(p, modes_[folded] = std::move(held));
     if (!p.present()) p.joined();
   }
 }
 
 void IrcRoom::names_done() {
   for (legate::Participant* p : participants())
-    if (!p->is_user() && p->present() && !listed_.contains(irc_lower(p->nick()))) {
+    if (!p->is_user() && p->present() && !listed_.contains(irc_.fold(server_, p->nick()))) {
       forget_modes(p->nick());
       p->left();
     }
@@ -161,14 +162,18 @@ void IrcRoom::names_done() {
 
 legate::Participant* IrcRoom::by_irc_nick(std::string_view nick) {
   IrcClient* client = irc_.client(server_);
-  if (client && irc_lower(nick) == irc_lower(client->nick())) return &user();
+  if (client && irc_.fold(server_, nick) == irc_.fold(server_, client->nick())) return &user();
   return find_participant(nick);
+}
+
+void IrcRoom::forget_modes(std::string_view nick) {
+  modes_.erase(irc_.fold(server_, nick));
 }
 
 void IrcRoom::change_membership(std::string_view nick, char mode, bool set) {
   legate::Participant* p = by_irc_nick(nick);
   if (!p) return;
-  std::string& held = modes_[irc_lower(nick)];
+  std::string& held = modes_[irc_.fold(server_, nick)];
   const std::size_t at = held.find(mode);
   if (set && at == std::string::npos) held += mode;
   if (!set && at != std::string::npos) held.erase(at, 1);
@@ -176,11 +181,11 @@ void IrcRoom::change_membership(std::string_view nick, char mode, bool set) {
 }
 
 void IrcRoom::renamed(std::string_view old_nick, std::string_view fresh) {
-  auto it = modes_.find(irc_lower(old_nick));
+  auto it = modes_.find(irc_.fold(server_, old_nick));
   if (it == modes_.end()) return;
   std::string held = std::move(it->second);
   modes_.erase(it);
-  modes_[irc_lower(fresh)] = std::move(held);
+  modes_[irc_.fold(server_, fresh)] = std::move(held);
 }
 
 void IrcRoom::apply_modes(legate::Participant& participant, const std::string& held) {
@@ -227,7 +232,7 @@ std::optional<legate::LegacyId> IrcRooms::legacy_id_of(std::string_view local) c
   if (at == std::string_view::npos || at < 2 || at + 1 == local.size()) return std::nullopt;
   // Channel names have no space, comma or BEL (RFC 2812 §1.3); the JID has no space anyway.
   if (local.substr(0, at).find_first_of(",\x07") != std::string_view::npos) return std::nullopt;
-  return irc_key(local.substr(0, at), local.substr(at + 1));
+  return irc_.key_of(local.substr(0, at), local.substr(at + 1));
 }
 
 std::unique_ptr<legate::Room> IrcRooms::make_room(legate::RoomRecord record) {

@@ -55,7 +55,7 @@ class IrcRoom : public legate::Room {
   // The user's or a participant's new nick, their modes going with it.
   void renamed(std::string_view old_nick, std::string_view fresh);
   // Someone left (part, quit, kick): IRC forgets their modes.
-  void forget_modes(std::string_view nick) { modes_.erase(irc_lower(nick)); }
+  void forget_modes(std::string_view nick);
 
  private:
   IrcSession& irc_;

@@ -37,15 +37,18 @@ asio::awaitable<void> wait_for_event(std::shared_ptr<Pending> pending,
 
 class IrcRoster : public legate::Roster {
  public:
-  using legate::Roster::Roster;
+  explicit IrcRoster(IrcSession& session) : legate::Roster(session), irc_(session) {}
   // nick%server: IRC users and services, for private messages.
   std::optional<legate::LegacyId> legacy_id_of(std::string_view local) const override {
     const std::size_t at = local.rfind('%');
     if (local.empty() || is_channel(local) || at == std::string_view::npos || at == 0 ||
         at + 1 == local.size())
       return std::nullopt;
-    return irc_key(local.substr(0, at), local.substr(at + 1));
+    return irc_.key_of(local.substr(0, at), local.substr(at + 1));
   }
+
+ private:
+  const IrcSession& irc_;
 };
 
 // What a JOIN refusal (numeric) is in XMPP terms (XEP-0045 §7.2).
@@ -64,8 +67,9 @@ ErrorCondition join_refusal(std::string_view numeric) {
 
 }  // namespace
 
-std::string irc_key(std::string_view name, std::string_view server) {
-  return irc_lower(name) + "%" + irc_lower(server);
+std::string irc_key(std::string_view name, std::string_view server, CaseMapping mapping) {
+  // Host names fold as before case mappings were followed, so that stored keys still match.
+  return irc_lower(name, mapping) + "%" + irc_lower(server);
 }
 
 std::pair<std::string, std::string> split_key(std::string_view key) {
@@ -102,7 +106,7 @@ asio::awaitable<std::string> IrcSession::change_nick(std::string server, std::st
   if (!c) throw StanzaError(ErrorCondition::recipient_unavailable, "not connected to " + server);
   if (!usable_nick(wanted) || wanted.size() > 30)
     throw StanzaError(ErrorCondition::jid_malformed, "not an IRC nick: " + wanted);
-  if (irc_lower(wanted) == irc_lower(c->nick())) co_return c->nick();
+  if (same_nick(*c, wanted, c->nick())) co_return c->nick();
   if (nick_changes_.contains(server))
     throw StanzaError(ErrorCondition::conflict, "another nick change is under way");
   auto pending = std::make_shared<PendingRequest>(executor());
@@ -121,7 +125,7 @@ asio::awaitable<std::string> IrcSession::change_nick(std::string server, std::st
 
 void IrcSession::nick_change_ended(const IrcClient& client,
                                    std::optional<legate::StanzaError> error) {
-  auto it = nick_changes_.find(irc_lower(client.server().host));
+  auto it = nick_changes_.find(host_key(client));
   if (it == nick_changes_.end()) return;
   it->second->finish(std::move(error));
   nick_changes_.erase(it);
@@ -130,7 +134,7 @@ void IrcSession::nick_change_ended(const IrcClient& client,
 asio::awaitable<std::string> IrcSession::ask_version(std::string server, std::string nick) {
   IrcClient* c = client(server);
   if (!c) throw StanzaError(ErrorCondition::recipient_unavailable, "not connected to " + server);
-  const std::string key = irc_key(nick, server);
+  const std::string key = key_of(nick, server);
   auto [it, fresh] = versions_.try_emplace(key, nullptr);
   if (fresh) {
     it->second = std::make_shared<PendingVersion>(executor());
@@ -147,7 +151,7 @@ asio::awaitable<std::string> IrcSession::ask_version(std::string server, std::st
 
 void IrcSession::version_answered(const IrcClient& client, std::string_view nick,
                                   std::string answer) {
-  auto it = versions_.find(irc_key(nick, client.server().host));
+  auto it = versions_.find(key_of(nick, host_key(client)));
   if (it == versions_.end()) return;
   it->second->answer = std::move(answer);
   it->second->finished = true;
@@ -197,7 +201,7 @@ asio::awaitable<std::string> IrcSession::login() {
       break;
     }
     spdlog::info("{}: connected to {} as {}", user_jid().str(), server.host, client->nick());
-    clients_[irc_lower(server.host)] = client;
+    clients_[host_key(*client)] = client;
     spawn(read(client));
     hosts += (hosts.empty() ? "" : ", ") + server.host;
   }
@@ -244,7 +248,7 @@ asio::awaitable<void> IrcSession::read(std::shared_ptr<IrcClient> client) {
   const auto began = std::chrono::steady_clock::now();
   const std::string reason =
       co_await client->run([this, c = client.get()](const IrcLine& line) { on_line(*c, line); });
-  const auto current = clients_.find(irc_lower(client->server().host));
+  const auto current = clients_.find(host_key(*client));
   if (quitting_ || current == clients_.end() || current->second != client) co_return;
   // A connection that lasted less than a minute: wait 2, 4… up to 300 s before the next.
   quick_drops_ =
@@ -255,7 +259,7 @@ asio::awaitable<void> IrcSession::read(std::shared_ptr<IrcClient> client) {
     co_await pause.async_wait(asio::use_awaitable);
     if (quitting_) co_return;
   }
-  forget_channels_of(irc_lower(client->server().host));
+  forget_channels_of(host_key(*client));
   spdlog::info("{}: lost the connection to {}: {}", user_jid().str(), client->server().host,
                reason);
   send_gateway_status("Reconnecting to " + client->server().host + " (" + reason + ")",
@@ -299,7 +303,7 @@ asio::awaitable<void> IrcSession::join(IrcRoom& room) {
 }
 
 void IrcSession::join_done(const IrcClient& client, std::string_view channel) {
-  const std::string key = irc_key(channel, client.server().host);
+  const std::string key = key_of(channel, host_key(client));
   if (!rooms_->contains(key)) return;  // a 366 for a channel we have no room for
   in_channel_.insert(key);
   if (auto it = joins_.find(key); it != joins_.end()) {
@@ -318,7 +322,7 @@ void IrcSession::left_channel(const IrcRoom& room) {
 
 void IrcSession::join_failed(const IrcClient& client, std::string_view channel,
                              std::string_view numeric, std::string_view text) {
-  auto it = joins_.find(irc_key(channel, client.server().host));
+  auto it = joins_.find(key_of(channel, host_key(client)));
   if (it == joins_.end()) return;
   spdlog::info("{}: {} refused to join {}: {}", user_jid().str(), client.server().host, channel,
                text);
@@ -327,7 +331,7 @@ void IrcSession::join_failed(const IrcClient& client, std::string_view channel,
 }
 
 IrcRoom* IrcSession::room_of(const IrcClient& client, std::string_view channel) {
-  auto it = rooms_->find(irc_key(channel, client.server().host));
+  auto it = rooms_->find(key_of(channel, host_key(client)));
   return it == rooms_->end() ? nullptr : it->second;
 }
 

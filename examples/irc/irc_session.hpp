@@ -11,6 +11,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -55,6 +56,15 @@ class IrcSession : public legate::Session {
   asio::awaitable<void> disconnect(std::string server, std::string reason);
   // A fresh legacy id for a message (IRC has none).
   legate::LegacyId next_message_id();
+  // How `server`'s names fold: its CASEMAPPING as last learned (stored with the server), or
+  // rfc1459 before the bridge ever connected to it.
+  CaseMapping case_mapping_of(std::string_view server) const;
+  // `name` (a channel or nick of `server`) folded the way that server folds names.
+  std::string fold(std::string_view server, std::string_view name) const {
+    return irc_lower(name, case_mapping_of(server));
+  }
+  // The key "#chan%server" or "nick%server" of a channel or nick of `server`.
+  std::string key_of(std::string_view name, std::string_view server) const;
 
   // The rooms by legacy id "#chan%server": each IrcRoom is in it while it exists. Shared, as
   // rooms outlive the session's own members (legate::Session owns them).
@@ -83,6 +93,13 @@ class IrcSession : public legate::Session {
   void version_answered(const IrcClient& client, std::string_view nick, std::string answer);
   void join_failed(const IrcClient& client, std::string_view channel, std::string_view numeric,
                    std::string_view text);
+  bool same_nick(const IrcClient& client, std::string_view a, std::string_view b) const {
+    return fold(host_key(client), a) == fold(host_key(client), b);
+  }
+  static std::string host_key(const IrcClient& client) { return irc_lower(client.server().host); }
+  // A 005 said how the server folds names: kept (and stored) when it is new.
+  void learned_case_mapping(const IrcClient& client);
+  asio::awaitable<void> store_case_mapping(std::string server, CaseMapping mapping);
 
   std::map<std::string, std::shared_ptr<IrcClient>, std::less<>> clients_;  // by server
   std::shared_ptr<RoomIndex> rooms_ = std::make_shared<RoomIndex>();
@@ -92,6 +109,8 @@ class IrcSession : public legate::Session {
   void nick_change_ended(const IrcClient& client, std::optional<legate::StanzaError> error);
   std::set<std::string, std::less<>> in_channel_;    // keys of the channels we are in on IRC
   std::set<std::string, std::less<>> disconnected_;  // servers the user disconnected from
+  // By server (as in keys), from the account until a server says otherwise; read on first use.
+  mutable std::optional<std::map<std::string, CaseMapping, std::less<>>> case_mappings_;
   bool quitting_ = false;
   std::chrono::steady_clock::time_point last_ctcp_answer_{};
   // Reconnections: a connection that drops soon after it began waits longer each time.
@@ -99,8 +118,8 @@ class IrcSession : public legate::Session {
   std::uint64_t next_id_ = 0;
 };
 
-// "#chan%server" (lower case: IRC is case-insensitive) and "nick%server".
-std::string irc_key(std::string_view name, std::string_view server);
+// "#chan%server" and "nick%server", the name folded by `mapping` (IRC is case-insensitive).
+std::string irc_key(std::string_view name, std::string_view server, CaseMapping mapping);
 // The name and the server of a key.
 std::pair<std::string, std::string> split_key(std::string_view key);
 

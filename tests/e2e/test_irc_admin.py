@@ -16,6 +16,8 @@
 # that, history: `configure-server` refuses a max_history of 500 and takes 2, and a join asking
 # for 5 stanzas gets dave's 2 newest lines, delayed; with the preference record_history off,
 # dave's next line reaches desk live but neither the next join's history nor MAM.
+# ngIRCd folds names as ascii (CASEMAPPING): #case[1] and #case{1} are two channels there, and
+# joining #case[1]%127.0.0.1@gw JOINs #case[1] and shows only what is said in it.
 # Usage: /usr/bin/python3 test_irc_admin.py PATH/TO/legate-irc
 import os
 import sys
@@ -91,6 +93,28 @@ def refused_join(run, alice):
         run.check("…registration-required (invite only), the server's text",
                   error_of(got[2]) == "registration-required" and "(+i)" in text,
                   f"{show('presence', got[2])}: {text}")
+
+
+def case_mapping(run, alice):
+    """ngIRCd's CASEMAPPING=ascii: the bridge keeps [ and { apart, as the server does."""
+    run.check("the gateway learned that 127.0.0.1 folds names as ascii",
+              run.log_count(rf"{SERVER} folds names as ascii") == 1, "")
+    if run.attempt("alice joins #case[1] and #case{1}", lambda: (alice.join("#case[1]"),
+                                                               alice.join("#case{1}"))) is None:
+        return
+    room, seen = f"#case[1]%{SERVER}@{GW}", alice.mark()
+    if not run.send_join(f"desk joins {room}", "desk", room, NICK, run.next_id("join")):
+        return
+    run.attempt("alice sees tester JOIN #case[1] (not #case{1})", alice.expect,
+                line_is("JOIN", "#case[1]", nick=NICK), WAIT, "JOIN", seen)
+    mark = run.mark("desk")
+    alice.privmsg("#case{1}", "in braces")
+    alice.privmsg("#case[1]", "in brackets")  # the server relays in order: a sync point
+    run.expect_raw("alice's line in #case[1] reaches the room", "desk", mark, room,
+                   lambda k, e: k == "message" and body(e) == "in brackets")
+    said = [body(e) for _, k, e in run.since("desk", mark) if k == "message"]
+    run.check("…and her line in #case{1} (another channel) reaches no room",
+              "in braces" not in said, f"{said}")
 
 
 def connections(run, expect):
@@ -325,6 +349,7 @@ def main(binary):
                 refused_join(run, alice)
                 connections(run, [f"{SERVER}: connected as {NICK} on port {run.irc.port} "
                                   "(no TLS), in #modes"])
+                case_mapping(run, alice)
                 disconnect(run, alice)
                 dave = encodings(run)
                 if dave:

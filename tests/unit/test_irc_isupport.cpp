@@ -1,4 +1,5 @@
-// Isupport (legate-irc): PREFIX and CHANMODES from RPL_ISUPPORT, hostile tokens ignored.
+// Isupport (legate-irc): PREFIX, CHANMODES and CASEMAPPING from RPL_ISUPPORT, hostile tokens
+// ignored; the folding of each case mapping.
 #include <doctest/doctest.h>
 
 #include "examples/irc/irc_isupport.hpp"
@@ -58,4 +59,33 @@ TEST_CASE("irc isupport: malformed tokens leave the defaults") {
   }
   auto empty = from(":s 005 me PREFIX=() :x");  // no prefixes at all: allowed
   CHECK(empty.mode_of_prefix('@') == 0);
+}
+
+TEST_CASE("irc isupport: CASEMAPPING, once said, and only a known value") {
+  CHECK_FALSE(Isupport{}.case_mapping());
+  CHECK(from(":s 005 me CASEMAPPING=ascii :are supported").case_mapping() ==
+        irc::CaseMapping::ascii);
+  CHECK(from(":s 005 me CASEMAPPING=strict-rfc1459 :ok").case_mapping() ==
+        irc::CaseMapping::strict_rfc1459);
+  CHECK(from(":s 005 me CASEMAPPING=rfc7613 :ok").case_mapping() == irc::CaseMapping::ascii);
+  CHECK_FALSE(from(":s 005 me CASEMAPPING=klingon :ok").case_mapping());
+  CHECK_FALSE(from(":s 005 me CASEMAPPING= :ok").case_mapping());
+  // A later 005 with an unknown value keeps the known one.
+  Isupport s = from(":s 005 me CASEMAPPING=rfc1459 :ok");
+  auto again = irc::parse_irc_line(":s 005 me CASEMAPPING=weird :ok");
+  REQUIRE(again);
+  s.parse(*again);
+  CHECK(s.case_mapping() == irc::CaseMapping::rfc1459);
+}
+
+TEST_CASE("irc casemap: each mapping folds its own letters") {
+  using irc::CaseMapping;
+  using irc::irc_lower;
+  CHECK(irc_lower("Alice[A]\\~^") == "alice{a}|^^");
+  CHECK(irc_lower("Alice[A]\\~^", CaseMapping::rfc1459) == "alice{a}|^^");
+  CHECK(irc_lower("Alice[A]\\~^", CaseMapping::strict_rfc1459) == "alice{a}|~^");
+  CHECK(irc_lower("Alice[A]\\~^", CaseMapping::ascii) == "alice[a]\\~^");
+  CHECK(irc_lower("ÉTÉ#Ünï", CaseMapping::ascii) == "ÉtÉ#Ünï");  // bytes above ASCII stay
+  for (auto m : {CaseMapping::ascii, CaseMapping::rfc1459, CaseMapping::strict_rfc1459})
+    CHECK(irc::parse_case_mapping(irc::to_string(m)) == m);
 }

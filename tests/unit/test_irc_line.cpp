@@ -109,7 +109,6 @@ TEST_CASE("irc: formatting codes go, CTCP is recognised") {
   CHECK(ctcp("ACTION", "waves") ==
         "\x01"
         "ACTION waves\x01");
-  CHECK(irc_lower("Alice[A]\\~") == "alice{a}|^");
 }
 
 TEST_CASE("irc: only usable nicks become occupants") {
