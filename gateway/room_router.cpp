@@ -3,6 +3,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "component/clock.hpp"
 #include "component/disco.hpp"
 #include "component/stanza.hpp"
 #include "component/task_group.hpp"
@@ -52,10 +53,7 @@ void RoomRouter::on_presence(const std::shared_ptr<Session>& session, Room& room
                                            "not logged in to the legacy network"));
   Room* target = &room;
   const std::string id(stanza.attr_or("id"));
-  const MucHistory history =
-      parse_muc_history(muc_x, std::chrono::duration_cast<std::chrono::milliseconds>(
-                                   std::chrono::system_clock::now().time_since_epoch())
-                                   .count());
+  const MucHistory history = parse_muc_history(muc_x, unix_ms());
   // The join as it came (refuse_join answers it from the room's side).
   Element header = make_presence(from->str(), to->str());
   if (!id.empty()) header.set_attr("id", id);

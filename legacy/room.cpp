@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "component/clock.hpp"
 #include "component/component.hpp"
 #include "component/stanza_error.hpp"
 #include "legacy/contact_stanzas.hpp"
@@ -237,11 +238,7 @@ asio::awaitable<void> Room::join(std::string resource, std::string nick, std::st
   send_subject(to);
   if (!has_resource(resource)) {
     resources_.push_back(resource);
-    RoomStore(session_.host().database())
-        .add_resource(record_.id, resource,
-                      std::chrono::duration_cast<std::chrono::seconds>(
-                          std::chrono::system_clock::now().time_since_epoch())
-                          .count());
+    RoomStore(session_.host().database()).add_resource(record_.id, resource, unix_seconds());
     spdlog::info("{}: joined {} from {}", session_.user_jid().str(), jid_.str(), resource);
   }
 }

@@ -9,6 +9,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <chrono>
 
+#include "component/clock.hpp"
 #include "component/component.hpp"
 #include "component/mam_query.hpp"
 #include "component/task_group.hpp"
@@ -19,13 +20,6 @@
 #include "storage/room_archive.hpp"
 
 namespace legate {
-namespace {
-
-std::int64_t unix_ms(std::chrono::system_clock::time_point when) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(when.time_since_epoch()).count();
-}
-
-}  // namespace
 
 void Room::archive(const Element& message, std::string_view stanza_id, const LegacyId& legacy_id,
                    std::string_view nick, std::optional<Time> when) {
@@ -35,14 +29,13 @@ void Room::archive(const Element& message, std::string_view stanza_id, const Leg
       if (child.is("stanza-id", kStanzaIdNs)) continue;  // the result's id says it
       child.append_to(payload, kComponentNs);
     }
-  session_.host().room_archive().append(
-      {.room_id = record_.id,
-       .ts_ms = unix_ms(when.value_or(std::chrono::system_clock::now())),
-       .stanza_id = std::string(stanza_id),
-       .xmpp_id = std::string(message.attr_or("id")),
-       .legacy_id = legacy_id,
-       .nick = std::string(nick),
-       .payload = std::move(payload)});
+  session_.host().room_archive().append({.room_id = record_.id,
+                                         .ts_ms = when ? unix_ms(*when) : unix_ms(),
+                                         .stanza_id = std::string(stanza_id),
+                                         .xmpp_id = std::string(message.attr_or("id")),
+                                         .legacy_id = legacy_id,
+                                         .nick = std::string(nick),
+                                         .payload = std::move(payload)});
 }
 
 std::optional<Element> Room::archived_message(const ArchivedMessage& m, std::string_view ns) {

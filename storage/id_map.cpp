@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "component/clock.hpp"
 #include "storage/database.hpp"
 #include "storage/id_map_keys.hpp"
 #include "storage/keyed_hash.hpp"
@@ -13,12 +14,6 @@
 
 namespace legate {
 namespace {
-
-std::int64_t unix_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 constexpr std::int64_t kPruneSlice = 5000;
 using id_map_keys::kLegacySide;
@@ -145,8 +140,8 @@ void IdMap::evict() {
 
 void IdMap::put(std::int64_t user_id, std::string_view kind, std::string_view xmpp_id,
                 std::string_view legacy_id) {
-  Row row{next_id_++, user_id, std::string(kind), std::string(xmpp_id), std::string(legacy_id),
-          unix_now()};
+  Row row{next_id_++,    user_id, std::string(kind), std::string(xmpp_id), std::string(legacy_id),
+          unix_seconds()};
   ++seq_;
   if (!timer_) {
     Transaction tx(db_);

@@ -3,6 +3,7 @@
 
 #include <chrono>
 
+#include "component/clock.hpp"
 #include "storage/database.hpp"
 
 namespace legate {
@@ -17,9 +18,7 @@ std::optional<CachedUpload> UploadCache::find(std::string_view legacy_file_id) {
 }
 
 void UploadCache::put(std::string_view legacy_file_id, const CachedUpload& upload) {
-  const auto now = std::chrono::duration_cast<std::chrono::seconds>(
-                       std::chrono::system_clock::now().time_since_epoch())
-                       .count();
+  const auto now = unix_seconds();
   StatementScope stmt(db_.statement(
       "INSERT OR REPLACE INTO upload_cache (legacy_file_id, url, size, content_type, uploaded) "
       "VALUES (?1, ?2, ?3, ?4, ?5)"));

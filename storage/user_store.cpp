@@ -3,6 +3,7 @@
 
 #include <chrono>
 
+#include "component/clock.hpp"
 #include "storage/database.hpp"
 
 namespace legate {
@@ -19,12 +20,6 @@ UserRecord read_user(const Statement& stmt) {
   user.legacy_data = parse_json_text(stmt.column_text_view(3));
   user.preferences = parse_json_text(stmt.column_text_view(4));
   return user;
-}
-
-std::int64_t unix_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
 }
 
 }  // namespace
@@ -48,7 +43,7 @@ std::vector<UserRecord> UserStore::all() {
 UserRecord UserStore::add(const Jid& jid, const Json& legacy_data) {
   UserRecord user;
   user.jid = jid.bare();
-  user.registered_at = unix_now();
+  user.registered_at = unix_seconds();
   user.legacy_data = legacy_data;
   user.preferences = boost::json::object();
   StatementScope stmt(
