@@ -1,7 +1,10 @@
 // IrcAccount: what legate-irc keeps about a user (the legacy data): the IRC servers they
-// registered, each with its connection settings, as JSON through Boost.JSON.
+// registered, each with its connection settings, and their settings of single channels, as
+// JSON through Boost.JSON.
 #pragma once
 
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,8 +15,22 @@
 
 namespace irc {
 
+// What the user set for one channel (configure-channel). Unset: their preference
+// (persistent, record_history) or the server's max_history.
+struct ChannelSettings {
+  std::optional<bool> persistent;
+  std::optional<bool> record_history;
+  std::optional<std::size_t> max_history;
+  bool empty() const { return !persistent && !record_history && !max_history; }
+};
+
 struct IrcAccount {
   std::vector<IrcServer> servers;
+  std::map<std::string, ChannelSettings, std::less<>> channels;  // by room key "#chan%server"
+  ChannelSettings channel(std::string_view key) const {
+    auto it = channels.find(key);
+    return it == channels.end() ? ChannelSettings{} : it->second;
+  }
   // The server of this host (as registered, lower case), or nullptr.
   const IrcServer* server(std::string_view host) const {
     for (const auto& s : servers)
@@ -75,8 +92,31 @@ inline IrcServer tag_invoke(boost::json::value_to_tag<IrcServer>, const boost::j
   return s;
 }
 
+inline void tag_invoke(boost::json::value_from_tag, boost::json::value& json,
+                       const ChannelSettings& c) {
+  boost::json::object o;
+  if (c.persistent) o["persistent"] = *c.persistent;
+  if (c.record_history) o["record_history"] = *c.record_history;
+  if (c.max_history) o["max_history"] = *c.max_history;
+  json = std::move(o);
+}
+
+inline ChannelSettings tag_invoke(boost::json::value_to_tag<ChannelSettings>,
+                                  const boost::json::value& json) {
+  ChannelSettings c;
+  const auto& o = json.as_object();
+  if (const auto* v = o.if_contains("persistent"); v && v->is_bool()) c.persistent = v->as_bool();
+  if (const auto* v = o.if_contains("record_history"); v && v->is_bool())
+    c.record_history = v->as_bool();
+  if (const auto* v = o.if_contains("max_history")) c.max_history = v->to_number<std::size_t>();
+  return c;
+}
+
 inline void tag_invoke(boost::json::value_from_tag, boost::json::value& json, const IrcAccount& a) {
-  json = {{"servers", boost::json::value_from(a.servers)}};
+  boost::json::object channels;
+  for (const auto& [key, settings] : a.channels)
+    if (!settings.empty()) channels[key] = boost::json::value_from(settings);
+  json = {{"servers", boost::json::value_from(a.servers)}, {"channels", std::move(channels)}};
 }
 
 inline IrcAccount tag_invoke(boost::json::value_to_tag<IrcAccount>,
@@ -84,6 +124,10 @@ inline IrcAccount tag_invoke(boost::json::value_to_tag<IrcAccount>,
   IrcAccount a;
   if (const auto* v = json.as_object().if_contains("servers"))
     a.servers = boost::json::value_to<std::vector<IrcServer>>(*v);
+  if (const auto* v = json.as_object().if_contains("channels"); v && v->is_object())
+    for (const auto& [key, settings] : v->as_object())
+      if (settings.is_object())
+        a.channels[std::string(key)] = boost::json::value_to<ChannelSettings>(settings);
   return a;
 }
 

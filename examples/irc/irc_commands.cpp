@@ -217,7 +217,11 @@ legate::Command disconnect_command() {
 }  // namespace
 
 std::vector<legate::Command> irc_commands() {
-  return {join_command(), add_server_command(), configure_server_command(), connections_command(),
+  return {join_command(),
+          add_server_command(),
+          configure_server_command(),
+          configure_channel_command(),
+          connections_command(),
           disconnect_command()};
 }
 

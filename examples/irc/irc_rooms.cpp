@@ -11,6 +11,7 @@ namespace irc {
 IrcRoom::IrcRoom(IrcSession& session, legate::RoomRecord record)
     : legate::Room(session, std::move(record)), irc_(session), index_(session.room_index()) {
   std::tie(channel_, server_) = split_key(legacy_id());
+  settings_ = irc_.user().data<IrcAccount>().channel(legacy_id());
   (*index_)[legacy_id()] = this;
 }
 
@@ -33,19 +34,23 @@ legate::asio::awaitable<void> IrcRoom::on_join() {
 }
 
 std::size_t IrcRoom::history_on_join() const {
+  if (settings_.max_history) return *settings_.max_history;
   const IrcAccount account = irc_.user().data<IrcAccount>();
   const IrcServer* server = account.server(server_);
   return server ? server->max_history : IrcServer{}.max_history;
 }
 
 bool IrcRoom::record_history() const {
+  if (settings_.record_history) return *settings_.record_history;
   return irc_.user().preference<bool>("record_history", true);
 }
 
 void IrcRoom::on_all_left(std::string_view status) {
   IrcClient* client = irc_.client(server_);
   if (!client || !irc_.in_channel(*this)) return;
-  if (irc_.user().preference<bool>("persistent", false)) return;  // stays on IRC
+  const bool persistent = settings_.persistent ? *settings_.persistent
+                                               : irc_.user().preference<bool>("persistent", false);
+  if (persistent) return;  // stays on IRC
   client->send(status.empty() ? irc_command("PART", {channel_})
                               : irc_command("PART", {channel_}, status));
   irc_.left_channel(*this);

@@ -9,6 +9,7 @@
 #include <string>
 
 #include <legate/legacy/rooms.hpp>
+#include "irc_account.hpp"
 #include "irc_line.hpp"
 
 namespace irc {
@@ -27,9 +28,12 @@ class IrcRoom : public legate::Room {
   // JOIN when not in the channel (waiting for NAMES); PART (with the status) when the
   // user's last resource leaves, unless the user's preference `persistent` keeps them there.
   legate::asio::awaitable<void> on_join() override;
-  // The server's `max_history` setting; the user's preference `record_history`.
+  // The channel's settings (configure-channel) first; else the server's `max_history`, the
+  // user's preferences `record_history` and `persistent`.
   std::size_t history_on_join() const override;
   bool record_history() const override;
+  const ChannelSettings& settings() const { return settings_; }
+  void set_settings(ChannelSettings settings) { settings_ = std::move(settings); }
   void on_all_left(std::string_view status) override;
   legate::asio::awaitable<legate::LegacyId> on_text(const legate::Text& text) override;
   legate::asio::awaitable<void> on_set_subject(std::string subject) override;
@@ -62,6 +66,7 @@ class IrcRoom : public legate::Room {
   std::shared_ptr<std::map<std::string, IrcRoom*, std::less<>>> index_;
   std::string channel_;
   std::string server_;
+  ChannelSettings settings_;      // read once: record_history() is asked for each message
   std::set<std::string> listed_;  // the nicks of the NAMES in progress
   // The membership modes each nick (lower case; the user's too) holds here, e.g. "ov": a
   // -v leaves an op an op.

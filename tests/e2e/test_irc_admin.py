@@ -16,6 +16,9 @@
 # that, history: `configure-server` refuses a max_history of 500 and takes 2, and a join asking
 # for 5 stanzas gets dave's 2 newest lines, delayed; with the preference record_history off,
 # dave's next line reaches desk live but neither the next join's history nor MAM.
+# configure-channel sets #modes' own settings over the user's: persistent off (the preference
+# is on: desk leaving now PARTs), record_history on (the preference is off: recorded again),
+# max_history 1 (the server's is 2): the next join gets dave's newest line only.
 # ngIRCd folds names as ascii (CASEMAPPING): #case[1] and #case{1} are two channels there, and
 # joining #case[1]%127.0.0.1@gw JOINs #case[1] and shows only what is said in it.
 # Usage: /usr/bin/python3 test_irc_admin.py PATH/TO/legate-irc
@@ -311,6 +314,47 @@ def persistent(run, dave):
                   f"{[ln.raw for ln in dave.since(seen)]}")
 
 
+def channel_settings(run, dave):
+    """configure-channel's settings of #modes win over the preferences and the server's."""
+    key = f"#modes%{SERVER}"
+    first = run.attempt("ad-hoc configure-channel", run_command, run.client, GW,
+                        "configure-channel")
+    if first is None:
+        return
+    options = (first.form or {}).get("fields", {}).get("channel", {}).get("options", [])
+    run.check(f"…offers {key}", key in options, f"{first.form}")
+    step = run.attempt(f"…{key} chosen: its settings", run_command, run.client, GW,
+                       "configure-channel", {"channel": key}, first.sessionid)
+    fields = (step.form or {}).get("fields", {}) if step else {}
+    run.check("…each left to the default", fields.get("persistent", {}).get("values")
+              == ["default"] and fields.get("record_history", {}).get("values") == ["default"]
+              and not any(fields.get("max_history", {}).get("values") or []), f"{fields}")
+    if not step:
+        return
+    bad = adhoc_error(run_command, run.client, GW, "configure-channel",
+                      {"channel": key, "max_history": "many"}, step.sessionid)
+    run.check("…a max_history of 'many' is refused: not-acceptable",
+              bad is not None and bad[0] == "not-acceptable", f"{bad}")
+    step = run.attempt("configure-channel again", run_command, run.client, GW,
+                       "configure-channel")
+    step = step and run.attempt(f"…{key} chosen", run_command, run.client, GW,
+                                "configure-channel", {"channel": key}, step.sessionid)
+    if not step or not run.attempt(
+            "…submitted: persistent off, record_history on, max_history 1", run_command,
+            run.client, GW, "configure-channel", {"channel": key, "persistent": "off",
+                                                   "record_history": "on", "max_history": "1"},
+            step.sessionid):
+        return
+    dave_says(run, dave, ["c1", "c2"], "desk gets dave's c1, c2")
+    seen = dave.mark()
+    got = rejoin_history(run, "desk leaves #modes and joins again asking for 5 stanzas")
+    run.check("…dave saw tester PART in between (the channel is not persistent)",
+              any(ln.command == "PART" and ln.nick == NICK for ln in dave.since(seen)),
+              f"{[ln.raw for ln in dave.since(seen)]}")
+    run.check("…the history is c2 alone (recorded, the channel's max_history 1)",
+              got == ["c2"], f"{got}")
+
+
 def nick_change(run, dave):
     """desk asks for the nick tester9 in #modes: NICK on IRC, 303 then the new occupant; dave's
     nick is taken: conflict from #modes/dave."""
@@ -355,6 +399,7 @@ def main(binary):
                 if dave:
                     history(run, dave)
                     persistent(run, dave)
+                    channel_settings(run, dave)
                     nick_change(run, dave)
     return checks.summary()
 
