@@ -16,12 +16,17 @@
 namespace irc {
 
 // What the user set for one channel (configure-channel). Unset: their preference
-// (persistent, record_history) or the server's max_history.
+// (persistent, record_history) or the server's max_history and encodings.
 struct ChannelSettings {
   std::optional<bool> persistent;
   std::optional<bool> record_history;
   std::optional<std::size_t> max_history;
-  bool empty() const { return !persistent && !record_history && !max_history; }
+  std::string encoding_in;  // of its lines that are not UTF-8 ("": the server's)
+  std::string encoding_out;
+  bool empty() const {
+    return !persistent && !record_history && !max_history && encoding_in.empty() &&
+           encoding_out.empty();
+  }
 };
 
 struct IrcAccount {
@@ -98,6 +103,8 @@ inline void tag_invoke(boost::json::value_from_tag, boost::json::value& json,
   if (c.persistent) o["persistent"] = *c.persistent;
   if (c.record_history) o["record_history"] = *c.record_history;
   if (c.max_history) o["max_history"] = *c.max_history;
+  if (!c.encoding_in.empty()) o["encoding_in"] = c.encoding_in;
+  if (!c.encoding_out.empty()) o["encoding_out"] = c.encoding_out;
   json = std::move(o);
 }
 
@@ -109,6 +116,10 @@ inline ChannelSettings tag_invoke(boost::json::value_to_tag<ChannelSettings>,
   if (const auto* v = o.if_contains("record_history"); v && v->is_bool())
     c.record_history = v->as_bool();
   if (const auto* v = o.if_contains("max_history")) c.max_history = v->to_number<std::size_t>();
+  if (const auto* v = o.if_contains("encoding_in"); v && v->is_string())
+    c.encoding_in = v->as_string().c_str();
+  if (const auto* v = o.if_contains("encoding_out"); v && v->is_string())
+    c.encoding_out = v->as_string().c_str();
   return c;
 }
 

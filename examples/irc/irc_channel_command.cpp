@@ -1,6 +1,6 @@
 // configure-channel: the user's settings of one of their channels, over their own defaults:
 // stay on IRC when every client left (persistent), archive what is said (record_history) and
-// how many archived messages a joining client gets (max_history).
+// how many archived messages a joining client gets (max_history), the encodings of its lines.
 #include <spdlog/spdlog.h>
 
 #include <legate/component/stanza_error.hpp>
@@ -46,6 +46,8 @@ legate::asio::awaitable<Outcome> channel_configured(CommandContext& ctx, const F
   settings.record_history = tri_state_of(form.value("record_history"), "record_history");
   if (!form.value("max_history").empty())
     settings.max_history = history_length_of(form.value("max_history"), 0);
+  settings.encoding_in = encoding_of(form.value("encoding_in"), "");
+  settings.encoding_out = encoding_of(form.value("encoding_out"), "");
   IrcAccount account = session.user().data<IrcAccount>();
   if (settings.empty())
     account.channels.erase(key);
@@ -81,6 +83,16 @@ legate::asio::awaitable<Outcome> channel_chosen(CommandContext& ctx, const Form&
                           std::to_string(server_history) + ")",
                       false)
           .with_value(s.max_history ? std::to_string(*s.max_history) : ""),
+      FormField::text("encoding_in",
+                      "Encoding of what is not UTF-8 (empty: the server's " +
+                          (server ? server->encoding_in : IrcServer{}.encoding_in) + ")",
+                      false)
+          .with_value(s.encoding_in),
+      FormField::text("encoding_out",
+                      "Encoding to send in (empty: the server's " +
+                          (server ? server->encoding_out : IrcServer{}.encoding_out) + ")",
+                      false)
+          .with_value(s.encoding_out),
   };
   co_return Outcome{legate::FormStep{std::move(settings_form), channel_configured}};
 }

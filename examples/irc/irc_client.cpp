@@ -18,6 +18,8 @@
 #include <boost/asio/write.hpp>
 #include <stdexcept>
 
+#include "irc_text.hpp"
+
 namespace irc {
 namespace {
 
@@ -236,7 +238,12 @@ asio::awaitable<std::string> IrcClient::read_line() {
 
 asio::awaitable<std::optional<IrcLine>> IrcClient::next_line() {
   while (true) {
-    const std::string raw = utf8_line(co_await read_line(), decode_ ? &*decode_ : nullptr);
+    std::string bytes = co_await read_line();
+    Recoder* decoder = decode_ ? &*decode_ : nullptr;
+    if (channel_decoder_ && !valid_utf8(bytes))
+      if (auto target = parse_irc_line(bytes); target && is_channel(channel_of(*target)))
+        if (Recoder* own = channel_decoder_(channel_of(*target))) decoder = own;
+    const std::string raw = utf8_line(std::move(bytes), decoder);
     std::optional<IrcLine> line = parse_irc_line(raw);
     if (!line) continue;
     if (line->command != "PING") co_return line;
@@ -244,7 +251,8 @@ asio::awaitable<std::optional<IrcLine>> IrcClient::next_line() {
   }
 }
 
-asio::awaitable<std::string> IrcClient::run(LineHandler handler) {
+asio::awaitable<std::string> IrcClient::run(LineHandler handler, ChannelDecoder decoder) {
+  channel_decoder_ = std::move(decoder);
   try {
     while (true) {
       const std::optional<IrcLine> line = co_await next_line();
@@ -267,8 +275,9 @@ void IrcClient::send_urgent(std::string line) {
   send_queued();
 }
 
-void IrcClient::send(std::string line) {
-  queue_.push_back(encoded(std::move(line)));
+void IrcClient::send(std::string line, Recoder* encoder) {
+  std::optional<std::string> own = encoder ? encoder->convert(line) : std::nullopt;
+  queue_.push_back(own ? std::move(*own) : encoded(std::move(line)));
   send_queued();
 }
 

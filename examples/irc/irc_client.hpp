@@ -58,6 +58,8 @@ struct IrcServer {
 class IrcClient : public std::enable_shared_from_this<IrcClient> {
  public:
   using LineHandler = std::function<void(const IrcLine&)>;
+  // A channel's own decoder for lines that are not UTF-8 (nullptr: the server's encoding).
+  using ChannelDecoder = std::function<Recoder*(std::string_view channel)>;
 
   IrcClient(asio::any_io_executor executor, IrcServer server);
   ~IrcClient();
@@ -69,9 +71,10 @@ class IrcClient : public std::enable_shared_from_this<IrcClient> {
   asio::awaitable<void> connect(std::chrono::seconds timeout);
   // Reads lines until the connection ends, each to `handler` after PINGs are answered;
   // returns the reason it ended.
-  asio::awaitable<std::string> run(LineHandler handler);
-  // Queues one line (from irc_command()); lines go out in order, through the throttle.
-  void send(std::string line);
+  asio::awaitable<std::string> run(LineHandler handler, ChannelDecoder decoder = {});
+  // Queues one line (from irc_command()); lines go out in order, through the throttle, in
+  // the server's encoding_out, or `encoder`'s (a channel's own) when given.
+  void send(std::string line, Recoder* encoder = nullptr);
   // A line that must not wait behind the throttle (PONG): before the queued ones.
   void send_urgent(std::string line);
   // Sends QUIT with `reason` and closes once it is written (or after a second).
@@ -110,8 +113,9 @@ class IrcClient : public std::enable_shared_from_this<IrcClient> {
   std::deque<std::string> urgent_;
   std::string nick_;
   Isupport isupport_;
-  std::optional<Recoder> decode_;  // encoding_in → UTF-8, for lines that are not UTF-8
-  std::optional<Recoder> encode_;  // UTF-8 → encoding_out, unless that is UTF-8
+  std::optional<Recoder> decode_;   // encoding_in → UTF-8, for lines that are not UTF-8
+  std::optional<Recoder> encode_;   // UTF-8 → encoding_out, unless that is UTF-8
+  ChannelDecoder channel_decoder_;  // while run() reads
   std::string encoded(std::string line);
   bool writing_ = false;
   std::uint16_t port_ = 0;

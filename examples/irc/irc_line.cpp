@@ -43,6 +43,13 @@ std::string_view IrcLine::nick() const {
   return p.substr(0, p.find('!'));
 }
 
+std::string_view channel_of(const IrcLine& line) {
+  const std::string& c = line.command;
+  if (c == "PRIVMSG" || c == "NOTICE" || c == "TOPIC" || c == "PART" || c == "KICK" || c == "JOIN")
+    return line.param(0);
+  return c == "332" ? line.param(1) : std::string_view();
+}
+
 std::string_view IrcLine::param(std::size_t i) const {
   return i < params.size() ? std::string_view(params[i]) : kEmpty;
 }

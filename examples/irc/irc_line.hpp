@@ -49,6 +49,10 @@ std::size_t irc_text_budget(std::string_view nick, std::string_view target);
 // space or ,*?!@ (RFC 2812 forbids them; a hostile server might send anything).
 bool usable_nick(std::string_view nick);
 
+// The channel (or nick) a line is about: the target of PRIVMSG, NOTICE, TOPIC, PART, KICK
+// and JOIN, the channel of RPL_TOPIC (332); "" for other lines.
+std::string_view channel_of(const IrcLine& line);
+
 // A channel name (#chan, &chan) rather than a nick.
 inline bool is_channel(std::string_view target) {
   return !target.empty() && (target.front() == '#' || target.front() == '&');

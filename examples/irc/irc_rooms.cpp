@@ -1,6 +1,8 @@
 // IrcRoom: a channel's JOIN, NAMES, messages and topic.
 #include "irc_rooms.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <legate/component/stanza_error.hpp>
 #include "irc_account.hpp"
 #include "irc_line.hpp"
@@ -11,7 +13,7 @@ namespace irc {
 IrcRoom::IrcRoom(IrcSession& session, legate::RoomRecord record)
     : legate::Room(session, std::move(record)), irc_(session), index_(session.room_index()) {
   std::tie(channel_, server_) = split_key(legacy_id());
-  settings_ = irc_.user().data<IrcAccount>().channel(legacy_id());
+  set_settings(irc_.user().data<IrcAccount>().channel(legacy_id()));
   (*index_)[legacy_id()] = this;
 }
 
@@ -33,6 +35,19 @@ legate::asio::awaitable<void> IrcRoom::on_join() {
   co_await irc_.join(*this);
 }
 
+void IrcRoom::set_settings(ChannelSettings settings) {
+  settings_ = std::move(settings);
+  decode_.reset();
+  encode_.reset();
+  try {  // names were checked when the user set them
+    if (!settings_.encoding_in.empty()) decode_.emplace(settings_.encoding_in, "UTF-8");
+    if (!settings_.encoding_out.empty())
+      encode_.emplace("UTF-8", settings_.encoding_out + "//TRANSLIT");
+  } catch (const std::invalid_argument& e) {
+    spdlog::warn("{}: {}: {}", irc_.user_jid().str(), channel_, e.what());
+  }
+}
+
 std::size_t IrcRoom::history_on_join() const {
   if (settings_.max_history) return *settings_.max_history;
   const IrcAccount account = irc_.user().data<IrcAccount>();
@@ -51,8 +66,9 @@ void IrcRoom::on_all_left(std::string_view status) {
   const bool persistent = settings_.persistent ? *settings_.persistent
                                                : irc_.user().preference<bool>("persistent", false);
   if (persistent) return;  // stays on IRC
-  client->send(status.empty() ? irc_command("PART", {channel_})
-                              : irc_command("PART", {channel_}, status));
+  client->send(
+      status.empty() ? irc_command("PART", {channel_}) : irc_command("PART", {channel_}, status),
+      encoder());
   irc_.left_channel(*this);
 }
 
@@ -66,7 +82,7 @@ legate::asio::awaitable<legate::LegacyId> IrcRoom::on_text(const legate::Text& t
   if (!client)
     throw legate::StanzaError(legate::ErrorCondition::recipient_unavailable,
                               "not connected to " + server_);
-  irc_.say(*client, channel_, text.body);
+  irc_.say(*client, channel_, text.body, encoder());
   co_return irc_.next_message_id();
 }
 
@@ -76,7 +92,7 @@ legate::asio::awaitable<void> IrcRoom::on_set_subject(std::string subject) {
     throw legate::StanzaError(legate::ErrorCondition::recipient_unavailable,
                               "not connected to " + server_);
   // Shown at once as the user's; a server refusal (482: not an operator) comes as a notice.
-  client->send(irc_command("TOPIC", {channel_}, subject));
+  client->send(irc_command("TOPIC", {channel_}, subject), encoder());
   co_return;
 }
 
@@ -93,7 +109,7 @@ legate::asio::awaitable<void> IrcRoom::on_correct(const legate::LegacyId&,
   if (!client)
     throw legate::StanzaError(legate::ErrorCondition::recipient_unavailable,
                               "not connected to " + server_);
-  irc_.say(*client, channel_, "* " + text.body);
+  irc_.say(*client, channel_, "* " + text.body, encoder());
   co_return;
 }
 

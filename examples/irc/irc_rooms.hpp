@@ -10,6 +10,7 @@
 
 #include <legate/legacy/rooms.hpp>
 #include "irc_account.hpp"
+#include "irc_encoding.hpp"
 #include "irc_line.hpp"
 
 namespace irc {
@@ -33,7 +34,10 @@ class IrcRoom : public legate::Room {
   std::size_t history_on_join() const override;
   bool record_history() const override;
   const ChannelSettings& settings() const { return settings_; }
-  void set_settings(ChannelSettings settings) { settings_ = std::move(settings); }
+  void set_settings(ChannelSettings settings);
+  // The channel's own encodings (nullptr: the server's).
+  Recoder* decoder() { return decode_ ? &*decode_ : nullptr; }
+  Recoder* encoder() { return encode_ ? &*encode_ : nullptr; }
   void on_all_left(std::string_view status) override;
   legate::asio::awaitable<legate::LegacyId> on_text(const legate::Text& text) override;
   legate::asio::awaitable<void> on_set_subject(std::string subject) override;
@@ -66,7 +70,9 @@ class IrcRoom : public legate::Room {
   std::shared_ptr<std::map<std::string, IrcRoom*, std::less<>>> index_;
   std::string channel_;
   std::string server_;
-  ChannelSettings settings_;      // read once: record_history() is asked for each message
+  ChannelSettings settings_;  // read once: record_history() is asked for each message
+  std::optional<Recoder> decode_;
+  std::optional<Recoder> encode_;
   std::set<std::string> listed_;  // the nicks of the NAMES in progress
   // The membership modes each nick (lower case; the user's too) holds here, e.g. "ov": a
   // -v leaves an op an op.

@@ -247,7 +247,11 @@ void IrcSession::abandon_joins(std::string_view suffix) {
 asio::awaitable<void> IrcSession::read(std::shared_ptr<IrcClient> client) {
   const auto began = std::chrono::steady_clock::now();
   const std::string reason =
-      co_await client->run([this, c = client.get()](const IrcLine& line) { on_line(*c, line); });
+      co_await client->run([this, c = client.get()](const IrcLine& line) { on_line(*c, line); },
+                           [this, c = client.get()](std::string_view channel) -> Recoder* {
+                             IrcRoom* room = room_of(*c, channel);
+                             return room ? room->decoder() : nullptr;
+                           });
   const auto current = clients_.find(host_key(*client));
   if (quitting_ || current == clients_.end() || current->second != client) co_return;
   // A connection that lasted less than a minute: wait 2, 4… up to 300 s before the next.
@@ -267,7 +271,8 @@ asio::awaitable<void> IrcSession::read(std::shared_ptr<IrcClient> client) {
   re_login();  // logs out and in again; the scheduler retries with backoff
 }
 
-void IrcSession::say(IrcClient& client, std::string_view target, std::string_view body) {
+void IrcSession::say(IrcClient& client, std::string_view target, std::string_view body,
+                     Recoder* encoder) {
   bool action = false;
   if (body.starts_with("/me ")) {
     action = true;
@@ -276,7 +281,7 @@ void IrcSession::say(IrcClient& client, std::string_view target, std::string_vie
   const std::size_t full = irc_text_budget(client.nick(), target);
   const std::size_t budget = action ? (full > 9 ? full - 9 : 0) : full;
   for (const std::string& piece : split_irc_text(body, budget))
-    client.send(irc_command("PRIVMSG", {target}, action ? ctcp("ACTION", piece) : piece));
+    client.send(irc_command("PRIVMSG", {target}, action ? ctcp("ACTION", piece) : piece), encoder);
 }
 
 asio::awaitable<void> IrcSession::join(IrcRoom& room) {

@@ -37,8 +37,10 @@ class IrcSession : public legate::Session {
 
   // For rooms: the connection to `server` (nullptr when not connected).
   IrcClient* client(std::string_view server);
-  // Sends a text (split into lines, "/me " as an ACTION) to a channel or nick.
-  void say(IrcClient& client, std::string_view target, std::string_view body);
+  // Sends a text (split into lines, "/me " as an ACTION) to a channel or nick, in
+  // `encoder`'s encoding when given (a channel's own), else the server's.
+  void say(IrcClient& client, std::string_view target, std::string_view body,
+           Recoder* encoder = nullptr);
   // JOIN unless in the channel already, waiting for the end of NAMES; throws StanzaError
   // with the server's refusal.
   asio::awaitable<void> join(IrcRoom& room);

@@ -18,7 +18,9 @@
 # dave's next line reaches desk live but neither the next join's history nor MAM.
 # configure-channel sets #modes' own settings over the user's: persistent off (the preference
 # is on: desk leaving now PARTs), record_history on (the preference is off: recorded again),
-# max_history 1 (the server's is 2): the next join gets dave's newest line only.
+# max_history 1 (the server's is 2): the next join gets dave's newest line only; encodings
+# ISO-8859-15 in (the server's is ISO-8859-1: dave's "€" arrives as "€", not "¤") and UTF-8
+# out (the server's is ISO-8859-15: desk's "€ café" reaches dave as UTF-8 bytes).
 # ngIRCd folds names as ascii (CASEMAPPING): #case[1] and #case{1} are two channels there, and
 # joining #case[1]%127.0.0.1@gw JOINs #case[1] and shows only what is said in it.
 # Usage: /usr/bin/python3 test_irc_admin.py PATH/TO/legate-irc
@@ -340,10 +342,10 @@ def channel_settings(run, dave):
     step = step and run.attempt(f"…{key} chosen", run_command, run.client, GW,
                                 "configure-channel", {"channel": key}, step.sessionid)
     if not step or not run.attempt(
-            "…submitted: persistent off, record_history on, max_history 1", run_command,
-            run.client, GW, "configure-channel", {"channel": key, "persistent": "off",
-                                                   "record_history": "on", "max_history": "1"},
-            step.sessionid):
+            "…submitted: persistent off, record_history on, max_history 1, encodings",
+            run_command, run.client, GW, "configure-channel",
+            {"channel": key, "persistent": "off", "record_history": "on", "max_history": "1",
+             "encoding_in": "iso-8859-15", "encoding_out": "utf-8"}, step.sessionid):
         return
     dave_says(run, dave, ["c1", "c2"], "desk gets dave's c1, c2")
     seen = dave.mark()
@@ -353,6 +355,16 @@ def channel_settings(run, dave):
               f"{[ln.raw for ln in dave.since(seen)]}")
     run.check("…the history is c2 alone (recorded, the channel's max_history 1)",
               got == ["c2"], f"{got}")
+    dave_says(run, dave, ["€ 5"], "dave's Latin-9 '€ 5' reaches desk as '€ 5' (#modes' "
+              "encoding_in)")
+    seen = dave.mark()
+    run.send("desk", groupchat(MODES, run.next_id("m"), body="€ café"))
+    got = run.attempt("dave gets desk's next line", dave.expect,
+                      lambda ln: ln.command == "PRIVMSG" and ln.nick == NICK, WAIT, "PRIVMSG",
+                      seen)
+    utf8_read_as_latin9 = "€ café".encode("utf-8").decode("iso-8859-15")
+    run.check("…in UTF-8 (#modes' encoding_out), not the server's ISO-8859-15",
+              got and got.text == utf8_read_as_latin9, got and got.raw)
 
 
 def nick_change(run, dave):

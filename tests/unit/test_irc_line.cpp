@@ -111,6 +111,24 @@ TEST_CASE("irc: formatting codes go, CTCP is recognised") {
         "ACTION waves\x01");
 }
 
+TEST_CASE("irc: the channel a line is about") {
+  auto about = [](std::string_view raw) {
+    auto line = parse_irc_line(raw);
+    REQUIRE(line);
+    return std::string(channel_of(*line));
+  };
+  CHECK(about(":a!u@h PRIVMSG #x :hi") == "#x");
+  CHECK(about(":a!u@h NOTICE bob :hi") == "bob");
+  CHECK(about(":a!u@h TOPIC #x :new") == "#x");
+  CHECK(about(":a!u@h PART #x :bye") == "#x");
+  CHECK(about(":a!u@h KICK #x bob :out") == "#x");
+  CHECK(about(":a!u@h JOIN #x") == "#x");
+  CHECK(about(":s 332 me #x :topic") == "#x");
+  CHECK(about(":a!u@h QUIT :gone").empty());
+  CHECK(about(":s 001 me :welcome").empty());
+  CHECK(about("PRIVMSG").empty());  // no target
+}
+
 TEST_CASE("irc: only usable nicks become occupants") {
   CHECK(usable_nick("alice"));
   CHECK(usable_nick("[away]_bob-2"));
