@@ -87,6 +87,11 @@ class Room {
   Participant& user();
   // An existing participant by nick, or of a legacy contact (nullptr if none).
   Participant* find_participant(std::string_view nick);
+  // Forgets a participant who is gone (not present, not the user): their stored row,
+  // occupant and affiliation, for rooms where who left is of no further use (an IRC
+  // channel's passers-by, whose modes end as they leave). Any reference to them is invalid
+  // after it. Whether it forgot them.
+  bool forget_participant(std::string_view nick);
   Participant* find_participant_of(const LegacyId& contact_id);
   std::vector<Participant*> participants();
 

@@ -1,5 +1,5 @@
 // Room: the user's own nick in a group, and its changes shown to the joined resources
-// (XEP-0045 §7.6).
+// (XEP-0045 §7.6); forgetting the nick of a participant who is gone.
 #include <spdlog/spdlog.h>
 
 #include "component/component.hpp"
@@ -46,6 +46,18 @@ void Room::set_user_nick(std::string nick) {
     component.send(back);
   }
   spdlog::info("{}: is {} in {}", session_.user_jid().str(), renamed.nick(), jid_.str());
+}
+
+bool Room::forget_participant(std::string_view nick) {
+  load_participants();
+  auto it = by_nick_.find(nick);
+  if (it == by_nick_.end()) return false;
+  Participant& gone = *it->second;
+  if (gone.is_user() || gone.present()) return false;
+  unindex(gone);
+  RoomStore(session_.host().database()).remove_participant(record_.id, gone.nick());
+  by_nick_.erase(it);
+  return true;
 }
 
 }  // namespace legate

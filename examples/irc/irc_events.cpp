@@ -68,6 +68,7 @@ void IrcSession::on_membership(IrcClient& client, const IrcLine& line) {
     } else if (legate::Participant* p = room->find_participant(nick)) {
       room->forget_modes(nick);
       p->left(line.param(1));
+      room->forget_participant(nick);  // nicks that passed by are not kept
     }
   } else if (line.command == "QUIT") {
     for (auto& [key, room] : *rooms_)
@@ -75,6 +76,7 @@ void IrcSession::on_membership(IrcClient& client, const IrcLine& line) {
         if (legate::Participant* p = room->find_participant(nick); p && p->present()) {
           room->forget_modes(nick);
           p->left(line.param(0));
+          room->forget_participant(nick);
         }
   } else if (line.command == "NICK") {
     const std::string fresh(line.param(0));
@@ -92,6 +94,7 @@ void IrcSession::on_membership(IrcClient& client, const IrcLine& line) {
         legate::Participant* holder = room->find_participant(fresh);
         if (holder && holder != p) {
           p->left();
+          room->forget_participant(nick);
           holder->joined();
         } else {
           p->rename(fresh);
@@ -109,6 +112,7 @@ void IrcSession::on_membership(IrcClient& client, const IrcLine& line) {
     } else if (legate::Participant* p = room->find_participant(victim)) {
       room->forget_modes(victim);
       p->kicked(line.param(2));
+      room->forget_participant(victim);
     }
   } else if (line.command == "TOPIC") {
     IrcRoom* room = room_of(client, line.param(0));

@@ -175,8 +175,10 @@ void IrcRoom::names(std::string_view list) {
 void IrcRoom::names_done() {
   for (legate::Participant* p : participants())
     if (!p->is_user() && p->present() && !listed_.contains(irc_.fold(server_, p->nick()))) {
-      forget_modes(p->nick());
+      const std::string nick = p->nick();
+      forget_modes(nick);
       p->left();
+      forget_participant(nick);
     }
   listed_.clear();
 }

@@ -12,9 +12,9 @@
 # private message both ways (nick%127.0.0.1@gw), bob joining and being kicked (307). ngIRCd
 # restarts: the gateway reconnects and rejoins #test by itself (carol finds tester there, desk
 # sees carol come). Before that three users join and quit at once (a netsplit) and desk sees
-# each go with the quit message, and alice2 kicks tester from #other: desk gets its own 307.
-# After it the channel's archive (MAM) still has what was said before, with count and
-# complete. At the end desk leaves #test with a status (carol sees PART with it) and joins
+# each go with the quit message (the gateway keeps no participant row of them), and alice2
+# kicks tester from #other: desk gets its own 307. After it the channel's archive (MAM)
+# still has what was said before, with count and complete. At the end desk leaves #test with a status (carol sees PART with it) and joins
 # again (JOIN). The ad-hoc `join` enters #cmd; `add-server` adds "localhost" (the same ngIRCd by
 # another name) with nick tester2, and desk joins #multi%localhost@gw through it;
 # `configure-server` shows localhost's settings and changes its nick to tester3 with a line
@@ -354,6 +354,12 @@ def mass_quit(run):
             run.check("…with the quit message as status",
                       "split.localhost" in (got.findtext(f"{{{CLIENT_NS}}}status") or ""),
                       show("presence", got))
+    import contextlib
+    import sqlite3
+    with contextlib.closing(sqlite3.connect(f"file:{run.db}?mode=ro", uri=True)) as db:
+        kept = [n for (n,) in db.execute("SELECT nick FROM participants WHERE nick IN "
+                                         "('dave', 'erin', 'frank')")]
+    run.check("…and the gateway forgot them (no participant rows left)", kept == [], f"{kept}")
 
 
 MAM_NS, RSM_NS = "urn:xmpp:mam:2", "http://jabber.org/protocol/rsm"

@@ -2,10 +2,13 @@
 // (Room::on_nick_change), every joined resource sees the change (303, then the new
 // occupant, both with 110); a refusal comes from the nick asked for; the bridge can change
 // it too (Room::set_user_nick), never onto a present participant's.
+// A participant who is gone can be forgotten (Room::forget_participant), never one present
+// or the user.
 #include <doctest/doctest.h>
 
 #include "legacy/room.hpp"
 #include "legacy/rooms.hpp"
+#include "storage/database.hpp"
 #include "tests/stanza/rooms_fixture.hpp"
 
 using namespace legate;
@@ -87,4 +90,59 @@ TEST_CASE("rooms: the bridge sets the user's nick; never onto a present particip
   Element gone = f.next_of("presence");
   CHECK(item_nick(gone) == "alice2");
   CHECK(f.next_of("presence").attr_or("from") == "lounge@gw.test/alice2");
+}
+
+TEST_CASE("rooms: a participant who is gone can be forgotten, row and occupant") {
+  Lounge f;
+  auto rows = [&f](std::string_view nick) {
+    std::int64_t n = 0;
+    f.g.h().on_component_thread([&] {
+      Statement& count =
+          f.g.database().statement("SELECT count(*) FROM participants WHERE nick = ?1");
+      StatementScope scope(count);
+      count.bind_text(1, nick);
+      count.step();
+      n = count.column_int(0);
+    });
+    return n;
+  };
+  auto on_room = [&f](auto&& action) {
+    f.g.h().on_component_thread(
+        [&] { action(f.script->session(kAlice).rooms().by_legacy_id("lounge")); });
+  };
+  on_room([](Room& room) { room.participant_by_nick("passer").joined(); });
+  drain(f.g);
+  CHECK(rows("passer") == 1);
+  bool forgotten = true;
+  on_room([&](Room& room) { forgotten = room.forget_participant("passer"); });
+  CHECK_FALSE(forgotten);  // present
+  on_room([&](Room& room) {
+    room.find_participant("passer")->left();
+    forgotten = room.forget_participant("passer");
+  });
+  CHECK(forgotten);
+  CHECK(rows("passer") == 0);
+  bool known = true;
+  on_room([&](Room& room) { known = room.find_participant("passer") != nullptr; });
+  CHECK_FALSE(known);
+  // The user and unknown nicks are not; a gone admin is, affiliation and all.
+  on_room([&](Room& room) {
+    forgotten = room.forget_participant("alice") || room.forget_participant("nobody");
+  });
+  CHECK_FALSE(forgotten);
+  on_room([&](Room& room) {
+    Participant& admin = room.participant_by_nick("keeper");
+    admin.set_affiliation(Affiliation::admin);
+    admin.left();
+    forgotten = room.forget_participant("keeper");
+  });
+  CHECK(forgotten);
+  CHECK(rows("keeper") == 0);
+  // The nick comes back as a new occupant, announced.
+  drain(f.g);
+  on_room([](Room& room) { room.participant_by_nick("passer").joined(); });
+  Element back = f.next_of("presence");
+  CHECK(back.attr_or("from") == "lounge@gw.test/passer");
+  CHECK_FALSE(back.attr("type"));
+  CHECK(rows("passer") == 1);
 }
