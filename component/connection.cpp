@@ -5,8 +5,11 @@
 
 #include <spdlog/spdlog.h>
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <boost/asio.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
+
 #include <optional>
 #include <vector>
 
@@ -215,6 +218,15 @@ struct Connection::Impl : StreamEvents {
   }
 
   // --- reading ---
+  // Linux delays an ACK up to 40 ms, and a server that does not set TCP_NODELAY (Prosody)
+  // holds its next small stanza until the ACK comes: ACK at once (re-armed after each read).
+  void quick_ack() {
+#ifdef TCP_QUICKACK
+    const int on = 1;
+    ::setsockopt(socket.native_handle(), IPPROTO_TCP, TCP_QUICKACK, &on, sizeof on);
+#endif
+  }
+
   asio::awaitable<std::size_t> read_some() {
     co_return co_await socket.async_read_some(asio::buffer(read_buffer), use_awaitable);
   }
@@ -271,6 +283,7 @@ struct Connection::Impl : StreamEvents {
         if (phase != Phase::closing && end_reason.empty()) end_reason = ec.message();
         co_return;
       }
+      quick_ack();
       if (discard_input) continue;
       if (!parser.feed(std::string_view(read_buffer.data(), n))) {
         const StreamFailure& failure = *parser.failure();
