@@ -220,6 +220,15 @@ struct Connection::Impl : StreamEvents {
   // --- reading ---
   // Linux delays an ACK up to 40 ms, and a server that does not set TCP_NODELAY (Prosody)
   // holds its next small stanza until the ACK comes: ACK at once (re-armed after each read).
+  // Only for what comes after a pause (a lone join): on a busy stream the extra ACKs cost
+  // the server more than the delays they save (measured: XMPP → IRC 15% slower).
+  static constexpr auto kIdleBeforeQuickAck = std::chrono::milliseconds(10);
+  std::chrono::steady_clock::time_point last_read{};
+  void quick_ack_after_idle() {
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_read > kIdleBeforeQuickAck) quick_ack();
+    last_read = now;
+  }
   void quick_ack() {
 #ifdef TCP_QUICKACK
     const int on = 1;
@@ -283,7 +292,7 @@ struct Connection::Impl : StreamEvents {
         if (phase != Phase::closing && end_reason.empty()) end_reason = ec.message();
         co_return;
       }
-      quick_ack();
+      quick_ack_after_idle();
       if (discard_input) continue;
       if (!parser.feed(std::string_view(read_buffer.data(), n))) {
         const StreamFailure& failure = *parser.failure();
