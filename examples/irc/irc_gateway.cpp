@@ -5,6 +5,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <charconv>
 
 namespace irc {
@@ -210,8 +211,22 @@ legate::asio::awaitable<legate::Json> IrcGateway::validate(const legate::Jid& us
   check_allowed(server);
   spdlog::info("{}: IRC server {} (ports {}) as {}", user.str(), server.host,
                ports_text(server.ports), server.nick);
+  // A registration again adds a server, or updates the one it names: the other servers and
+  // the channels' settings stay.
   IrcAccount account;
-  account.servers.push_back(std::move(server));
+  if (auto registered = find_user(user)) try {
+      account = registered->data<IrcAccount>();
+    } catch (const std::invalid_argument& e) {
+      spdlog::warn("{}: the stored servers are unreadable ({}); replaced", user.str(), e.what());
+    }
+  auto same = std::find_if(account.servers.begin(), account.servers.end(),
+                           [&server](const IrcServer& s) { return s.host == server.host; });
+  if (same == account.servers.end()) {
+    account.servers.push_back(std::move(server));
+  } else {
+    server.case_mapping = same->case_mapping;  // what the server said stays true
+    *same = std::move(server);
+  }
   co_return boost::json::value_from(account);
 }
 

@@ -1,6 +1,7 @@
 // IrcGateway: legate-irc's registration: the user names an IRC server (host, port, TLS and
 // certificate check, nick, optional server password); a later registration adds another
-// server (several per user, each reached as `#chan%server@gw` and `nick%server@gw`).
+// server, or updates the one it names (several per user, each reached as
+// `#chan%server@gw` and `nick%server@gw`); the rest of the user's data stays.
 #pragma once
 
 #include <legate/gateway/gateway.hpp>

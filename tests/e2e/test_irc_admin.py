@@ -21,6 +21,10 @@
 # max_history 1 (the server's is 2): the next join gets dave's newest line only; encodings
 # ISO-8859-15 in (the server's is ISO-8859-1: dave's "€" arrives as "€", not "¤") and UTF-8
 # out (the server's is ISO-8859-15: desk's "€ café" reaches dave as UTF-8 bytes).
+# The default throttle: desk's 14-line message reaches dave with at most 10 lines at once, the
+# last ones a second apart.
+# At the end tester registers again naming "localhost" (the same ngIRCd by another name): the
+# server is added (`connections` lists both), #modes keeps its own settings.
 # ngIRCd folds names as ascii (CASEMAPPING): #case[1] and #case{1} are two channels there, and
 # joining #case[1]%127.0.0.1@gw JOINs #case[1] and shows only what is said in it.
 # Usage: /usr/bin/python3 test_irc_admin.py PATH/TO/legate-irc
@@ -28,6 +32,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
 from adhoc_helpers import error_of as adhoc_error, run_command  # noqa: E402
 from irc_peer import line_is  # noqa: E402
 from muc_helpers import (CLIENT_NS, WAIT, codes, error_of, frm, groupchat, is_subject,  # noqa: E402
@@ -392,6 +397,56 @@ def nick_change(run, dave):
                   and frm(got[2]) == f"{MODES}/dave", show("presence", got[2]))
 
 
+def throttle(run, dave):
+    """The default outgoing throttle (10 lines at once, then one a second)."""
+    import time
+    seen = dave.mark()
+    run.send("desk", groupchat(MODES, run.next_id("m"),
+                               body="\n".join(f"line {i}" for i in range(14))))
+
+    def arrivals():
+        times = []
+        for i in range(14):
+            dave.expect(lambda ln, i=i: ln.command == "PRIVMSG" and ln.text == f"line {i}", 10,
+                        f"line {i}", seen)
+            times.append(time.monotonic())
+        return times
+    times = run.attempt("dave gets desk's 14 lines, in order", arrivals)
+    if times is None:
+        return
+    burst = max(sum(1 for t in times if start <= t < start + 0.5) for start in times)
+    run.check("…at most 10 lines within half a second", burst <= 10,
+              f"{[round(t - times[0], 2) for t in times]}")
+    run.check("…the last 4 a second apart (3 s or more after line 9)",
+              times[13] - times[9] >= 3.0, f"{[round(t - times[0], 2) for t in times]}")
+
+
+def register_again(run):
+    """A second registration adds a server; what the user had stays."""
+    from xmpp_helpers import register_set
+    if run.attempt("tester registers again, naming localhost", register_set, run.client, GW,
+                   {"server": "localhost", "port": str(run.irc.port), "nick": "tester5"}) is None:
+        return
+
+    def both():
+        got = run_command(run.client, GW, "connections")
+        text = " ".join(t for _, t in got.notes)
+        return text if "localhost: connected as tester5" in text and \
+            f"{SERVER}: connected" in text else None
+    text = run.attempt("…connections lists 127.0.0.1 and localhost (the server was added)",
+                       harness.wait_until, both, 20, 0.5, "both servers")
+    if text is None:
+        return
+    first = run.attempt("configure-channel", run_command, run.client, GW, "configure-channel")
+    step = first and run.attempt("…#modes chosen", run_command, run.client, GW,
+                                 "configure-channel", {"channel": f"#modes%{SERVER}"},
+                                 first.sessionid)
+    fields = (step.form or {}).get("fields", {}) if step else {}
+    run.check("…#modes kept its own settings (persistent off, max_history 1)",
+              fields.get("persistent", {}).get("values") == ["off"]
+              and fields.get("max_history", {}).get("values") == ["1"], f"{fields}")
+
+
 def main(binary):
     checks = Checks()
     with Run(binary, checks) as run:
@@ -413,6 +468,8 @@ def main(binary):
                     persistent(run, dave)
                     channel_settings(run, dave)
                     nick_change(run, dave)
+                    throttle(run, dave)
+                    register_again(run)
     return checks.summary()
 
 

@@ -4,7 +4,8 @@
 # relies on them: the line parser; a server up on a free loopback port; two users in a channel
 # (the creator op), PRIVMSG, ACTION, TOPIC, NICK, KICK and a refusal seen from both sides;
 # PING answered; a pre-configured channel and its topic; restart() on the same port; and no
-# ngircd process nor temp dir left at the end. Not wired into meson (no gateway involved).
+# ngircd process nor temp dir left at the end. Run by meson as e2e-ngircd-harness (no
+# gateway involved).
 # Usage: /usr/bin/python3 test_ngircd_harness.py
 import asyncio
 import os
