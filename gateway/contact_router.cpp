@@ -352,7 +352,7 @@ Router::IqPayload ContactRouter::on_iq(const Element& iq) {
   if (!from || !to) throw StanzaError(ErrorCondition::jid_malformed);
   auto session = p_.sessions.find(from->bare());
   if (!session) throw StanzaError(ErrorCondition::registration_required);
-  if (Room* room = session->rooms().by_jid(*to)) return p_.rooms.on_iq(*session, *room, iq);
+  if (Room* room = session->rooms().by_jid(*to)) return p_.rooms.on_iq(*room, iq);
   Contact* contact = session->roster().by_jid(*to);
   if (!contact) throw StanzaError(ErrorCondition::item_not_found);
   const Element& payload = *iq.first_child();

@@ -20,6 +20,10 @@ enum class RegistrationType {
 struct GatewayInfo {
   std::string name = "Legate gateway";  // disco identity name, shown by clients
   std::string type = "legacy";  // disco identity type in category "gateway" (e.g. "whatsapp")
+  // Non-empty: the gateway is also a group-chat service (its rooms are room@gw), shown with
+  // the identity conference/<this> ("text", or "irc" for IRC) and the MUC feature, so
+  // clients list it among their servers' group-chat services.
+  std::string group_service;
   RegistrationType registration_type = RegistrationType::form;
   std::string instructions = "Enter your account details.";
   std::vector<FormField> registration_fields;

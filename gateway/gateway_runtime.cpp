@@ -3,6 +3,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "component/muc_history.hpp"
 #include "gateway/gateway_stanzas.hpp"
 #include "gateway/registration.hpp"
 #include "gateway/runtime.hpp"
@@ -125,6 +126,10 @@ void GatewayRuntime::attach(Component& component, Database& database, GatewaySet
       std::make_unique<BaseGateway::Runtime>(gateway_, component, database, std::move(settings));
   const GatewayInfo& info = gateway_.runtime_->info;
   component.disco().add_identity({"gateway", info.type, info.name});
+  if (!info.group_service.empty()) {
+    component.disco().add_identity({"conference", info.group_service, info.name});
+    component.disco().add_feature(std::string(kMucNs));
+  }
   gateway_.runtime_->registration->install(component.router());
   install_gateway_stanzas(*gateway_.runtime_);
   Sessions& sessions = *gateway_.runtime_->sessions;

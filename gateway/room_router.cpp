@@ -148,7 +148,7 @@ void RoomRouter::on_message(const std::shared_ptr<Session>& session, Room& room,
       });
 }
 
-Router::IqPayload RoomRouter::on_iq(Session& session, Room& room, const Element& iq) {
+Router::IqPayload RoomRouter::on_iq(Room& room, const Element& iq) {
   auto from = Jid::parse(iq.attr_or("from"));
   auto to = Jid::parse(iq.attr_or("to"));
   const Element& payload = *iq.first_child();
@@ -185,8 +185,8 @@ Router::IqPayload RoomRouter::on_iq(Session& session, Room& room, const Element&
       if (p->is_user() || to_string(p->affiliation()) != affiliation) continue;
       Element& item = query.add_child("item", std::string(kMucAdminNs));
       item.set_attr("affiliation", affiliation).set_attr("nick", p->nick());
-      if (room.kind() == RoomKind::group && !p->legacy_id().empty())
-        item.set_attr("jid", session.roster().by_legacy_id(p->legacy_id()).jid().str());
+      if (std::string jid = room.non_anonymous() ? room.real_jid_of(*p) : ""; !jid.empty())
+        item.set_attr("jid", jid);
     }
     return query;
   }

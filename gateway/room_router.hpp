@@ -24,7 +24,7 @@ class RoomRouter {
   void on_presence(const std::shared_ptr<Session>& session, Room& room, Element& stanza,
                    bool opened = false);
   void on_message(const std::shared_ptr<Session>& session, Room& room, Element& stanza);
-  Router::IqPayload on_iq(Session& session, Room& room, const Element& iq);
+  Router::IqPayload on_iq(Room& room, const Element& iq);
   // The gateway stops: every joined resource of every room is told (332).
   static void shutdown(Session& session);
   // Called when the user left a room for good (its bookmark goes).

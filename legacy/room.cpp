@@ -183,6 +183,11 @@ bool Room::has_resource(std::string_view resource) const {
   return false;
 }
 
+std::string Room::real_jid_of(Participant& p) {
+  if (p.legacy_id().empty()) return {};
+  return session_.roster().by_legacy_id(p.legacy_id()).jid().str();
+}
+
 Element Room::presence_of(Participant& p, std::string_view to, std::string_view type) {
   OccupantPresence presence{.from = occupant_jid(p.nick()),
                             .to = std::string(to),
@@ -190,13 +195,7 @@ Element Room::presence_of(Participant& p, std::string_view to, std::string_view 
                             .affiliation = p.affiliation(),
                             .role = type == "unavailable" ? Role::none : p.role(),
                             .occupant_id = p.occupant_id()};
-  if (kind() == RoomKind::group) {
-    if (p.is_user()) {
-      presence.real_jid = std::string(to);
-    } else if (!p.legacy_id().empty()) {
-      presence.real_jid = session_.roster().by_legacy_id(p.legacy_id()).jid().str();
-    }
-  }
+  if (non_anonymous()) presence.real_jid = p.is_user() ? std::string(to) : real_jid_of(p);
   return occupant_presence(presence);
 }
 
@@ -229,7 +228,7 @@ asio::awaitable<void> Room::join(std::string resource, std::string nick, std::st
   for (Participant* p : participants())
     if (!p->is_user() && p->present()) component.send(presence_of(*p, to));
   Element self = presence_of(me, to);
-  if (kind() == RoomKind::group) add_status(self, MucStatus::non_anonymous);
+  if (non_anonymous()) add_status(self, MucStatus::non_anonymous);
   add_status(self, MucStatus::self);
   if (nick != me.nick()) add_status(self, MucStatus::nick_assigned);  // the room's nick wins
   if (!id.empty()) self.set_attr("id", id);
@@ -385,6 +384,7 @@ Element Room::disco_info() {
                           .description = record_.description,
                           .subject = record_.subject,
                           .kind = kind(),
+                          .non_anonymous = non_anonymous(),
                           .occupants = present,
                           .avatar_hash = record_.avatar_hash});
 }

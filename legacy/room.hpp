@@ -124,6 +124,13 @@ class Room {
   // How many archived messages a resource gets when it joins (XEP-0045 §7.2.14; fewer if it
   // asks, none if it asks for none, as MAM clients do). Default: 20.
   virtual std::size_t history_on_join() const { return 20; }
+  // Whether occupants see each other's JIDs (XEP-0045 non-anonymous: status 100 at the join,
+  // every occupant item's jid, muc_nonanonymous). Default: groups do, channels do not.
+  virtual bool non_anonymous() const { return kind() == RoomKind::group; }
+  // The JID shown for a participant when non_anonymous() (empty: none). Default: their
+  // contact's JID. A bridge whose nicks are addresses (IRC: nick%server@gw) returns that
+  // without making a contact.
+  virtual std::string real_jid_of(Participant& participant);
   // Whether the room keeps what is said (MAM, history on join). Off: only ids are archived,
   // for replies, corrections and reactions; queries and joins find nothing. Default: on.
   virtual bool record_history() const { return true; }
@@ -212,6 +219,8 @@ class Room {
   // An archived message as the room sent it (from the occupant, no `to`), its elements in
   // `ns`; nullopt if its stored payload is unreadable.
   std::optional<Element> archived_message(const ArchivedMessage& m, std::string_view ns);
+  // The nick of the participant shown with this real JID (empty: nobody).
+  std::string nick_of_real_jid(const Jid& bare);
   // The discussion history a joining resource gets (XEP-0045 §7.2.14), with delays.
   void send_history(std::string_view to, const MucHistory& history);
   Participant& add(ParticipantRecord record);

@@ -54,14 +54,23 @@ std::optional<Element> Room::archived_message(const ArchivedMessage& m, std::str
                  m.stanza_id, jid_.str(), e.what());
     return std::nullopt;
   }
-  if (kind() == RoomKind::group) {
+  if (non_anonymous()) {
     Participant* p = find_participant(m.nick);
-    if (p && !p->legacy_id().empty() && !p->is_user())
+    if (std::string jid = p && !p->is_user() ? real_jid_of(*p) : ""; !jid.empty())
       archived.add_child("x", std::string(kMucUserNs))
           .add_child("item", std::string(kMucUserNs))
-          .set_attr("jid", session_.roster().by_legacy_id(p->legacy_id()).jid().str());
+          .set_attr("jid", jid);
   }
   return archived;
+}
+
+std::string Room::nick_of_real_jid(const Jid& bare) {
+  for (Participant* p : participants()) {
+    if (p->is_user()) continue;
+    auto real = Jid::parse(real_jid_of(*p));
+    if (real && real->bare() == bare) return p->nick();
+  }
+  return {};
 }
 
 Element Room::archive_query(std::string_view to, const MamQuery& query) {
@@ -71,9 +80,8 @@ Element Room::archive_query(std::string_view to, const MamQuery& query) {
     auto with = Jid::parse(query.with);
     if (with && with->bare() == jid_ && with->has_resource()) {
       nick = std::string(with->resource());
-    } else if (Contact* c = with ? session_.roster().by_jid(with->bare()) : nullptr;
-               c && kind() == RoomKind::group) {
-      if (Participant* p = find_participant_of(c->legacy_id())) nick = p->nick();
+    } else if (with && non_anonymous()) {
+      nick = nick_of_real_jid(with->bare());
     }
     if (nick.empty()) nick.push_back('\n');  // no nick has one: an empty page
   }

@@ -94,7 +94,7 @@ Element groupchat_message(const RoomMessage& m) {
   return message;
 }
 
-std::vector<std::string> room_features(RoomKind kind) {
+std::vector<std::string> room_features(RoomKind kind, bool non_anonymous) {
   std::vector<std::string> features{std::string(kMucNs),
                                     "http://jabber.org/protocol/muc#stable_id",
                                     "http://jabber.org/protocol/muc#self-ping-optimization",
@@ -109,11 +109,11 @@ std::vector<std::string> room_features(RoomKind kind) {
                                     "jabber:iq:register",
                                     "vcard-temp"};
   if (kind == RoomKind::group) {
-    for (const char* f : {"muc_membersonly", "muc_nonanonymous", "muc_hidden"})
-      features.emplace_back(f);
+    for (const char* f : {"muc_membersonly", "muc_hidden"}) features.emplace_back(f);
   } else {
-    for (const char* f : {"muc_open", "muc_semianonymous", "muc_public"}) features.emplace_back(f);
+    for (const char* f : {"muc_open", "muc_public"}) features.emplace_back(f);
   }
+  features.emplace_back(non_anonymous ? "muc_nonanonymous" : "muc_semianonymous");
   return features;
 }
 
@@ -122,7 +122,7 @@ Element room_disco_info(const RoomInfo& info) {
   Element& identity = query.add_child("identity", std::string(kDiscoInfoNs));
   identity.set_attr("category", "conference").set_attr("type", "text");
   if (!info.name.empty()) identity.set_attr("name", info.name);
-  for (const auto& var : room_features(info.kind))
+  for (const auto& var : room_features(info.kind, info.non_anonymous))
     query.add_child("feature", std::string(kDiscoInfoNs)).set_attr("var", var);
   Element& form = query.add_child("x", "jabber:x:data");
   form.set_attr("type", "result");
@@ -133,8 +133,7 @@ Element room_disco_info(const RoomInfo& info) {
   form.add_child(form_field("muc#roomconfig_persistentroom", "1"));
   form.add_child(
       form_field("muc#roomconfig_membersonly", info.kind == RoomKind::group ? "1" : "0"));
-  form.add_child(
-      form_field("muc#roomconfig_whois", info.kind == RoomKind::group ? "anyone" : "moderators"));
+  form.add_child(form_field("muc#roomconfig_whois", info.non_anonymous ? "anyone" : "moderators"));
   form.add_child(form_field("muc#roomconfig_allowpm", "none"));
   if (!info.avatar_hash.empty())  // XEP-0486 §3.1
     form.add_child(form_field("muc#roominfo_avatarhash", info.avatar_hash, "text-multi"));

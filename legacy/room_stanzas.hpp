@@ -79,11 +79,12 @@ struct RoomInfo {
   std::string description{};
   std::string subject{};
   RoomKind kind = RoomKind::group;
+  bool non_anonymous = true;  // occupants see each other's JIDs (muc_nonanonymous, whois)
   std::size_t occupants = 0;
   std::string avatar_hash{};  // XEP-0486: muc#roominfo_avatarhash when set
 };
 Element room_disco_info(const RoomInfo& info);
-std::vector<std::string> room_features(RoomKind kind);
+std::vector<std::string> room_features(RoomKind kind, bool non_anonymous);
 
 // A stable, pseudonymous occupant id (XEP-0421 §4.1): distinct per room and per participant
 // (`who`: a legacy id, or "" for the user), the same across restarts for one `secret`.

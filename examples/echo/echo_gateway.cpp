@@ -23,6 +23,7 @@ legate::GatewayInfo EchoGateway::info() const {
   legate::GatewayInfo info;
   info.name = "Legate Echo";
   info.type = "echo";
+  info.group_service = "text";  // the lounge and the channels
   const std::string_view type = setting("echo.registration");
   info.registration_type = type == "form" ? legate::RegistrationType::form
                            : type == "qr" ? legate::RegistrationType::qr

@@ -48,6 +48,7 @@ legate::GatewayInfo IrcGateway::info() const {
   legate::GatewayInfo info;
   info.name = "Legate IRC";
   info.type = "irc";
+  info.group_service = "irc";  // as biboumi: clients find the channels' service
   info.registration_type = legate::RegistrationType::form;
   info.instructions =
       "Name an IRC server and your nick. Join channels as #channel%server@this-gateway; "

@@ -35,6 +35,13 @@ legate::asio::awaitable<void> IrcRoom::on_join() {
   co_await irc_.join(*this);
 }
 
+std::string IrcRoom::real_jid_of(legate::Participant& participant) {
+  std::string address = irc_.roster().local_part(irc_.key_of(participant.nick(), server_));
+  address += '@';
+  address += jid().domain();
+  return address;
+}
+
 void IrcRoom::set_settings(ChannelSettings settings) {
   settings_ = std::move(settings);
   decode_.reset();

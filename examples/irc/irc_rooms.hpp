@@ -33,6 +33,10 @@ class IrcRoom : public legate::Room {
   // user's preferences `record_history` and `persistent`.
   std::size_t history_on_join() const override;
   bool record_history() const override;
+  // Every nick is an address (nick%server@gw, where private messages go): the channel is
+  // non-anonymous, as biboumi shows it (status 100, each occupant's jid).
+  bool non_anonymous() const override { return true; }
+  std::string real_jid_of(legate::Participant& participant) override;
   const ChannelSettings& settings() const { return settings_; }
   void set_settings(ChannelSettings settings);
   // The channel's own encodings (nullptr: the server's).

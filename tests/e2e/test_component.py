@@ -32,7 +32,9 @@ def check_disco(run, info, suffix=""):
     run.check(f"disco#info identity name 'Legate Echo'{suffix}",
               any(c == "gateway" and t == "echo" and n == "Legate Echo"
                   for c, t, n in ids), f"got {ids}")
-    for feature in EXPECTED_FEATURES:
+    run.check(f"disco#info identity conference/text (the echo rooms' service){suffix}",
+              any(c == "conference" and t == "text" for c, t, _ in ids), f"got {ids}")
+    for feature in EXPECTED_FEATURES + ["http://jabber.org/protocol/muc"]:
         run.check(f"disco#info feature {feature}{suffix}",
                   feature in info["features"], f"got {sorted(info['features'])}")
 

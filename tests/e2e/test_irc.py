@@ -138,6 +138,13 @@ class Run(MucRun):
 
 
 def join(run, alice):
+    info = run.attempt("disco#info of the gateway", run.client.disco_info, GW)
+    if info:
+        run.check("…a group-chat service: identity conference/irc (as biboumi) beside "
+                  "gateway/irc, feature muc",
+                  {("conference", "irc"), ("gateway", "irc")} <= {(c, t) for c, t, _ in
+                                                                  info["identities"]}
+                  and "http://jabber.org/protocol/muc" in info["features"], f"{info}")
     seq = run.send_join(f"desk joins {ROOM}", "desk", ROOM, NICK, run.next_id("join"))
     if seq is None:
         return False
@@ -146,8 +153,13 @@ def join(run, alice):
     run.check("…alice is there, an admin and moderator (IRC op)",
               a is not None and (muc_item(a).get("affiliation"), muc_item(a).get("role"))
               == ("admin", "moderator"), show("presence", a) if a is not None else f"{seq}")
+    run.check(f"…shown with her address alice%{SERVER}@{GW} (non-anonymous, as biboumi)",
+              a is not None and muc_item(a).get("jid") == f"alice%{SERVER}@{GW}",
+              show("presence", a) if a is not None else f"{seq}")
     me = presences.get(NICK)
-    run.check("…the self-presence has 110", me is not None and 110 in codes(me))
+    run.check("…the self-presence has 110 and 100 (non-anonymous)",
+              me is not None and {100, 110} <= codes(me),
+              show("presence", me) if me is not None else f"{seq}")
     run.attempt("alice sees tester JOIN #test", alice.expect,
                 line_is("JOIN", "#test", nick=NICK), WAIT)
     return True

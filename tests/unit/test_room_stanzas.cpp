@@ -127,10 +127,26 @@ TEST_CASE("room stanzas: disco#info by kind, with the roominfo form") {
   CHECK(occupants);
 
   std::set<std::string> channel;
-  for (const auto& f : room_features(RoomKind::channel)) channel.insert(f);
+  for (const auto& f : room_features(RoomKind::channel, false)) channel.insert(f);
   CHECK(channel.count("muc_open") == 1);
   CHECK(channel.count("muc_semianonymous") == 1);
+  CHECK(channel.count("muc_nonanonymous") == 0);
   CHECK(channel.count("muc_membersonly") == 0);
+  // Anonymity is the room's own choice, not its kind's (an IRC channel shows nick%server JIDs).
+  std::set<std::string> open_named;
+  for (const auto& f : room_features(RoomKind::channel, true)) open_named.insert(f);
+  CHECK(open_named.count("muc_open") == 1);
+  CHECK(open_named.count("muc_nonanonymous") == 1);
+  CHECK(open_named.count("muc_semianonymous") == 0);
+  auto whois_of = [](const Element& info) {
+    for (const auto& field : info.child("x", "jabber:x:data")->children())
+      if (field.attr_or("var") == "muc#roomconfig_whois")
+        return std::string(field.child_text("value", "jabber:x:data"));
+    return std::string();
+  };
+  CHECK(whois_of(room_disco_info({.kind = RoomKind::channel, .non_anonymous = true})) == "anyone");
+  CHECK(whois_of(room_disco_info({.kind = RoomKind::channel, .non_anonymous = false})) ==
+        "moderators");
 }
 
 TEST_CASE("room stanzas: occupant ids are stable, distinct and keyed; stanza ids are random") {
