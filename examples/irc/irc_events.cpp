@@ -13,6 +13,20 @@ constexpr std::string_view kVersion = "Legate IRC 0.1 (https://legate.invalid)";
 
 }  // namespace
 
+void IrcSession::answer_ctcp(IrcClient& client, std::string_view from, const Ctcp& request) {
+  std::string answer;
+  if (request.command == "VERSION")
+    answer = ctcp("VERSION", kVersion);
+  else if (request.command == "PING")
+    answer = ctcp("PING", request.argument);
+  else
+    return;  // the others (TIME, CLIENTINFO…) say nothing about the user
+  const auto now = std::chrono::steady_clock::now();
+  if (now - last_ctcp_answer_ < std::chrono::seconds(1)) return;
+  last_ctcp_answer_ = now;
+  client.send(irc_command("NOTICE", {from}, answer));
+}
+
 void IrcSession::on_privmsg(IrcClient& client, const IrcLine& line) {
   const std::string_view from = line.nick();
   const std::string_view target = line.param(0);
@@ -26,10 +40,8 @@ void IrcSession::on_privmsg(IrcClient& client, const IrcLine& line) {
     if (request->command != "ACTION") {
       if (line.command == "NOTICE" && request->command == "VERSION")
         version_answered(client, from, plain_irc_text(request->argument));
-      else if (line.command == "PRIVMSG" && may_answer_ctcp() && request->command == "VERSION")
-        client.send(irc_command("NOTICE", {from}, ctcp("VERSION", kVersion)));
-      else if (line.command == "PRIVMSG" && may_answer_ctcp() && request->command == "PING")
-        client.send(irc_command("NOTICE", {from}, ctcp("PING", request->argument)));
+      else if (line.command == "PRIVMSG")
+        answer_ctcp(client, from, *request);
       return;
     }
     body = "/me " + plain_irc_text(request->argument);

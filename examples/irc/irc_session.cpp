@@ -172,13 +172,6 @@ legate::LegacyId IrcSession::next_message_id() {
          std::to_string(std::chrono::steady_clock::now().time_since_epoch().count());
 }
 
-bool IrcSession::may_answer_ctcp() {
-  const auto now = std::chrono::steady_clock::now();
-  if (now - last_ctcp_answer_ < std::chrono::seconds(1)) return false;
-  last_ctcp_answer_ = now;
-  return true;
-}
-
 IrcClient* IrcSession::client(std::string_view server) {
   auto it = clients_.find(server);
   return it == clients_.end() || !it->second->open() ? nullptr : it->second.get();

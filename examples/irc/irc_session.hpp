@@ -18,6 +18,7 @@
 #include <legate/legacy/session.hpp>
 #include "irc_account.hpp"
 #include "irc_client.hpp"
+#include "irc_text.hpp"
 
 namespace irc {
 
@@ -90,8 +91,9 @@ class IrcSession : public legate::Session {
   void on_numeric(IrcClient& client, const IrcLine& line);
   IrcRoom* room_of(const IrcClient& client, std::string_view channel);
   void join_done(const IrcClient& client, std::string_view channel);
-  // At most one CTCP answer a second: a CTCP flood must not fill the user's queue.
-  bool may_answer_ctcp();
+  // VERSION and PING to the user are answered with a NOTICE, at most one a second: a CTCP
+  // flood must not fill the user's queue.
+  void answer_ctcp(IrcClient& client, std::string_view from, const Ctcp& request);
   void version_answered(const IrcClient& client, std::string_view nick, std::string answer);
   void join_failed(const IrcClient& client, std::string_view channel, std::string_view numeric,
                    std::string_view text);

@@ -3,25 +3,32 @@
 # (LEGATE_E2E_SERVER) and a private ngIRCd (ngircd.py), with a slixmpp client "desk" for
 # tester and plain-socket IRC peers (irc_peer.py) alice, bob and carol. tester registers with
 # the form (server 127.0.0.1, ngIRCd's port, nick tester) and the gateway connects to IRC.
-# alice creates #test (op); desk joins #test%127.0.0.1@gw: alice is an admin/moderator
-# participant, alice sees tester JOIN. Both ways in the channel: Unicode, /me ↔ CTCP ACTION,
+# The gateway's disco has conference/irc beside gateway/irc. alice creates #test (op); desk
+# joins #test%127.0.0.1@gw: alice is an admin/moderator participant shown as
+# alice%127.0.0.1@gw (non-anonymous: 100 and 110 in the self-presence), alice sees tester
+# JOIN. desk's own messages come back with their id and a stanza-id. Both ways in the channel: Unicode, /me ↔ CTCP ACTION,
 # three lines → three PRIVMSGs in order, a 900-byte line → pieces within 512 bytes that
 # rebuild it, IRC formatting codes stripped, the topic (both ways), corrections (XMPP → IRC
 # as a line marked "* ", IRC → XMPP from a sed-style s/old/new/), a version query to an
-# occupant (a CTCP VERSION, answered with her reply), a nick change (303), a
-# private message both ways (nick%127.0.0.1@gw), bob joining and being kicked (307). ngIRCd
+# occupant (a CTCP VERSION, answered with her reply), desk's self-ping, alice's CTCP VERSION and
+# PING to tester answered with NOTICEs, a nick change (303), a
+# private message both ways (nick%127.0.0.1@gw), bob joining, parting with a reason (the
+# status of his unavailable presence), joining again and being kicked (307). ngIRCd
 # restarts: the gateway reconnects and rejoins #test by itself (carol finds tester there, desk
 # sees carol come). Before that three users join and quit at once (a netsplit) and desk sees
 # each go with the quit message (the gateway keeps no participant row of them), and alice2
 # kicks tester from #other: desk gets its own 307. After it the channel's archive (MAM)
-# still has what was said before, with count and complete. At the end desk leaves #test with a status (carol sees PART with it) and joins
+# still has what was said before, with count and complete; a page of 2 before the newest is
+# the two before it; the search form answers. At the end desk leaves #test with a status (carol sees PART with it) and joins
 # again (JOIN). The ad-hoc `join` enters #cmd; `add-server` adds "localhost" (the same ngIRCd by
 # another name) with nick tester2, and desk joins #multi%localhost@gw through it;
 # `configure-server` shows localhost's settings and changes its nick to tester3 with a line
-# to send after connecting, which carol gets from tester3. Usage: /usr/bin/python3 test_irc.py PATH/TO/legate-irc
+# to send after connecting, which carol gets from tester3, and a user name and real name
+# that carol's WHOIS shows. Usage: /usr/bin/python3 test_irc.py PATH/TO/legate-irc
 import os
 import re
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
@@ -170,7 +177,11 @@ def xmpp_to_irc(run, alice):
              ("three lines", "one\ntwo\nthree", ["one", "two", "three"])]
     for what, text, want in cases:
         m = alice.mark()
-        run.send("desk", groupchat(ROOM, run.next_id("m"), body=text))
+        mark, mid = run.mark("desk"), run.next_id("m")
+        run.send("desk", groupchat(ROOM, mid, body=text))
+        run.from_room(mark, NICK, lambda e: e.get("id") == mid
+                      and stanza_id(e, ROOM.partition("/")[0]) is not None,
+                      f"{what}: desk's copy comes back with its id and a stanza-id")
         got = []
         for piece in want:
             line = run.attempt(f"{what}: alice gets PRIVMSG '{piece}'", alice.expect,
@@ -275,6 +286,29 @@ def occupant_version(run, alice):
     run.check("…with her answer as the name", name == "irc_peer 1.0", f"{name!r}")
 
 
+def self_ping_and_ctcp(run, alice):
+    """XEP-0410 self-ping of desk's occupant JID; alice's CTCP VERSION and PING to tester are
+    answered with NOTICEs (PING echoes its token)."""
+    import xml.etree.ElementTree as ET
+    iq = run.client.xmpp.make_iq_get(ito=f"{ROOM}/{NICK}")
+    ET.SubElement(iq.xml, "{urn:xmpp:ping}ping")
+    got = run.attempt("desk's self-ping of its occupant JID", run.client.run,
+                      iq.send(timeout=10), 11)
+    run.check("…is a result (desk is joined)", got is not None and got["type"] == "result",
+              f"{got}")
+    for ask, pred, what in (
+            ("\x01VERSION\x01", lambda t: t.startswith("\x01VERSION ") and len(t) > 10,
+             "VERSION: a NOTICE with the gateway's version"),
+            ("\x01PING 12345 678\x01", lambda t: t == "\x01PING 12345 678\x01",
+             "PING: a NOTICE with the same token")):
+        time.sleep(1.1)  # the gateway answers one CTCP a second (flood protection)
+        m = alice.mark()
+        alice.privmsg(NICK, ask)
+        run.attempt(f"alice's CTCP {what}", alice.expect,
+                    lambda ln: ln.command == "NOTICE" and ln.nick == NICK
+                    and same(ln.params[0], "alice") and pred(ln.text), WAIT, "NOTICE", m)
+
+
 def nick_and_private(run, alice):
     mark = run.mark("desk")
     run.attempt("alice becomes alice2", alice.nick, "alice2")
@@ -303,6 +337,14 @@ def kick_bob(run, alice):
     mark = run.mark("desk")
     run.attempt("bob joins #test", bob.join, "#test")
     run.from_room(mark, "bob", lambda e: e.get("type") is None, "desk: bob joins", "presence")
+    mark = run.mark("desk")
+    run.attempt("bob parts #test saying 'bye now'", bob.part, "#test", "bye now")
+    run.from_room(mark, "bob", lambda e: e.get("type") == "unavailable"
+                  and e.findtext(f"{{{CLIENT_NS}}}status") == "bye now",
+                  "desk: bob unavailable with the PART's reason as the status", "presence")
+    mark = run.mark("desk")
+    run.attempt("bob joins #test again", bob.join, "#test")
+    run.from_room(mark, "bob", lambda e: e.get("type") is None, "desk: bob is back", "presence")
     mark = run.mark("desk")
     run.attempt("alice2 kicks bob", alice.kick, "#test", "bob", "out")
     run.from_room(mark, "bob", lambda e: e.get("type") == "unavailable" and 307 in codes(e),
@@ -393,11 +435,12 @@ def history(run):
                       iq.send(timeout=10), 11)
     if got is None:
         return
-    bodies = []
+    bodies, ids = [], []
     for _, kind, e in run.since("desk", mark):
         fwd = e.find(f"{{{MAM_NS}}}result/{{{FORWARD_NS}}}forwarded/{{{CLIENT_NS}}}message")
         if kind == "message" and fwd is not None:
             bodies.append(fwd.findtext(f"{{{CLIENT_NS}}}body"))
+            ids.append(e.find(f"{{{MAM_NS}}}result").get("id"))
     run.check("…with alice's message and desk's, from before the restart",
               "hi from IRC in red ✓" in bodies and "héllo wörld ✓ 日本" in bodies,
               f"{len(bodies)} results")
@@ -406,6 +449,27 @@ def history(run):
     run.check("…a <fin/> with complete and a count", fin is not None
               and fin.get("complete") is not None and count is not None
               and int(count) >= len(bodies), f"count {count}, {len(bodies)} results")
+    if len(ids) >= 3:
+        mark = run.mark("desk")
+        iq = run.client.xmpp.make_iq_set(ito=room)
+        query = ET.SubElement(iq.xml, f"{{{MAM_NS}}}query", queryid="irc-q2")
+        rsm = ET.SubElement(query, f"{{{RSM_NS}}}set")
+        ET.SubElement(rsm, f"{{{RSM_NS}}}max").text = "2"
+        ET.SubElement(rsm, f"{{{RSM_NS}}}before").text = ids[-1]
+        run.attempt("a page of 2 before the newest answers", run.client.run,
+                    iq.send(timeout=10), 11)
+        page = [e.find(f"{{{MAM_NS}}}result").get("id") for _, kind, e in run.since("desk", mark)
+                if kind == "message" and e.find(f"{{{MAM_NS}}}result") is not None]
+        run.check("…with the two results before it, in order", page == ids[-3:-1],
+                  f"{page} vs {ids[-3:-1]}")
+    iq = run.client.xmpp.make_iq_get(ito=room)
+    ET.SubElement(iq.xml, f"{{{MAM_NS}}}query")
+    form = run.attempt("the channel's MAM search form answers", run.client.run,
+                       iq.send(timeout=10), 11)
+    fields = [] if form is None else [f.get("var") for f in form.xml.iter(
+        "{jabber:x:data}field")]
+    run.check("…a form (FORM_TYPE urn:xmpp:mam:2, with, start, end)",
+              {"FORM_TYPE", "with", "start", "end"} <= set(fields), f"{fields}")
 
 
 def leave_and_come_back(run, carol):
@@ -470,10 +534,18 @@ def commands(run, carol):
     run.attempt("…submitted: nick tester3, a line after connecting", run_command, run.client,
                 GW, "configure-server",
                 {"server": "localhost", "port": str(run.irc.port), "nick": "tester3",
+                 "username": "tuser", "realname": "Tester Three",
                  "after_connect": ["PRIVMSG carol :configured ✓"]}, step.sessionid)
     run.attempt("carol gets the after-connect line from tester3", carol.expect,
                 lambda ln: ln.command == "PRIVMSG" and ln.nick == "tester3"
                 and ln.text == "configured ✓", 20, "PRIVMSG", m)
+    w = carol.mark()
+    carol.send("WHOIS tester3")
+    who = run.attempt("carol's WHOIS tester3 answers", carol.expect,
+                      lambda ln: ln.command == "311", WAIT, "311", w)
+    run.check("…with the user name and real name configured (USER tuser … :Tester Three)",
+              who is not None and who.params[2].lstrip("~") == "tuser"
+              and who.text == "Tester Three", who.raw if who else "")
     # The user's first connection (nick tester, the JID's local part) enters #multi too: in
     # #multi%localhost, where the user is tester3, that is another occupant, never the user.
     run.attempt("carol sees tester3 rejoin #multi", carol.expect,
@@ -503,6 +575,7 @@ def main(binary):
                 irc_to_xmpp(run, alice)
                 corrections(run, alice)
                 occupant_version(run, alice)
+                self_ping_and_ctcp(run, alice)
                 nick_and_private(run, alice)
                 kick_bob(run, alice)
                 mass_quit(run)

@@ -5,7 +5,8 @@
 # NickServ; tester registers with the gateway naming SASL account alice and its password: the
 # gateway authenticates (CAP sasl, AUTHENTICATE PLAIN) before the welcome, and alice's WHOIS
 # of tester says it is logged in as alice. In #sasl (InspIRCd's PREFIX is (ov)@+) alice is an
-# op; a line each way. Then `add-server` names "localhost" (the same InspIRCd) with a wrong
+# op; a line each way. desk talks to NickServ%127.0.0.1@gw (IDENTIFY: it answers as a
+# contact). Then `add-server` names "localhost" (the same InspIRCd) with a wrong
 # SASL password: the login fails saying why (the gateway's status and log).
 # Usage: /usr/bin/python3 test_irc_sasl.py PATH/TO/legate-irc
 import os
@@ -18,6 +19,7 @@ from inspircd import Inspircd  # noqa: E402
 from irc_peer import line_is  # noqa: E402
 from muc_helpers import WAIT, MucRun, frm, groupchat, muc_item, show  # noqa: E402
 from scenario import Checks, run_test  # noqa: E402
+from xmpp_helpers import send_chat  # noqa: E402
 from test_irc import GW, NICK, SERVER, Run, body  # noqa: E402
 
 TOTAL_TIMEOUT = 120
@@ -73,6 +75,18 @@ def channel(run, alice):
                 line_is("PRIVMSG", "#sasl", "hello from XMPP", nick=NICK), WAIT, "PRIVMSG", seen)
 
 
+def services(run):
+    """NickServ is a contact like any nick: desk's chat to NickServ%server@gw is a PRIVMSG to
+    it, and Atheme's NOTICE answers come back as chats from that JID."""
+    contact = f"NickServ%{SERVER}@{GW}"
+    mark = run.mark("desk")
+    send_chat(run.client, contact, "IDENTIFY alice s3cret")
+    run.expect_raw(f"desk's 'IDENTIFY alice …' to {contact}: NickServ answers with the account",
+                   "desk", mark, None, lambda k, e: k == "message"
+                   and frm(e).partition("/")[0].lower() == contact.lower()
+                   and "logged in as" in (body(e) or "") and "alice" in body(e))
+
+
 def wrong_password(run):
     form = run.attempt("ad-hoc add-server: the form", run_command, run.client, GW, "add-server")
     if form is None:
@@ -98,6 +112,7 @@ def main(binary):
             alice = peers[0]
             logged_in(run, alice)
             channel(run, alice)
+            services(run)
             wrong_password(run)
     return checks.summary()
 
