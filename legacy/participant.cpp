@@ -156,7 +156,7 @@ Element Participant::text_message(std::string_view body, const SendOptions& opti
 }
 
 std::string Participant::send_text(std::string_view body, SendOptions options) {
-  if (auto known_id = known(options.legacy_id)) return *known_id;
+  if (auto known_id = options.fresh_id ? std::nullopt : known(options.legacy_id)) return *known_id;
   if (!record_.present) joined();  // the sender's presence first
   const std::string stanza_id = room_.session().host().room_archive().new_stanza_id();
   if (!options.legacy_id.empty())
@@ -166,7 +166,7 @@ std::string Participant::send_text(std::string_view body, SendOptions options) {
 }
 
 std::string Participant::archive_text(std::string_view body, SendOptions options) {
-  if (auto known_id = known(options.legacy_id)) return *known_id;
+  if (auto known_id = options.fresh_id ? std::nullopt : known(options.legacy_id)) return *known_id;
   const std::string stanza_id = room_.session().host().room_archive().new_stanza_id();
   text_message(body, options, stanza_id);  // history only: not sent, the sender not announced
   return stanza_id;

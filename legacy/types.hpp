@@ -48,6 +48,9 @@ struct SendOptions {
   // (Every member has an initialiser, so that g++ -Wextra accepts designated initialisers
   // that leave some out.)
   LegacyId legacy_id{};
+  // The bridge made legacy_id just now, unique (e.g. a counter for a network without ids):
+  // a group message then skips the check that it was not relayed already (a storage read).
+  bool fresh_id = false;
   // The legacy id of the message it answers (XEP-0461), the user's or the contact's.
   std::optional<LegacyId> reply_to{};
   // When it was sent, for a message from the past (XEP-0203 delay); nullopt: now.

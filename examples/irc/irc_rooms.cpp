@@ -152,7 +152,7 @@ void IrcRoom::message_from(std::string_view nick, std::string body, legate::Lega
       return;
     }
   }
-  who.send_text(body, {.legacy_id = id});
+  who.send_text(body, {.legacy_id = id, .fresh_id = true});  // next_message_id(): unique
   last_said_.insert_or_assign(key, Said{std::move(id), std::move(body)});
 }
 

@@ -55,8 +55,9 @@ class IrcRoom : public legate::Room {
   legate::asio::awaitable<void> on_correct(const legate::LegacyId& id,
                                            const legate::Text& text) override;
 
-  // A participant's message: shown, or, when it is a sed-style "s/old/new/" that applies to
-  // that nick's previous message here, shown as a correction of it (XEP-0308).
+  // A participant's message (`id`: a fresh next_message_id()): shown, or, when it is a sed-style
+  // "s/old/new/" that applies to that nick's previous message here, shown as a correction of it
+  // (XEP-0308).
   void message_from(std::string_view nick, std::string body, legate::LegacyId id);
 
   // NAMES: the nicks of this listing (353), then the end of it (366): who is not in it left.

@@ -179,6 +179,24 @@ TEST_CASE("rooms: the user's message is reflected with its id and the room's sta
   });
   CHECK(again == sent);
   g.h().expect_nothing();
+  // A fresh id (the bridge's promise that it is new) is sent without that check, and its
+  // correction still finds it.
+  std::string fresh;
+  with_room(g, *script, [&](Room& room) {
+    fresh = room.participant("bob").send_text("fresh", {.legacy_id = "B2", .fresh_id = true});
+  });
+  CHECK(fresh != sent);
+  for (int i = 0; i < 2; ++i) {
+    Element m = g.next_where([](const Element& e) { return e.name() == "message"; });
+    CHECK(m.child_text("body", kComponentNs) == "fresh");
+    CHECK(m.attr_or("id") == fresh);
+  }
+  with_room(g, *script, [&](Room& room) { room.participant("bob").correct("B2", "fresher"); });
+  for (int i = 0; i < 2; ++i) {
+    Element m = g.next_where([](const Element& e) { return e.name() == "message"; });
+    REQUIRE(m.child("replace", "urn:xmpp:message-correct:0"));
+    CHECK(m.child("replace", "urn:xmpp:message-correct:0")->attr_or("id") == fresh);
+  }
 }
 
 TEST_CASE("rooms: errors come from the room; private messages and strangers are refused") {
