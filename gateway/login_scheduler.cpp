@@ -3,6 +3,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <utility>
+
 #include "component/scope_exit.hpp"
 
 namespace legate {
@@ -50,6 +52,10 @@ void LoginScheduler::log_in(std::shared_ptr<Session> session) {
 }
 
 void LoginScheduler::log_in_again(std::shared_ptr<Session> session) {
+  if (Attempts& attempt = attempts(session->user_jid()); attempt.logging_in) {
+    attempt.again = true;  // dropping it would leave the session logged out for good
+    return;
+  }
   auto relogin = [this, session]() -> asio::awaitable<void> {
     co_await SessionRegistry::log_out(*session);
     co_await login(session);
@@ -61,17 +67,32 @@ asio::awaitable<void> LoginScheduler::login(std::shared_ptr<Session> session) {
   const Jid user = session->user_jid();
   if (attempts(user).logging_in || stopped_) co_return;  // one login at a time
   attempts(user).logging_in = true;
-  ScopeExit done{[this, user] {
-    if (auto it = attempts_.find(user.bare_str()); it != attempts_.end())
-      it->second.logging_in = false;
-  }};
+  bool again = false;
+  {
+    ScopeExit done{[this, user, &again] {
+      if (auto it = attempts_.find(user.bare_str()); it != attempts_.end()) {
+        it->second.logging_in = false;
+        again = std::exchange(it->second.again, false);
+      }
+    }};
+    co_await attempt_login(session);
+  }
+  if (again && !stopped_ && sessions_.find(user) == session) {
+    spdlog::info("{}: logging in again (asked during the login)", user.str());
+    log_in_again(std::move(session));
+  }
+}
+
+asio::awaitable<void> LoginScheduler::attempt_login(std::shared_ptr<Session> session) {
+  const Jid user = session->user_jid();
   status_.set(user, PresenceShow::away, "Logging in…");
   std::string text;
   try {
     text = co_await session->login();
   } catch (const std::exception& e) {
     session->set_logged_in(false);
-    rethrow_if_cancellation(e);  // shutdown (or the user left): no retry
+    rethrow_if_cancellation(e);    // shutdown (or the user left): no retry
+    attempts(user).again = false;  // the retry logs in anew
     schedule_retry(session, e.what());
     co_return;
   }

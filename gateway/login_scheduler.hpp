@@ -31,7 +31,8 @@ class LoginScheduler {
   // Logs these users' sessions in, at most `parallel` at once.
   void log_in_all(std::vector<Jid> users, std::size_t parallel);
   void log_in(std::shared_ptr<Session> session);
-  // Logs a live session out, then in again.
+  // Logs a live session out, then in again. Asked during a login (the bridge lost a
+  // connection the login had just made), it runs once that login ends.
   void log_in_again(std::shared_ptr<Session> session);
   // Shutdown: no login starts or retries any more.
   void stop();
@@ -46,9 +47,11 @@ class LoginScheduler {
     Backoff backoff;
     std::unique_ptr<asio::steady_timer> retry;
     bool logging_in = false;
+    bool again = false;    // log_in_again() was asked during the login under way
     bool failing = false;  // the last login failed
   };
   asio::awaitable<void> login(std::shared_ptr<Session> session);
+  asio::awaitable<void> attempt_login(std::shared_ptr<Session> session);
   asio::awaitable<void> drain_queue();
   void schedule_retry(std::shared_ptr<Session> session, const std::string& reason);
   Attempts& attempts(const Jid& user);

@@ -55,7 +55,7 @@ asio::awaitable<void> IrcSession::connect_server(std::string server) {
   const IrcAccount account = user().data<IrcAccount>();
   const IrcServer* settings = account.server(server);
   if (!settings) throw StanzaError(ErrorCondition::item_not_found, "no such server: " + server);
-  auto fresh = std::make_shared<IrcClient>(executor(), *settings);
+  auto fresh = std::make_shared<IrcClient>(executor(), throttled(*settings));
   std::string failure;
   try {
     co_await fresh->connect(kConnectTimeout);

@@ -7,6 +7,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <legate/legacy/contact.hpp>
+#include "irc_flood.hpp"
 #include "irc_rooms.hpp"
 #include "irc_text.hpp"
 
@@ -172,6 +173,11 @@ legate::LegacyId IrcSession::next_message_id() {
          std::to_string(std::chrono::steady_clock::now().time_since_epoch().count());
 }
 
+IrcServer IrcSession::throttled(const IrcServer& server) const {
+  const auto floods = floods_.find(irc_lower(server.host));
+  return floods == floods_.end() ? server : slowed_for_floods(server, floods->second);
+}
+
 IrcClient* IrcSession::client(std::string_view server) {
   auto it = clients_.find(server);
   return it == clients_.end() || !it->second->open() ? nullptr : it->second.get();
@@ -186,7 +192,7 @@ asio::awaitable<std::string> IrcSession::login() {
   std::string failure;
   for (const IrcServer& server : account.servers) {
     if (disconnected_.contains(server.host)) continue;
-    auto client = std::make_shared<IrcClient>(executor(), server);
+    auto client = std::make_shared<IrcClient>(executor(), throttled(server));
     try {
       co_await client->connect(kConnectTimeout);
     } catch (const std::exception& e) {
@@ -257,6 +263,13 @@ asio::awaitable<void> IrcSession::read(std::shared_ptr<IrcClient> client) {
     if (quitting_) co_return;
   }
   forget_channels_of(host_key(*client));
+  if (closed_for_flooding(reason)) {
+    const IrcServer slower = slowed_for_floods(client->server(), ++floods_[host_key(*client)]);
+    spdlog::warn(
+        "{}: {} closed the connection for flooding; lines to it now go out {} at once, "
+        "then one per {} ms",
+        user_jid().str(), client->server().host, slower.burst, slower.interval.count());
+  }
   spdlog::info("{}: lost the connection to {}: {}", user_jid().str(), client->server().host,
                reason);
   send_gateway_status("Reconnecting to " + client->server().host + " (" + reason + ")",

@@ -119,6 +119,10 @@ class IrcSession : public legate::Session {
   std::chrono::steady_clock::time_point last_ctcp_answer_{};
   // Reconnections: a connection that drops soon after it began waits longer each time.
   unsigned quick_drops_ = 0;
+  // Closings for flooding per server (host key) in this session: its throttle slows down.
+  std::map<std::string, unsigned, std::less<>> floods_;
+  // The server's settings with the throttle its floods call for.
+  IrcServer throttled(const IrcServer& server) const;
   std::uint64_t next_id_ = 0;
 };
 

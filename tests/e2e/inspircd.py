@@ -2,7 +2,7 @@
 # atheme-services), for the end-to-end tests of IRC bridges that need what ngIRCd lacks:
 # SASL (PLAIN, checked by Atheme's SaslServ against accounts registered with NickServ). Own
 # configs in a temp dir, clients and the server link on free loopback ports only, no DNS or
-# ident lookups, no flood limits; both run in the foreground, stopped by PID; the system's
+# ident lookups, no flood limits (but on .strict_port: 10 lines, then 1 a second); both run in the foreground, stopped by PID; the system's
 # /etc/inspircd and /etc/atheme are never read. The interface of ngircd.Ngircd: .host, .port,
 # start(), stop(), close(), .log_path (so a PrivateServer can adopt() it).
 # Usage: with Inspircd() as irc: irc.start(); IrcPeer(run, irc.host, irc.port, "alice")...
@@ -22,7 +22,11 @@ INSPIRCD_CONFIG = """<config format="xml">
 <admin name="Legate" nick="legate" email="nobody@{server_name}">
 <bind address="127.0.0.1" port="{port}" type="clients">
 <bind address="127.0.0.1" port="{link_port}" type="servers">
+<bind address="127.0.0.1" port="{strict_port}" type="clients">
 <power restartpass="{tmp}-restart" diepass="{tmp}-die">
+<connect name="strict" port="{strict_port}" allow="*" timeout="60" threshold="10"
+         commandrate="1000" pingfreq="120" sendq="1048576" recvq="65536" localmax="1000"
+         globalmax="1000" fakelag="off" resolvehostnames="no" useident="no">
 <connect name="main" allow="*" timeout="60" threshold="100000" pingfreq="120"
          sendq="1048576" recvq="65536" localmax="1000" globalmax="1000" fakelag="off"
          resolvehostnames="no" useident="no">
@@ -84,15 +88,19 @@ class Inspircd(Restartable):
                  start_timeout=15.0):
         self.tmp = tempfile.mkdtemp(prefix="legate-e2e-inspircd-")
         self.server_name, self.services, self.start_timeout = server_name, services, start_timeout
-        self.port, self.link_port = free_port(), free_port()
-        while 6667 in (self.port, self.link_port) or self.port == self.link_port:
-            self.port, self.link_port = free_port(), free_port()
+        # strict_port: InspIRCd's own flood limits (10 lines, then 1 a second; beyond them it
+        # closes the connection with "Excess Flood"); .port has none.
+        ports = [free_port() for _ in range(3)]
+        while 6667 in ports or len(set(ports)) < 3:
+            ports = [free_port() for _ in range(3)]
+        self.port, self.link_port, self.strict_port = ports
         self.log_path = os.path.join(self.tmp, "inspircd.log")
         self.console_path = os.path.join(self.tmp, "inspircd.console")
         self.atheme_log = os.path.join(self.tmp, "atheme.log")
         self.proc = self.atheme = None
         values = dict(server_name=server_name, services=services, tmp=self.tmp,
-                      port=self.port, link_port=self.link_port, password=LINK_PASSWORD)
+                      port=self.port, link_port=self.link_port, strict_port=self.strict_port,
+                      password=LINK_PASSWORD)
         with open(os.path.join(self.tmp, "inspircd.conf"), "w") as f:
             f.write(INSPIRCD_CONFIG.format(**values))
         with open(os.path.join(self.tmp, "atheme.conf"), "w") as f:

@@ -6,7 +6,10 @@
 # gateway authenticates (CAP sasl, AUTHENTICATE PLAIN) before the welcome, and alice's WHOIS
 # of tester says it is logged in as alice. In #sasl (InspIRCd's PREFIX is (ov)@+) alice is an
 # op; a line each way. desk talks to NickServ%127.0.0.1@gw (IDENTIFY: it answers as a
-# contact). Then `add-server` names "localhost" (the same InspIRCd) with a wrong
+# contact). The throttle follows the server: on InspIRCd's strict port (10 lines then 1 a
+# second) with the throttle off, a 30-line message gets tester closed for Excess Flood; the
+# gateway says so, reconnects slower (5, then 1 a second) and a 12-line message arrives
+# whole. Then `add-server` names "localhost" (the same InspIRCd) with a wrong
 # SASL password: the login fails saying why (the gateway's status and log).
 # Usage: /usr/bin/python3 test_irc_sasl.py PATH/TO/legate-irc
 import os
@@ -87,6 +90,48 @@ def services(run):
                    and "logged in as" in (body(e) or "") and "alice" in body(e))
 
 
+def flood(run, alice):
+    """The throttle follows the server: moved to InspIRCd's strict port (10 lines, then 1 a
+    second) with the throttle off, tester's 30-line message makes InspIRCd close the
+    connection for Excess Flood; the gateway says so, reconnects with a slower throttle
+    (5 lines, then 1 a second) and a 12-line message then reaches alice whole."""
+    first = run.attempt("ad-hoc configure-server: the choice", run_command, run.client, GW,
+                        "configure-server")
+    step = first and run.attempt("…127.0.0.1 chosen", run_command, run.client, GW,
+                                 "configure-server", {"server": SERVER}, first.sessionid)
+    if not step:
+        return
+    seen = alice.mark()
+    run.attempt("…submitted: the strict port, throttle 0 (off)", run_command, run.client, GW,
+                "configure-server", {"server": SERVER, "port": str(run.irc.strict_port),
+                                     "nick": NICK, "sasl_account": "alice",
+                                     "sasl_password": "s3cret", "throttle": "0"},
+                step.sessionid)
+    if run.attempt("tester is back in #sasl through the strict port", alice.expect,
+                   line_is("JOIN", "#sasl", nick=NICK), 20, "JOIN", seen) is None:
+        return
+    seen = alice.mark()
+    run.send("desk", groupchat(ROOM, run.next_id("f"),
+                               body="\n".join(f"flood {i}" for i in range(30))))
+    run.attempt("InspIRCd closes tester's connection for flooding; the gateway says so",
+                harness.wait_until,
+                lambda: run.log_count(r"closed the connection for flooding; lines to it now go "
+                                      r"out 5 at once, then one per 1000 ms") >= 1, 20, 0.2)
+    run.attempt("…reconnects and rejoins #sasl", alice.expect,
+                lambda ln: ln.command == "JOIN" and ln.nick == NICK
+                and any(x.command == "QUIT" and x.nick == NICK for x in alice.since(seen)),
+                30, "JOIN after QUIT", seen)
+    seen = alice.mark()
+    run.send("desk", groupchat(ROOM, run.next_id("f"),
+                               body="\n".join(f"slow {i}" for i in range(12))))
+    run.attempt("a 12-line message now reaches alice whole (no second flood)", alice.expect,
+                line_is("PRIVMSG", "#sasl", "slow 11", nick=NICK), 20, "slow 11", seen)
+    got = [ln.text for ln in alice.since(seen) if ln.command == "PRIVMSG" and ln.nick == NICK]
+    run.check("…all 12 lines, in order", got == [f"slow {i}" for i in range(12)], f"{got}")
+    run.check("…and the connection stayed up", run.log_count(r"closed the connection for "
+                                                             r"flooding") == 1)
+
+
 def wrong_password(run):
     form = run.attempt("ad-hoc add-server: the form", run_command, run.client, GW, "add-server")
     if form is None:
@@ -113,6 +158,7 @@ def main(binary):
             logged_in(run, alice)
             channel(run, alice)
             services(run)
+            flood(run, alice)
             wrong_password(run)
     return checks.summary()
 
