@@ -39,7 +39,7 @@ std::optional<bool> tri_state_of(std::string_view value, std::string_view field)
 legate::asio::awaitable<Outcome> channel_configured(CommandContext& ctx, const Form& form) {
   auto& session = static_cast<IrcSession&>(*ctx.session);
   const std::string key(form.value("channel"));
-  auto* room = session.room_index()->contains(key) ? session.room_index()->at(key) : nullptr;
+  IrcRoom* room = session.room_by_key(key);
   if (!room) co_return Outcome{legate::Note{legate::Note::Kind::error, "No such channel."}};
   ChannelSettings settings;
   settings.persistent = tri_state_of(form.value("persistent"), "persistent");
@@ -63,7 +63,7 @@ legate::asio::awaitable<Outcome> channel_configured(CommandContext& ctx, const F
 legate::asio::awaitable<Outcome> channel_chosen(CommandContext& ctx, const Form& form) {
   auto& session = static_cast<IrcSession&>(*ctx.session);
   const std::string key(form.value("channel"));
-  auto* room = session.room_index()->contains(key) ? session.room_index()->at(key) : nullptr;
+  IrcRoom* room = session.room_by_key(key);
   if (!room) co_return Outcome{legate::Note{legate::Note::Kind::error, "No such channel."}};
   const ChannelSettings& s = room->settings();
   const bool persistent = session.user().preference<bool>("persistent", false);

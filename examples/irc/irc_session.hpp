@@ -73,6 +73,11 @@ class IrcSession : public legate::Session {
   // rooms outlive the session's own members (legate::Session owns them).
   using RoomIndex = std::map<std::string, IrcRoom*, std::less<>>;
   const std::shared_ptr<RoomIndex>& room_index() { return rooms_; }
+  // The room of this legacy id, if it exists (nullptr otherwise).
+  IrcRoom* room_by_key(std::string_view key) const {
+    auto it = rooms_->find(key);
+    return it == rooms_->end() ? nullptr : it->second;
+  }
 
  private:
   // A JOIN or NICK waiting for the server's answer (or refusal).
