@@ -170,6 +170,9 @@ async def relay(label, gw_jid, nick, pids, prosody, irc, count):
         await wait_for(lambda: back.count >= count, 300, f"{label}: XMPP→IRC")
     results["xmpp→irc"] = (m, sorted(back.latencies))
     results["rss MiB"] = rss_mib(pids["bridge"])
+    # A plain IRC client in the channel (joined after the bursts): what ngIRCd alone does to
+    # the latency, as the same lines reach it and the bridge.
+    watcher = await IrcSide(irc, f"watch{label[:4]}").connect()
     # Latency at a rate every bridge keeps up with (PACED msg/s, 10 per tick): no queueing.
     for direction, counter, send in (
             ("irc→xmpp paced", arrivals, lambda i, now: feeder.writer.write(
@@ -177,6 +180,9 @@ async def relay(label, gw_jid, nick, pids, prosody, irc, count):
             ("xmpp→irc paced", back, lambda i, now: xmpp.send(
                 f"<message to='{room}' type='groupchat'><body>xb {i} {now}</body></message>"))):
         counter.count, counter.latencies = 0, []
+        direct = None
+        if direction == "irc→xmpp paced":
+            direct = watcher.arrivals = Arrivals("ib")
         for tick in range(PACED_COUNT // 10):
             now = time.monotonic_ns()
             for i in range(tick * 10, tick * 10 + 10):
@@ -184,10 +190,16 @@ async def relay(label, gw_jid, nick, pids, prosody, irc, count):
             await asyncio.sleep(10 / PACED)
         await wait_for(lambda: counter.count >= PACED_COUNT, 60, f"{label}: {direction}")
         results[direction] = sorted(counter.latencies)
+        if direct is not None:
+            await wait_for(lambda: direct.count >= PACED_COUNT, 60, f"{label}: ngIRCd alone")
+            results["ngircd alone"] = sorted(direct.latencies)
+            watcher.arrivals = None
     reader.cancel()
     feeder.task.cancel()
+    watcher.task.cancel()
     xmpp.close()
     feeder.writer.close()
+    watcher.writer.close()
     return results
 
 
@@ -203,6 +215,10 @@ def report(label, results, count):
     for direction in ("irc→xmpp paced", "xmpp→irc paced"):
         p50, p99 = percentiles(results[direction])
         print(f"{direction} at {PACED} msg/s: latency p50 {p50:.2f} ms p99 {p99:.2f} ms")
+        if direction == "irc→xmpp paced":
+            p50, p99 = percentiles(results["ngircd alone"])
+            print(f"  the same lines to a plain IRC client in the channel (ngIRCd alone): "
+                  f"p50 {p50:.2f} ms p99 {p99:.2f} ms")
     for direction in ("irc→xmpp", "xmpp→irc"):
         m, lat = results[direction]
         rate = count / m.elapsed
