@@ -4,8 +4,9 @@
 # (--biboumi, configured through its ad-hoc command: the port, no TLS, no throttle). One XMPP
 # user (a raw client, bench/raw_xmpp.py, so the load generator is cheap) joins
 # #bench%127.0.0.1@<bridge>; a raw IRC client in #bench sends N channel messages as fast as
-# the server takes them (IRC → XMPP), then the XMPP user sends N (XMPP → IRC); then 2,000
-# each way at 500/s for the latency. Each text carries its send time: latency p50/p99 at the
+# the server takes them (IRC → XMPP), then the XMPP user sends N (XMPP → IRC); then, once
+# the user's copies of those are all in, 2,000 each way at 500/s for the latency (with a
+# plain IRC client in the channel for ngIRCd's own share). Each text carries its send time: latency p50/p99 at the
 # other end. Printed per direction: messages/s, latency, CPU µs per message of the bridge, Prosody and ngIRCd (and the load generator),
 # CPU share of each over the run (who saturates), the bridge's RSS, the first join's time.
 #
@@ -161,6 +162,8 @@ async def relay(label, gw_jid, nick, pids, prosody, irc, count):
     results["irc→xmpp"] = (m, sorted(arrivals.latencies))
     back = Arrivals("xb")
     feeder.arrivals = back
+    reflections = Arrivals("xb")  # the user's copies of its messages, on the XMPP side
+    xmpp.on_data = lambda chunk: (arrivals.feed(chunk), reflections.feed(chunk))
     with Measure(pids) as m:
         for start in range(0, count, 200):
             now = time.monotonic_ns()
@@ -169,6 +172,10 @@ async def relay(label, gw_jid, nick, pids, prosody, irc, count):
             await xmpp.drain()
         await wait_for(lambda: back.count >= count, 300, f"{label}: XMPP→IRC")
     results["xmpp→irc"] = (m, sorted(back.latencies))
+    # The reflections may still be on their way (Prosody is the bottleneck): the latency
+    # runs start once they are all in, or their first messages would queue behind them.
+    await wait_for(lambda: reflections.count >= count, 300, f"{label}: reflections")
+    xmpp.on_data = arrivals.feed
     results["rss MiB"] = rss_mib(pids["bridge"])
     # A plain IRC client in the channel (joined after the bursts): what ngIRCd alone does to
     # the latency, as the same lines reach it and the bridge.
