@@ -129,10 +129,11 @@ void Participant::rename(std::string new_nick) {
   if (record_.present) joined();
 }
 
-std::optional<std::string> Participant::known(const LegacyId& legacy_id) {
-  // Already in the room (the network echoing the user's message, an overlapping fetch).
-  if (legacy_id.empty()) return std::nullopt;
-  return xmpp_id_of(legacy_id);
+std::optional<std::string> Participant::known(const SendOptions& options) {
+  // Already in the room (the network echoing the user's message, an overlapping fetch);
+  // an id the bridge has just made cannot be.
+  if (options.legacy_id.empty() || options.fresh_id) return std::nullopt;
+  return xmpp_id_of(options.legacy_id);
 }
 
 Element Participant::text_message(std::string_view body, const SendOptions& options,
@@ -156,7 +157,7 @@ Element Participant::text_message(std::string_view body, const SendOptions& opti
 }
 
 std::string Participant::send_text(std::string_view body, SendOptions options) {
-  if (auto known_id = options.fresh_id ? std::nullopt : known(options.legacy_id)) return *known_id;
+  if (auto known_id = known(options)) return *known_id;
   if (!record_.present) joined();  // the sender's presence first
   const std::string stanza_id = room_.session().host().room_archive().new_stanza_id();
   if (!options.legacy_id.empty())
@@ -166,7 +167,7 @@ std::string Participant::send_text(std::string_view body, SendOptions options) {
 }
 
 std::string Participant::archive_text(std::string_view body, SendOptions options) {
-  if (auto known_id = options.fresh_id ? std::nullopt : known(options.legacy_id)) return *known_id;
+  if (auto known_id = known(options)) return *known_id;
   const std::string stanza_id = room_.session().host().room_archive().new_stanza_id();
   text_message(body, options, stanza_id);  // history only: not sent, the sender not announced
   return stanza_id;
@@ -201,7 +202,7 @@ std::string Participant::send_to_room(Element message) {
 
 void Participant::archive_reaction(const LegacyId& target, std::vector<std::string> emojis,
                                    SendOptions options) {
-  if (known(options.legacy_id)) return;
+  if (known(options)) return;
   const auto target_id = xmpp_id_of(target);
   if (!target_id) return;
   Element message = reactions_message(jid().str(), "", "", *target_id, emojis);

@@ -86,8 +86,9 @@ class Participant {
   void removed(MucStatus code, std::string_view reason);
   // The XMPP id (the room's stanza-id) of a message of the room by its legacy id.
   std::optional<std::string> xmpp_id_of(const LegacyId& legacy_id);
-  // The stanza-id of a legacy id already in the room (nullopt: new, or no legacy id).
-  std::optional<std::string> known(const LegacyId& legacy_id);
+  // The stanza-id of the message's legacy id if already in the room (nullopt: new, fresh_id,
+  // or no legacy id).
+  std::optional<std::string> known(const SendOptions& options);
   // A text of this participant as the room shows it, mapped and archived.
   Element text_message(std::string_view body, const SendOptions& options,
                        const std::string& stanza_id);

@@ -49,7 +49,8 @@ struct SendOptions {
   // that leave some out.)
   LegacyId legacy_id{};
   // The bridge made legacy_id just now, unique (e.g. a counter for a network without ids):
-  // a group message then skips the check that it was not relayed already (a storage read).
+  // a group message (text or reaction) then skips the check that it was not relayed
+  // already (a storage read).
   bool fresh_id = false;
   // The legacy id of the message it answers (XEP-0461), the user's or the contact's.
   std::optional<LegacyId> reply_to{};
