@@ -264,11 +264,16 @@ asio::awaitable<void> IrcSession::read(std::shared_ptr<IrcClient> client) {
   }
   forget_channels_of(host_key(*client));
   if (closed_for_flooding(reason)) {
-    const IrcServer slower = slowed_for_floods(client->server(), ++floods_[host_key(*client)]);
-    spdlog::warn(
-        "{}: {} closed the connection for flooding; lines to it now go out {} at once, "
-        "then one per {} ms",
-        user_jid().str(), client->server().host, slower.burst, slower.interval.count());
+    ++floods_[host_key(*client)];
+    // From the stored settings: the client's own are already slowed by the earlier floods.
+    const IrcAccount account = user().data<IrcAccount>();
+    if (const IrcServer* settings = account.server(client->server().host)) {
+      const IrcServer slower = throttled(*settings);
+      spdlog::warn(
+          "{}: {} closed the connection for flooding; lines to it now go out {} at once, "
+          "then one per {} ms",
+          user_jid().str(), settings->host, slower.burst, slower.interval.count());
+    }
   }
   spdlog::info("{}: lost the connection to {}: {}", user_jid().str(), client->server().host,
                reason);
